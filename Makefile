@@ -1,0 +1,44 @@
+# minqing — PGXS build.  The two commands a newcomer needs:
+#   make demo   generate the synthetic city in a throwaway cluster and print a report
+#   make test   install missing packages, build, run every test, print "N passed, N failed"
+EXTENSION  = minqing
+EXTVERSION = $(shell sed -n "s/^default_version = '\(.*\)'/\1/p" minqing.control)
+
+MODULE_big = minqing
+OBJS       = $(patsubst %.c,%.o,$(sort $(wildcard src/*.c)))
+
+# The install script is assembled from install/NN-feature.sql (one file per
+# capability, hand-edited) into minqing--$(EXTVERSION).sql.  Released versions
+# are frozen under install/released/ together with the upgrade scripts.
+INSTALL_PARTS = $(sort $(wildcard install/*.sql))
+DATA_built = minqing--$(EXTVERSION).sql
+DATA       = $(wildcard install/released/*.sql)
+
+# pg_regress pair: sql/NAME.sql -> expected/NAME.out
+REGRESS      = $(patsubst sql/%.sql,%,$(sort $(wildcard sql/*.sql)))
+REGRESS_OPTS = --inputdir=. --load-extension=postgis --load-extension=minqing
+
+PG_CPPFLAGS = -Wall -Wextra -Wno-unused-parameter -Werror -Wno-missing-field-initializers
+SHLIB_LINK  = -lm
+
+PG_CONFIG ?= $(firstword $(wildcard /usr/lib/postgresql/15/bin/pg_config) pg_config)
+PGXS := $(shell $(PG_CONFIG) --pgxs 2>/dev/null)
+ifneq ($(PGXS),)
+include $(PGXS)
+else
+all install:
+	@echo "minqing: pg_config not found; run 'make test' (installs packages) or set PG_CONFIG" >&2; exit 2
+endif
+
+minqing--$(EXTVERSION).sql: $(INSTALL_PARTS)
+	cat $(INSTALL_PARTS) > $@
+
+$(OBJS): $(wildcard src/*.h)
+
+.PHONY: test demo bench
+test:
+	bash test/run.sh $(TESTS)
+demo:
+	bash demo/run.sh
+bench:
+	bash bench/run.sh

@@ -1,0 +1,91 @@
+/*
+ * admin.c — 12-digit Chinese statistical division codes (SPEC §1):
+ * 2 digits province, 2 city, 2 county/district, 3 township/street,
+ * 3 village/community.  The level is read from the trailing zeros.
+ */
+#include "postgres.h"
+
+#include "fmgr.h"
+#include "utils/builtins.h"
+
+#define ADMIN_CODE_LEN 12
+
+/* digits that end each level: level L keeps the first mq_level_end[L] */
+static const int mq_level_end[6] = {0, 2, 4, 6, 9, 12};
+
+static void
+CheckCode(const char *s, int len)
+{
+	bool		ok = (len == ADMIN_CODE_LEN);
+
+	for (int i = 0; ok && i < len; i++)
+		ok = (s[i] >= '0' && s[i] <= '9');
+	if (ok && s[0] == '0' && s[1] == '0')
+		ok = false;
+	if (!ok)
+		ereport(ERROR,
+				(errcode(ERRCODE_INVALID_TEXT_REPRESENTATION),
+				 errmsg("malformed admin code \"%.*s\"", Min(len, 40), s),
+				 errdetail("An admin code has exactly 12 digits and a non-zero province part."),
+				 errhint("Zero-pad shorter codes, e.g. rpad('110105', 12, '0').")));
+}
+
+static int
+CodeLevel(const char *s)
+{
+	for (int level = 1; level < 5; level++)
+	{
+		bool		rest_zero = true;
+
+		for (int i = mq_level_end[level]; rest_zero && i < ADMIN_CODE_LEN; i++)
+			rest_zero = (s[i] == '0');
+		if (rest_zero)
+			return level;
+	}
+	return 5;
+}
+
+static void
+CheckLevel(int level)
+{
+	if (level < 1 || level > 5)
+		ereport(ERROR,
+				(errcode(ERRCODE_INVALID_PARAMETER_VALUE),
+				 errmsg("admin level must be between 1 and 5"),
+				 errdetail("Got %d.", level),
+				 errhint("Levels: 1 province, 2 city, 3 district/county, 4 street/township, 5 community/village.")));
+}
+
+/* admin_level(code) -> 1..5 */
+PG_FUNCTION_INFO_V1(admin_level);
+Datum
+admin_level(PG_FUNCTION_ARGS)
+{
+	text	   *t = PG_GETARG_TEXT_PP(0);
+
+	CheckCode(VARDATA_ANY(t), VARSIZE_ANY_EXHDR(t));
+	PG_RETURN_INT32(CodeLevel(VARDATA_ANY(t)));
+}
+
+/*
+ * admin_ancestor(code, level) -> the code truncated to `level` and
+ * zero-padded to 12 digits; NULL when the code is coarser than `level`
+ * (a district has no street ancestor, so grouping never mixes levels).
+ */
+PG_FUNCTION_INFO_V1(admin_ancestor);
+Datum
+admin_ancestor(PG_FUNCTION_ARGS)
+{
+	text	   *t = PG_GETARG_TEXT_PP(0);
+	int			level = PG_GETARG_INT32(1);
+	const char *s = VARDATA_ANY(t);
+	char		buf[ADMIN_CODE_LEN];
+
+	CheckCode(s, VARSIZE_ANY_EXHDR(t));
+	CheckLevel(level);
+	if (CodeLevel(s) < level)
+		PG_RETURN_NULL();
+	memset(buf, '0', ADMIN_CODE_LEN);
+	memcpy(buf, s, mq_level_end[level]);
+	PG_RETURN_TEXT_P(cstring_to_text_with_len(buf, ADMIN_CODE_LEN));
+}

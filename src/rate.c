@@ -1,0 +1,294 @@
+/*
+ * rate.c — rates with honest uncertainty (SPEC §2):
+ *   rate(flag [, confidence])  n, k, p = k/n and the Wilson score interval
+ *   kpi(responded, resolved, satisfied)  the three hotline rates and a score
+ * Both are per-row aggregates over fixed-size portable states (state.h),
+ * updated in place, combinable across parallel workers and Citus nodes.
+ */
+#include "postgres.h"
+
+#include <math.h>
+
+#include "access/htup_details.h"
+#include "fmgr.h"
+#include "funcapi.h"
+
+#include "guc.h"
+#include "state.h"
+#include "stats.h"
+
+/* rate payload: n int64 | k int64 | confidence float8 (0 = default 0.95) */
+#define RATE_N		0
+#define RATE_K		8
+#define RATE_CONF	16
+#define RATE_SIZE	24
+
+/* kpi payload: orders, then (n, k) for responded, resolved, satisfied */
+#define KPI_ORDERS	0
+#define KPI_N(i)	(8 + 16 * (i))
+#define KPI_K(i)	(16 + 16 * (i))
+#define KPI_SIZE	56
+
+static void
+CheckConfidence(double c)
+{
+	if (!(c > 0.0 && c < 1.0))
+		ereport(ERROR,
+				(errcode(ERRCODE_INVALID_PARAMETER_VALUE),
+				 errmsg("confidence must be between 0 and 1 (exclusive)"),
+				 errdetail("Got %g.", c),
+				 errhint("Use e.g. 0.95 for a 95%% interval.")));
+}
+
+static inline void
+add_i64(char *p, int64 v)
+{
+	mq_put_i64(p, mq_get_i64(p) + v);
+}
+
+/*
+ * rate_trans(state, flag [, confidence]): count one non-NULL flag.  The
+ * confidence is a per-call constant copied into the state; rows that
+ * disagree about it are an error rather than a silently mixed interval.
+ */
+static Datum
+RateTransCommon(FunctionCallInfo fcinfo, bool has_conf)
+{
+	bytea	   *s;
+	char	   *pl;
+	double		conf = 0.0;
+
+	if (has_conf)
+	{
+		if (PG_ARGISNULL(2))
+			goto skip;
+		conf = PG_GETARG_FLOAT8(2);
+		CheckConfidence(conf);
+	}
+	if (PG_ARGISNULL(1))
+		goto skip;
+
+	s = mq_state_for_update(fcinfo, 0, MQ_KIND_RATE, RATE_SIZE, RATE_SIZE, "rate");
+	if (mq_state_used(s) < RATE_SIZE)
+		elog(ERROR, "rate state too short");
+	pl = MQ_STATE_PAYLOAD(s);
+	if (has_conf)
+	{
+		double		old = mq_get_f8(pl + RATE_CONF);
+
+		if (old == 0.0)
+			mq_put_f8(pl + RATE_CONF, conf);
+		else if (old != conf)
+			ereport(ERROR,
+					(errcode(ERRCODE_INVALID_PARAMETER_VALUE),
+					 errmsg("confidence must be the same for every row of rate()"),
+					 errdetail("Got %g after %g.", conf, old),
+					 errhint("Pass a constant confidence.")));
+	}
+	add_i64(pl + RATE_N, 1);
+	if (PG_GETARG_BOOL(1))
+		add_i64(pl + RATE_K, 1);
+	PG_RETURN_BYTEA_P(s);
+
+skip:
+	if (PG_ARGISNULL(0))
+		PG_RETURN_NULL();
+	PG_RETURN_DATUM(PG_GETARG_DATUM(0));
+}
+
+PG_FUNCTION_INFO_V1(rate_trans);
+Datum
+rate_trans(PG_FUNCTION_ARGS)
+{
+	return RateTransCommon(fcinfo, false);
+}
+
+PG_FUNCTION_INFO_V1(rate_trans_conf);
+Datum
+rate_trans_conf(PG_FUNCTION_ARGS)
+{
+	return RateTransCommon(fcinfo, true);
+}
+
+/* rate_combine(a, b): add counts; confidences must agree (0 = unset). */
+PG_FUNCTION_INFO_V1(rate_combine);
+Datum
+rate_combine(PG_FUNCTION_ARGS)
+{
+	bool		done;
+	bytea	   *a = mq_state_combine_nulls(fcinfo, MQ_KIND_RATE, RATE_SIZE, "rate", &done);
+	bytea	   *b;
+	char	   *pa,
+			   *pb;
+	double		ca,
+				cb;
+
+	if (done)
+	{
+		if (a == NULL)
+			PG_RETURN_NULL();
+		PG_RETURN_BYTEA_P(a);
+	}
+	b = mq_state_check(PG_GETARG_DATUM(1), MQ_KIND_RATE, RATE_SIZE, "rate");
+	pa = MQ_STATE_PAYLOAD(a);
+	pb = MQ_STATE_PAYLOAD(b);
+	ca = mq_get_f8(pa + RATE_CONF);
+	cb = mq_get_f8(pb + RATE_CONF);
+	if (ca == 0.0)
+		mq_put_f8(pa + RATE_CONF, cb);
+	else if (cb != 0.0 && cb != ca)
+		ereport(ERROR,
+				(errcode(ERRCODE_INVALID_PARAMETER_VALUE),
+				 errmsg("confidence must be the same for every row of rate()"),
+				 errdetail("Partial states carry %g and %g.", ca, cb),
+				 errhint("Pass a constant confidence.")));
+	add_i64(pa + RATE_N, mq_get_i64(pb + RATE_N));
+	add_i64(pa + RATE_K, mq_get_i64(pb + RATE_K));
+	PG_RETURN_BYTEA_P(a);
+}
+
+/* rate_final(state) -> (n, k, p, lo, hi); empty input gives n = k = 0. */
+PG_FUNCTION_INFO_V1(rate_final);
+Datum
+rate_final(PG_FUNCTION_ARGS)
+{
+	TupleDesc	tupdesc;
+	Datum		values[5];
+	bool		nulls[5] = {false, false, true, true, true};
+	int64		n = 0,
+				k = 0;
+	double		conf = 0.95;
+
+	if (get_call_result_type(fcinfo, NULL, &tupdesc) != TYPEFUNC_COMPOSITE)
+		elog(ERROR, "rate_final must return a composite type");
+	tupdesc = BlessTupleDesc(tupdesc);
+
+	if (!PG_ARGISNULL(0))
+	{
+		bytea	   *s = mq_state_check(PG_GETARG_DATUM(0), MQ_KIND_RATE, RATE_SIZE, "rate");
+		char	   *pl = MQ_STATE_PAYLOAD(s);
+
+		n = mq_get_i64(pl + RATE_N);
+		k = mq_get_i64(pl + RATE_K);
+		if (mq_get_f8(pl + RATE_CONF) != 0.0)
+			conf = mq_get_f8(pl + RATE_CONF);
+		if (n < 0 || k < 0 || k > n)
+			ereport(ERROR,
+					(errcode(ERRCODE_INVALID_BINARY_REPRESENTATION),
+					 errmsg("invalid rate state: k = %lld of n = %lld", (long long) k, (long long) n)));
+		CheckConfidence(conf);
+	}
+	values[0] = Int64GetDatum(n);
+	values[1] = Int64GetDatum(k);
+	if (n > 0)
+	{
+		double		lo,
+					hi;
+
+		mq_wilson((double) k, (double) n, conf, &lo, &hi);
+		values[2] = Float8GetDatum((double) k / (double) n);
+		values[3] = Float8GetDatum(lo);
+		values[4] = Float8GetDatum(hi);
+		nulls[2] = nulls[3] = nulls[4] = false;
+	}
+	PG_RETURN_DATUM(HeapTupleGetDatum(heap_form_tuple(tupdesc, values, nulls)));
+}
+
+/*
+ * kpi_trans(state, responded, resolved, satisfied): every row is one order;
+ * each flag counts toward its rate only when it is not NULL.
+ */
+PG_FUNCTION_INFO_V1(kpi_trans);
+Datum
+kpi_trans(PG_FUNCTION_ARGS)
+{
+	bytea	   *s = mq_state_for_update(fcinfo, 0, MQ_KIND_KPI, KPI_SIZE, KPI_SIZE, "kpi");
+	char	   *pl;
+
+	if (mq_state_used(s) < KPI_SIZE)
+		elog(ERROR, "kpi state too short");
+	pl = MQ_STATE_PAYLOAD(s);
+	add_i64(pl + KPI_ORDERS, 1);
+	for (int i = 0; i < 3; i++)
+	{
+		if (PG_ARGISNULL(i + 1))
+			continue;
+		add_i64(pl + KPI_N(i), 1);
+		if (PG_GETARG_BOOL(i + 1))
+			add_i64(pl + KPI_K(i), 1);
+	}
+	PG_RETURN_BYTEA_P(s);
+}
+
+PG_FUNCTION_INFO_V1(kpi_combine);
+Datum
+kpi_combine(PG_FUNCTION_ARGS)
+{
+	bool		done;
+	bytea	   *a = mq_state_combine_nulls(fcinfo, MQ_KIND_KPI, KPI_SIZE, "kpi", &done);
+	bytea	   *b;
+
+	if (done)
+	{
+		if (a == NULL)
+			PG_RETURN_NULL();
+		PG_RETURN_BYTEA_P(a);
+	}
+	b = mq_state_check(PG_GETARG_DATUM(1), MQ_KIND_KPI, KPI_SIZE, "kpi");
+	for (int off = 0; off < KPI_SIZE; off += 8)
+		add_i64(MQ_STATE_PAYLOAD(a) + off, mq_get_i64(MQ_STATE_PAYLOAD(b) + off));
+	PG_RETURN_BYTEA_P(a);
+}
+
+/*
+ * kpi_final(state) -> (orders, response_rate, resolution_rate,
+ * satisfaction_rate, score).  score = 100 × Σ wᵢ·rateᵢ / Σ wᵢ over the rates
+ * that are defined (weights from minqing.kpi_weights); NULL when none is.
+ * Stable: it reads a setting.
+ */
+PG_FUNCTION_INFO_V1(kpi_final);
+Datum
+kpi_final(PG_FUNCTION_ARGS)
+{
+	TupleDesc	tupdesc;
+	Datum		values[5];
+	bool		nulls[5] = {false, true, true, true, true};
+	double		wsum = 0.0,
+				ssum = 0.0;
+
+	if (get_call_result_type(fcinfo, NULL, &tupdesc) != TYPEFUNC_COMPOSITE)
+		elog(ERROR, "kpi_final must return a composite type");
+	tupdesc = BlessTupleDesc(tupdesc);
+	values[0] = Int64GetDatum(0);
+	if (!PG_ARGISNULL(0))
+	{
+		bytea	   *s = mq_state_check(PG_GETARG_DATUM(0), MQ_KIND_KPI, KPI_SIZE, "kpi");
+		char	   *pl = MQ_STATE_PAYLOAD(s);
+
+		values[0] = Int64GetDatum(mq_get_i64(pl + KPI_ORDERS));
+		for (int i = 0; i < 3; i++)
+		{
+			int64		n = mq_get_i64(pl + KPI_N(i));
+			int64		k = mq_get_i64(pl + KPI_K(i));
+			double		r;
+
+			if (n < 0 || k < 0 || k > n)
+				ereport(ERROR,
+						(errcode(ERRCODE_INVALID_BINARY_REPRESENTATION),
+						 errmsg("invalid kpi state: k = %lld of n = %lld", (long long) k, (long long) n)));
+			if (n == 0)
+				continue;
+			r = (double) k / (double) n;
+			values[i + 1] = Float8GetDatum(r);
+			nulls[i + 1] = false;
+			wsum += mq_kpi_weights[i];
+			ssum += mq_kpi_weights[i] * r;
+		}
+		if (wsum > 0)
+		{
+			values[4] = Float8GetDatum(100.0 * ssum / wsum);
+			nulls[4] = false;
+		}
+	}
+	PG_RETURN_DATUM(HeapTupleGetDatum(heap_form_tuple(tupdesc, values, nulls)));
+}

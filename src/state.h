@@ -1,0 +1,194 @@
+/*
+ * state.h — portable, versioned aggregate states (SPEC §0).
+ *
+ * Every minqing aggregate keeps its transition state in a plain bytea, never
+ * in `internal`, so that parallel workers and Citus can ship partial states
+ * (Citus moves them as text: bytea's hex output and input).  The bytes are
+ * portable between machines:
+ *
+ *   offset  size  field
+ *        0     4  varlena header (PostgreSQL's own)
+ *        4     1  format version (MQ_STATE_VERSION)
+ *        5     1  kind: which aggregate owns the state (MqStateKind)
+ *        6     2  flags, little-endian (meaning is per kind)
+ *        8     4  used: payload bytes in use, little-endian
+ *       12     4  reserved, zero
+ *       16     …  payload: every number little-endian (int64, float8 IEEE 754)
+ *
+ * VARSIZE may exceed 16 + used: growable states keep slack (zeroed) so that
+ * appending is amortised O(1).  Transition functions update the state in
+ * place when called as an aggregate (AggCheckCallContext), exactly as core's
+ * float8_accum does; called directly as functions they work on a copy.
+ *
+ * Growing a state must never repalloc() it: nodeAgg pfree()s the old value
+ * itself when a transition function returns a different pointer, so a grown
+ * state is built in the per-call memory context and nodeAgg copies it into
+ * the aggregate context (one copy per doubling).
+ */
+#ifndef MINQING_STATE_H
+#define MINQING_STATE_H
+
+#include "postgres.h"
+#include "fmgr.h"
+#include "port/pg_bswap.h"
+
+#define MQ_STATE_VERSION	1
+#define MQ_STATE_HDRSZ		16
+
+/* Kinds: each aggregate family owns a range; a number is never reused. */
+typedef enum MqStateKind
+{
+	MQ_KIND_RATE = 1,
+	MQ_KIND_KPI = 2,
+	/* 10..19 density and hotspots */
+	MQ_KIND_KDE = 10,
+	MQ_KIND_KDE_BANDWIDTH = 11,
+	/* 20..29 policy effects and resilience */
+	MQ_KIND_BEFORE_AFTER = 20,
+	MQ_KIND_ITS = 21,
+	MQ_KIND_DID = 22,
+	MQ_KIND_CONTENT_SHIFT = 23,
+	MQ_KIND_RESILIENCE = 24,
+	MQ_KIND_EVENT_STUDY = 25,
+	/* 30..39 early warning */
+	MQ_KIND_STSCAN = 30,
+	/* 40..49 index */
+	MQ_KIND_INDEX = 40
+} MqStateKind;
+
+/* ---- fixed byte order accessors (little-endian on disk and on the wire) ---- */
+#ifdef WORDS_BIGENDIAN
+#define MQ_LE64(x) pg_bswap64(x)
+#define MQ_LE32(x) pg_bswap32(x)
+#define MQ_LE16(x) pg_bswap16(x)
+#else
+#define MQ_LE64(x) (x)
+#define MQ_LE32(x) (x)
+#define MQ_LE16(x) (x)
+#endif
+
+static inline int64
+mq_get_i64(const char *p)
+{
+	uint64		u;
+
+	memcpy(&u, p, 8);
+	return (int64) MQ_LE64(u);
+}
+
+static inline void
+mq_put_i64(char *p, int64 v)
+{
+	uint64		u = MQ_LE64((uint64) v);
+
+	memcpy(p, &u, 8);
+}
+
+static inline double
+mq_get_f8(const char *p)
+{
+	uint64		u;
+	double		d;
+
+	memcpy(&u, p, 8);
+	u = MQ_LE64(u);
+	memcpy(&d, &u, 8);
+	return d;
+}
+
+static inline void
+mq_put_f8(char *p, double d)
+{
+	uint64		u;
+
+	memcpy(&u, &d, 8);
+	u = MQ_LE64(u);
+	memcpy(p, &u, 8);
+}
+
+static inline int32
+mq_get_i32(const char *p)
+{
+	uint32		u;
+
+	memcpy(&u, p, 4);
+	return (int32) MQ_LE32(u);
+}
+
+static inline void
+mq_put_i32(char *p, int32 v)
+{
+	uint32		u = MQ_LE32((uint32) v);
+
+	memcpy(p, &u, 4);
+}
+
+/* ---- header access ---- */
+#define MQ_STATE_PAYLOAD(s)	((char *) (s) + MQ_STATE_HDRSZ)
+#define MQ_STATE_CAPACITY(s) ((Size) VARSIZE(s) - MQ_STATE_HDRSZ)
+
+static inline uint32
+mq_state_used(const bytea *s)
+{
+	return (uint32) mq_get_i32((const char *) s + 8);
+}
+
+static inline void
+mq_state_set_used(bytea *s, uint32 used)
+{
+	mq_put_i32((char *) s + 8, (int32) used);
+}
+
+static inline uint16
+mq_state_flags(const bytea *s)
+{
+	uint16		u;
+
+	memcpy(&u, (const char *) s + 6, 2);
+	return MQ_LE16(u);
+}
+
+static inline void
+mq_state_set_flags(bytea *s, uint16 flags)
+{
+	uint16		u = MQ_LE16(flags);
+
+	memcpy((char *) s + 6, &u, 2);
+}
+
+/* New zeroed state with `capacity` payload bytes, `used` set to `used`. */
+extern bytea *mq_state_new(MqStateKind kind, Size capacity, Size used);
+
+/*
+ * Validate a state handed to a support function (it may come from a user,
+ * a parallel worker or a Citus node): version, kind and sizes.  Returns a
+ * 4-byte-header, non-toasted pointer.  Errors name `aggname`.
+ */
+extern bytea *mq_state_check(Datum d, MqStateKind kind, Size min_used,
+							 const char *aggname);
+
+/*
+ * Transition-function entry: return the state in argument `argno`, ready to
+ * be modified: created (capacity `capacity`, used `used`) when NULL, used in
+ * place when running as an aggregate, copied otherwise.
+ */
+extern bytea *mq_state_for_update(FunctionCallInfo fcinfo, int argno,
+								  MqStateKind kind, Size capacity, Size used,
+								  const char *aggname);
+
+/*
+ * Make room for `needed` payload bytes: returns `s` itself when it fits,
+ * else a copy with geometric growth (see header comment).  Refuses states
+ * above MaxAllocSize with a clear error.
+ */
+extern bytea *mq_state_reserve(bytea *s, Size needed, const char *aggname);
+
+/* Combine-function entry: the four NULL cases; sets *done when resolved. */
+extern bytea *mq_state_combine_nulls(FunctionCallInfo fcinfo, MqStateKind kind,
+									 Size min_used, const char *aggname,
+									 bool *done);
+
+/* True when called as an aggregate (or window aggregate) support function. */
+extern bool mq_in_aggregate(FunctionCallInfo fcinfo);
+
+#endif							/* MINQING_STATE_H */

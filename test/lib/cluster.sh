@@ -1,0 +1,84 @@
+# Shared shell functions for make test / make demo / make bench.
+# Sourced, not executed.  Everything runs a *throwaway* PostgreSQL cluster:
+#  * a private copy of the PostgreSQL installation under $MQ_WORK/pgroot, into
+#    which the extension is installed (make install DESTDIR=...), so the
+#    system installation and any running cluster are never touched;
+#  * initdb/postgres run as the `postgres` OS user (they refuse root) in a temp
+#    dir it owns, listening only on a private Unix socket (no TCP port).
+# Set MQ_EXISTING_PGHOST/MQ_EXISTING_PGPORT to use an existing cluster instead
+# (the extension must already be installed there).
+
+MQ_PGVER=${MQ_PGVER:-15}
+MQ_ROOT=${MQ_ROOT:-$(cd "$(dirname "${BASH_SOURCE[0]}")/../.." && pwd)}
+MQ_PACKAGES="build-essential postgresql-$MQ_PGVER postgresql-server-dev-$MQ_PGVER postgresql-$MQ_PGVER-postgis-3 postgresql-$MQ_PGVER-pgtap postgresql-$MQ_PGVER-cron"
+
+mq_log() { printf '[minqing %(%H:%M:%S)T] %s\n' -1 "$*" >&2; }
+
+# Install what is missing (as root), or print the exact apt-get line and stop.
+mq_ensure_packages() {
+	local missing="" p
+	for p in $MQ_PACKAGES $*; do
+		dpkg-query -W -f='${Status}' "$p" 2>/dev/null | grep -q 'install ok installed' || missing="$missing $p"
+	done
+	[ -z "$missing" ] && return 0
+	if [ "$(id -u)" = 0 ]; then
+		mq_log "installing missing packages:$missing"
+		export DEBIAN_FRONTEND=noninteractive
+		apt-get update -qq >&2 || true
+		apt-get install -y -qq --no-install-recommends $missing >&2 || { mq_log "apt-get failed"; return 1; }
+	else
+		echo "minqing: missing packages. Run as root:" >&2
+		echo "  apt-get install -y$missing" >&2
+		return 2
+	fi
+}
+
+MQ_PG_CONFIG=/usr/lib/postgresql/$MQ_PGVER/bin/pg_config
+
+# Build, and install into a private copy of the PostgreSQL tree.
+mq_build_install() {
+	local work=$1
+	local pgroot=$work/pgroot
+	local libdir=/usr/lib/postgresql/$MQ_PGVER sharedir=/usr/share/postgresql/$MQ_PGVER
+	if [ ! -x "$pgroot$libdir/bin/postgres" ] || [ "$libdir/bin/postgres" -nt "$pgroot$libdir/bin/postgres" ]; then
+		rm -rf "$pgroot"
+		mkdir -p "$pgroot$(dirname $libdir)" "$pgroot$(dirname $sharedir)"
+		cp -a "$libdir" "$pgroot$(dirname $libdir)/"
+		cp -a "$sharedir" "$pgroot$(dirname $sharedir)/"
+	fi
+	mq_log "building minqing"
+	make -C "$MQ_ROOT" -s PG_CONFIG=$MQ_PG_CONFIG >&2 || return 1
+	make -C "$MQ_ROOT" -s PG_CONFIG=$MQ_PG_CONFIG install DESTDIR="$pgroot" >/dev/null || return 1
+	MQ_BIN=$pgroot$libdir/bin
+	export MQ_BIN
+}
+
+# Start a throwaway cluster: sets PGHOST, PGPORT, PGUSER and MQ_DATA.
+mq_start_cluster() {
+	local work=$1
+	if [ -n "${MQ_EXISTING_PGHOST:-}" ]; then
+		export PGHOST=$MQ_EXISTING_PGHOST PGPORT=${MQ_EXISTING_PGPORT:-5432} PGUSER=${MQ_EXISTING_PGUSER:-postgres}
+		mq_log "using existing cluster at $PGHOST:$PGPORT"
+		return 0
+	fi
+	MQ_DATA=$work/cluster
+	rm -rf "$MQ_DATA"; mkdir -p "$MQ_DATA/sock"
+	chown -R postgres: "$work" 2>/dev/null || true
+	local as=""
+	[ "$(id -u)" = 0 ] && as="runuser -u postgres --"
+	$as "$MQ_BIN/initdb" -D "$MQ_DATA/data" -A trust -U postgres -E UTF8 --locale=C.UTF-8 >"$MQ_DATA/initdb.log" 2>&1 || { cat "$MQ_DATA/initdb.log" >&2; return 1; }
+	cat "$MQ_ROOT/test/cluster.conf" >>"$MQ_DATA/data/postgresql.conf"
+	export PGHOST=$MQ_DATA/sock PGPORT=${MQ_PORT:-55432} PGUSER=postgres
+	$as "$MQ_BIN/pg_ctl" -D "$MQ_DATA/data" -l "$MQ_DATA/server.log" -w -t 60 \
+		-o "-k $PGHOST -p $PGPORT -c listen_addresses=''" start >/dev/null || { cat "$MQ_DATA/server.log" >&2; return 1; }
+	MQ_CLUSTER_STARTED=1
+	mq_log "throwaway cluster up (socket $PGHOST, data $MQ_DATA/data)"
+}
+
+mq_stop_cluster() {
+	[ -n "${MQ_CLUSTER_STARTED:-}" ] || return 0
+	local as=""
+	[ "$(id -u)" = 0 ] && as="runuser -u postgres --"
+	$as "$MQ_BIN/pg_ctl" -D "$MQ_DATA/data" -m immediate -w stop >/dev/null 2>&1 || true
+	MQ_CLUSTER_STARTED=
+}
