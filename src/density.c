@@ -5,28 +5,35 @@
  *   kde_bandwidth(geom)                         ArcGIS default search radius
  *   density_grid                                the result type (text I/O)
  *
- * How kde works.  The transition function does not evaluate the kernel: it
- * spreads each point's weight over the four surrounding nodes of a fine
- * lattice (linear binning, as KernSmooth's bkde2D does) kept in a sparse
- * open-addressing hash inside the bytea state.  Partial states from parallel
- * or Citus workers merge node by node.  The final function convolves the
- * node weights with the quartic kernel onto the output cell centres.  The
- * lattice step g = s / (2m), m = ceil(20 s / h), so that g <= h / 40 and
- * every cell centre (i + 0.5) s is a lattice node; node-to-centre offsets
- * are then whole lattice steps and the kernel comes from a small table.
+ * How kde works.  Up to minqing.kde_exact_points points (default 2^20) a
+ * state simply keeps the points (24 bytes each, appended) and the final
+ * function sums the quartic kernel exactly at every cell centre within the
+ * bandwidth of each point: per point that is ~(2h/s)^2 multiply-adds, less
+ * than hashing four lattice nodes.  Beyond that, the state switches (once)
+ * to a fine lattice: each point's weight is spread over the four
+ * surrounding lattice nodes (linear binning, as KernSmooth's bkde2D does),
+ * kept in a sparse open-addressing hash inside the bytea state, and the
+ * final function convolves the node weights with the kernel.  Partial
+ * states from parallel or Citus workers merge point by point or node by
+ * node.  The lattice step g = s / (2m), m = ceil(20 s / h), so g <= h / 40
+ * and every cell centre (i + 0.5) s is a lattice node: node-to-centre
+ * offsets are whole lattice steps and the kernel comes from a small table.
  * Linear binning at g = h/40 is within 0.8% of the exact kernel sum on
  * every cell holding >= 5% of the maximum (worst case: a single point).
  *
  * Geographic input (longitude/latitude SRIDs): the scan cannot know the
- * data's centre, so it bins onto a micro-lattice in degrees (step g/3 in
- * meters at the equator, finer in longitude elsewhere) and sums the
- * coordinates.  The final function centres a local transverse Mercator
- * (WGS84, k = 1) on the mean rounded to 0.001 degree, projects the micro
- * nodes, bins them onto the metric lattice and convolves as above; the grid
- * then lives in that projection (documented in the text form and README).
+ * data's centre, so it keeps lon/lat (or bins onto a micro-lattice in
+ * degrees, step g/3 in meters, finer in longitude away from the equator)
+ * and sums the coordinates.  The final function centres a local transverse
+ * Mercator (WGS84, k = 1, src/geom.h) on the mean rounded to 0.001 degree,
+ * projects the points (micro nodes) through a 0.01-degree mesh of that
+ * projection (bilinear, centimetre error), and proceeds in meters; the grid
+ * lives in that projection (its PROJ string is in the text form, in
+ * grid_info() and the README), and grid_cells() maps cells back.
  */
 #include "postgres.h"
 
+#include <float.h>
 #include <math.h>
 
 #include "access/htup_details.h"
@@ -58,7 +65,9 @@
 #define KDE_BITS	64			/* i32 log2 of the hash capacity */
 #define KDE_NUSED	68			/* i32 occupied slots */
 #define KDE_M		72			/* i32 cell subdivision m (g = s / 2m) */
-#define KDE_HDR		80			/* slots follow: (i i32, j i32, w f8) */
+#define KDE_OX		80			/* f8 origin of kept points' offsets (x) */
+#define KDE_OY		88			/* f8 ... (y) */
+#define KDE_HDR		96			/* points or slots follow */
 
 #define KDE_F_INIT		0x01
 #define KDE_F_GEO		0x02
@@ -279,8 +288,66 @@ FloorDiv(int64 a, int64 b)
 }
 
 /* ---------------------------------------------------------------------
- * kde state
+ * kde state.  Two modes:
+ *  - points (the default until minqing.kde_exact_points points): the
+ *    payload after KDE_HDR holds KDE_NUSED points as float4 offsets from
+ *    the state's origin (KDE_OX, KDE_OY: the first point), plus a float8
+ *    weight when weighted: 8 or 16 bytes a point.  float4 offsets keep
+ *    1e-7 of the data's extent (a centimetre over 100 km), far inside
+ *    kde's accuracy, and halve the memory a scan touches.  The final
+ *    function sums the kernel exactly.
+ *  - lattice (KDE_F_LATTICE): the payload holds the node hash, 2^KDE_BITS
+ *    slots, KDE_NUSED occupied.  A state switches once, never back.
  * ------------------------------------------------------------------- */
+#define KDE_F_LATTICE	0x08
+/* a kept point: dx f4, dy f4, and w f8 only when weighted */
+#define KdePtSize(flags) (((flags) & KDE_F_WEIGHTED) ? 16 : 8)
+
+static inline float
+GetF4(const char *p)
+{
+	uint32		u;
+	float		f;
+
+	memcpy(&u, p, 4);
+	u = MQ_LE32(u);
+	memcpy(&f, &u, 4);
+	return f;
+}
+
+static inline void
+PutF4(char *p, float f)
+{
+	uint32		u;
+
+	memcpy(&u, &f, 4);
+	u = MQ_LE32(u);
+	memcpy(p, &u, 4);
+}
+
+/* point k of a points-mode payload `pl` (header included) */
+static inline void
+KdePtRead(const char *pl, int32 flags, Size k, double *x, double *y, double *w)
+{
+	const char *p = pl + KDE_HDR + k * KdePtSize(flags);
+
+	*x = mq_get_f8(pl + KDE_OX) + (double) GetF4(p);
+	*y = mq_get_f8(pl + KDE_OY) + (double) GetF4(p + 4);
+	*w = (flags & KDE_F_WEIGHTED) ? mq_get_f8(p + 8) : 1.0;
+}
+
+/* append a point (room already reserved) */
+static inline void
+KdePtWrite(char *pl, int32 flags, Size k, double x, double y, double w)
+{
+	char	   *p = pl + KDE_HDR + k * KdePtSize(flags);
+
+	PutF4(p, (float) (x - mq_get_f8(pl + KDE_OX)));
+	PutF4(p + 4, (float) (y - mq_get_f8(pl + KDE_OY)));
+	if (flags & KDE_F_WEIGHTED)
+		mq_put_f8(p + 8, w);
+}
+
 static inline int
 KdeBits(const char *pl)
 {
@@ -288,8 +355,8 @@ KdeBits(const char *pl)
 }
 
 /*
- * Make room for 4 more nodes (load factor <= 1/2): rehash into a state of
- * twice the capacity, built by mq_state_reserve (never repalloc).
+ * Make room for `more` new nodes (load factor <= 1/2): rehash into a state
+ * of twice the capacity, built by mq_state_reserve (never repalloc).
  */
 static bytea *
 KdeEnsureRoom(bytea *s, uint32 more)
@@ -336,7 +403,113 @@ KdeEnsureRoom(bytea *s, uint32 more)
 	return s;
 }
 
-/* Validate a kde state's fixed part and hash size. */
+/* Lattice mode: spread one point over its four lattice nodes. */
+static bytea *
+KdeBinPoint(bytea *s, double x, double y, double w)
+{
+	char	   *pl = MQ_STATE_PAYLOAD(s);
+	double		step = mq_get_f8(pl + KDE_STEP);
+	double		tx = x / step,
+				ty = y / step,
+				fx = floor(tx),
+				fy = floor(ty);
+	int32		ia = LatticeIndex(fx, "kde"),
+				ib = LatticeIndex(fy, "kde");
+	char	   *slots;
+	int			bits,
+				added = 0;
+
+	tx -= fx;
+	ty -= fy;
+	if ((uint64) (mq_get_i32(pl + KDE_NUSED) + 4) * 2 > ((uint64) 1 << KdeBits(pl)))
+	{
+		s = KdeEnsureRoom(s, 4);
+		pl = MQ_STATE_PAYLOAD(s);
+	}
+	slots = pl + KDE_HDR;
+	bits = KdeBits(pl);
+	added += SlotAdd(slots, bits, ia, ib, w * (1 - tx) * (1 - ty));
+	if (tx > 0)
+		added += SlotAdd(slots, bits, ia + 1, ib, w * tx * (1 - ty));
+	if (ty > 0)
+		added += SlotAdd(slots, bits, ia, ib + 1, w * (1 - tx) * ty);
+	if (tx > 0 && ty > 0)
+		added += SlotAdd(slots, bits, ia + 1, ib + 1, w * tx * ty);
+	mq_put_i32(pl + KDE_NUSED, mq_get_i32(pl + KDE_NUSED) + added);
+	return s;
+}
+
+/* Switch a points-mode state to lattice mode (bins the kept points). */
+static bytea *
+KdeToLattice(bytea *s)
+{
+	char	   *pl = MQ_STATE_PAYLOAD(s);
+	int32		npts = mq_get_i32(pl + KDE_NUSED);
+	int32		flags = mq_get_i32(pl + KDE_FLAGS);
+	Size		bytes = KDE_HDR + (Size) npts * KdePtSize(flags);
+	char	   *pts = palloc_extended(bytes, MCXT_ALLOC_HUGE);
+	int			bits = KDE_MIN_BITS;
+
+	memcpy(pts, pl, bytes);
+	while (((uint64) 1 << bits) < (uint64) npts * 4 && bits < KDE_MAX_BITS)
+		bits++;
+	s = mq_state_reserve(s, KDE_HDR + ((Size) SLOT_SIZE << bits), "kde");
+	pl = MQ_STATE_PAYLOAD(s);
+	memset(pl + KDE_HDR, 0, (Size) SLOT_SIZE << bits);
+	mq_state_set_used(s, (uint32) (KDE_HDR + ((Size) SLOT_SIZE << bits)));
+	mq_put_i32(pl + KDE_BITS, bits);
+	mq_put_i32(pl + KDE_NUSED, 0);
+	mq_put_i32(pl + KDE_FLAGS, mq_get_i32(pl + KDE_FLAGS) | KDE_F_LATTICE);
+	for (int32 k = 0; k < npts; k++)
+	{
+		double		x,
+					y,
+					w;
+
+		if ((k & 4095) == 0)
+			CHECK_FOR_INTERRUPTS();
+		KdePtRead(pts, flags, k, &x, &y, &w);
+		s = KdeBinPoint(s, x, y, w);
+	}
+	pfree(pts);
+	return s;
+}
+
+/* Add one point in whichever mode the state is (switching when full). */
+static bytea *
+KdeAddPoint(bytea *s, double x, double y, double w)
+{
+	char	   *pl = MQ_STATE_PAYLOAD(s);
+	int32		flags = mq_get_i32(pl + KDE_FLAGS);
+	uint32		used,
+				sz = KdePtSize(flags);
+
+	if (!(flags & KDE_F_LATTICE))
+	{
+		if (mq_get_i32(pl + KDE_NUSED) < mq_kde_exact_points)
+		{
+			used = mq_state_used(s);
+			if ((Size) used + sz > MQ_STATE_CAPACITY(s))
+			{
+				s = mq_state_reserve(s, (Size) used + sz, "kde");
+				pl = MQ_STATE_PAYLOAD(s);
+			}
+			if (mq_get_i32(pl + KDE_NUSED) == 0)
+			{
+				mq_put_f8(pl + KDE_OX, x);
+				mq_put_f8(pl + KDE_OY, y);
+			}
+			KdePtWrite(pl, flags, mq_get_i32(pl + KDE_NUSED), x, y, w);
+			mq_state_set_used(s, used + sz);
+			mq_put_i32(pl + KDE_NUSED, mq_get_i32(pl + KDE_NUSED) + 1);
+			return s;
+		}
+		s = KdeToLattice(s);
+	}
+	return KdeBinPoint(s, x, y, w);
+}
+
+/* Validate a kde state's fixed part and payload size. */
 static bytea *
 KdeCheck(Datum d)
 {
@@ -344,11 +517,18 @@ KdeCheck(Datum d)
 	char	   *pl = MQ_STATE_PAYLOAD(s);
 	int			bits = KdeBits(pl);
 	int32		flags = mq_get_i32(pl + KDE_FLAGS);
+	int32		nused = mq_get_i32(pl + KDE_NUSED);
+	bool		bad;
 
-	if (!(flags & KDE_F_INIT) || bits < KDE_MIN_BITS || bits > KDE_MAX_BITS ||
-		(Size) mq_state_used(s) != KDE_HDR + ((Size) SLOT_SIZE << bits) ||
-		mq_get_i32(pl + KDE_NUSED) < 0 ||
-		mq_get_i32(pl + KDE_M) < 1 ||
+	if (flags & KDE_F_LATTICE)
+		bad = bits < KDE_MIN_BITS || bits > KDE_MAX_BITS ||
+			(Size) mq_state_used(s) != KDE_HDR + ((Size) SLOT_SIZE << bits) ||
+			nused < 0 || (uint64) nused > ((uint64) 1 << bits);
+	else
+		bad = nused < 0 ||
+			(Size) mq_state_used(s) != KDE_HDR + (Size) nused * KdePtSize(flags);
+	if (bad || !(flags & KDE_F_INIT) ||
+		mq_get_i32(pl + KDE_M) < 1 || mq_get_i64(pl + KDE_N) < 0 ||
 		!(mq_get_f8(pl + KDE_CELL) > 0) || !(mq_get_f8(pl + KDE_BW) > 0) ||
 		!(mq_get_f8(pl + KDE_STEP) > 0))
 		ereport(ERROR,
@@ -359,10 +539,10 @@ KdeCheck(Datum d)
 }
 
 /*
- * kde_trans(state, geom, cell_size, bandwidth [, weight]): bin one point.
- * NULL geometry, cell size, bandwidth or weight and POINT EMPTY skip the row.
- * The first row fixes cell size, bandwidth, SRID and the lattice; later
- * rows must agree.
+ * kde_trans(state, geom, cell_size, bandwidth [, weight]): keep (or bin)
+ * one point.  NULL geometry, cell size, bandwidth or weight and POINT EMPTY
+ * skip the row.  The first row fixes cell size, bandwidth, SRID and the
+ * lattice; later rows must agree.
  */
 static Datum
 KdeTransCommon(FunctionCallInfo fcinfo, bool weighted)
@@ -372,15 +552,7 @@ KdeTransCommon(FunctionCallInfo fcinfo, bool weighted)
 	MqPoint		pt;
 	double		cell,
 				bw,
-				w = 1.0,
-				step,
-				fx,
-				fy,
-				tx,
-				ty;
-	int32		flags,
-				ia,
-				ib;
+				w = 1.0;
 
 	if (PG_ARGISNULL(1) || PG_ARGISNULL(2) || PG_ARGISNULL(3) ||
 		(weighted && PG_ARGISNULL(4)))
@@ -405,6 +577,7 @@ KdeTransCommon(FunctionCallInfo fcinfo, bool weighted)
 		int32		m,
 					R;
 		bool		geo;
+		double		step;
 
 		CheckPositive(cell, "cell_size", "kde()");
 		CheckPositive(bw, "bandwidth", "kde()");
@@ -422,9 +595,7 @@ KdeTransCommon(FunctionCallInfo fcinfo, bool weighted)
 						 errdetail("Got %g meters.", bw),
 						 errhint("Use a bandwidth of at least 10 meters, or project the data first.")));
 		}
-		s = mq_state_for_update(fcinfo, 0, MQ_KIND_KDE,
-								KDE_HDR + (SLOT_SIZE << KDE_MIN_BITS),
-								KDE_HDR + (SLOT_SIZE << KDE_MIN_BITS), "kde");
+		s = mq_state_for_update(fcinfo, 0, MQ_KIND_KDE, KDE_HDR + 32 * 16, KDE_HDR, "kde");
 		pl = MQ_STATE_PAYLOAD(s);
 		mq_put_f8(pl + KDE_CELL, cell);
 		mq_put_f8(pl + KDE_BW, bw);
@@ -432,7 +603,6 @@ KdeTransCommon(FunctionCallInfo fcinfo, bool weighted)
 		mq_put_i32(pl + KDE_SRID, pt.srid);
 		mq_put_i32(pl + KDE_FLAGS, KDE_F_INIT | (geo ? KDE_F_GEO : 0) |
 				   (weighted ? KDE_F_WEIGHTED : 0));
-		mq_put_i32(pl + KDE_BITS, KDE_MIN_BITS);
 		mq_put_i32(pl + KDE_M, m);
 	}
 	else
@@ -456,45 +626,15 @@ KdeTransCommon(FunctionCallInfo fcinfo, bool weighted)
 			mq_srid_check(pt.srid, &first, &have, "kde");
 		}
 	}
-	flags = mq_get_i32(pl + KDE_FLAGS);
-	step = mq_get_f8(pl + KDE_STEP);
 
-	/* linear binning: the four lattice nodes around the point */
-	tx = pt.x / step;
-	ty = pt.y / step;
-	fx = floor(tx);
-	fy = floor(ty);
-	ia = LatticeIndex(fx, "kde");
-	ib = LatticeIndex(fy, "kde");
-	tx -= fx;
-	ty -= fy;
-
-	if ((uint64) (mq_get_i32(pl + KDE_NUSED) + 4) * 2 > ((uint64) 1 << KdeBits(pl)))
-	{
-		s = KdeEnsureRoom(s, 4);
-		pl = MQ_STATE_PAYLOAD(s);
-	}
-	{
-		char	   *slots = pl + KDE_HDR;
-		int			bits = KdeBits(pl);
-		int			added = 0;
-
-		added += SlotAdd(slots, bits, ia, ib, w * (1 - tx) * (1 - ty));
-		if (tx > 0)
-			added += SlotAdd(slots, bits, ia + 1, ib, w * tx * (1 - ty));
-		if (ty > 0)
-			added += SlotAdd(slots, bits, ia, ib + 1, w * (1 - tx) * ty);
-		if (tx > 0 && ty > 0)
-			added += SlotAdd(slots, bits, ia + 1, ib + 1, w * tx * ty);
-		mq_put_i32(pl + KDE_NUSED, mq_get_i32(pl + KDE_NUSED) + added);
-	}
-	mq_put_i64(pl + KDE_N, mq_get_i64(pl + KDE_N) + 1);
-	mq_put_f8(pl + KDE_W, mq_get_f8(pl + KDE_W) + w);
-	if (flags & KDE_F_GEO)
+	if (mq_get_i32(pl + KDE_FLAGS) & KDE_F_GEO)
 	{
 		mq_put_f8(pl + KDE_SX, mq_get_f8(pl + KDE_SX) + pt.x);
 		mq_put_f8(pl + KDE_SY, mq_get_f8(pl + KDE_SY) + pt.y);
 	}
+	mq_put_i64(pl + KDE_N, mq_get_i64(pl + KDE_N) + 1);
+	mq_put_f8(pl + KDE_W, mq_get_f8(pl + KDE_W) + w);
+	s = KdeAddPoint(s, pt.x, pt.y, w);
 	PG_RETURN_BYTEA_P(s);
 
 skip:
@@ -518,8 +658,8 @@ kde_trans_weighted(PG_FUNCTION_ARGS)
 }
 
 /*
- * kde_combine(a, b): merge b's lattice nodes into a.  The per-call
- * constants (cell size, bandwidth, SRID, weighting) must agree.
+ * kde_combine(a, b): merge b's points or lattice nodes into a.  The
+ * per-call constants (cell size, bandwidth, SRID, weighting) must agree.
  */
 PG_FUNCTION_INFO_V1(kde_combine);
 Datum
@@ -530,8 +670,13 @@ kde_combine(PG_FUNCTION_ARGS)
 	bytea	   *b;
 	char	   *pa,
 			   *pb;
-	Size		nb;
-	uint32		nused;
+	int32		fa,
+				fb,
+				nb;
+	int64		na;
+	double		wa,
+				sxa,
+				sya;
 
 	if (done)
 	{
@@ -544,11 +689,13 @@ kde_combine(PG_FUNCTION_ARGS)
 	b = KdeCheck(PG_GETARG_DATUM(1));
 	pa = MQ_STATE_PAYLOAD(a);
 	pb = MQ_STATE_PAYLOAD(b);
+	fa = mq_get_i32(pa + KDE_FLAGS);
+	fb = mq_get_i32(pb + KDE_FLAGS);
 	if (mq_get_f8(pa + KDE_CELL) != mq_get_f8(pb + KDE_CELL) ||
 		mq_get_f8(pa + KDE_BW) != mq_get_f8(pb + KDE_BW) ||
 		mq_get_f8(pa + KDE_STEP) != mq_get_f8(pb + KDE_STEP) ||
 		mq_get_i32(pa + KDE_M) != mq_get_i32(pb + KDE_M) ||
-		mq_get_i32(pa + KDE_FLAGS) != mq_get_i32(pb + KDE_FLAGS))
+		(fa & ~KDE_F_LATTICE) != (fb & ~KDE_F_LATTICE))
 		ereport(ERROR,
 				(errcode(ERRCODE_INVALID_PARAMETER_VALUE),
 				 errmsg("cell_size and bandwidth must be the same for every row of kde()"),
@@ -563,25 +710,82 @@ kde_combine(PG_FUNCTION_ARGS)
 
 		mq_srid_check(mq_get_i32(pb + KDE_SRID), &first, &have, "kde");
 	}
+	na = mq_get_i64(pa + KDE_N) + mq_get_i64(pb + KDE_N);
+	wa = mq_get_f8(pa + KDE_W) + mq_get_f8(pb + KDE_W);
+	sxa = mq_get_f8(pa + KDE_SX) + mq_get_f8(pb + KDE_SX);
+	sya = mq_get_f8(pa + KDE_SY) + mq_get_f8(pb + KDE_SY);
+	nb = mq_get_i32(pb + KDE_NUSED);
 
-	a = KdeEnsureRoom(a, (uint32) mq_get_i32(pb + KDE_NUSED));
-	pa = MQ_STATE_PAYLOAD(a);
-	nb = (Size) 1 << KdeBits(pb);
-	nused = (uint32) mq_get_i32(pa + KDE_NUSED);
-	for (Size k = 0; k < nb; k++)
+	if (fb & KDE_F_LATTICE)
 	{
-		int32		i,
-					j;
-		double		w;
+		Size		slots = (Size) 1 << KdeBits(pb);
+		uint32		nused;
 
-		if (SlotRead(pb + KDE_HDR + k * SLOT_SIZE, &i, &j, &w))
-			nused += SlotAdd(pa + KDE_HDR, KdeBits(pa), i, j, w);
+		if (!(fa & KDE_F_LATTICE))
+			a = KdeToLattice(a);
+		a = KdeEnsureRoom(a, (uint32) nb);
+		pa = MQ_STATE_PAYLOAD(a);
+		nused = (uint32) mq_get_i32(pa + KDE_NUSED);
+		for (Size k = 0; k < slots; k++)
+		{
+			int32		i,
+						j;
+			double		w;
+
+			if (SlotRead(pb + KDE_HDR + k * SLOT_SIZE, &i, &j, &w))
+				nused += SlotAdd(pa + KDE_HDR, KdeBits(pa), i, j, w);
+		}
+		mq_put_i32(pa + KDE_NUSED, (int32) nused);
 	}
-	mq_put_i32(pa + KDE_NUSED, (int32) nused);
-	mq_put_i64(pa + KDE_N, mq_get_i64(pa + KDE_N) + mq_get_i64(pb + KDE_N));
-	mq_put_f8(pa + KDE_W, mq_get_f8(pa + KDE_W) + mq_get_f8(pb + KDE_W));
-	mq_put_f8(pa + KDE_SX, mq_get_f8(pa + KDE_SX) + mq_get_f8(pb + KDE_SX));
-	mq_put_f8(pa + KDE_SY, mq_get_f8(pa + KDE_SY) + mq_get_f8(pb + KDE_SY));
+	else if (!(fa & KDE_F_LATTICE) &&
+			 (int64) mq_get_i32(pa + KDE_NUSED) + nb <= mq_kde_exact_points)
+	{
+		/* both keep points and the sum fits: append (re-based offsets) */
+		uint32		used = mq_state_used(a);
+		Size		bytes = (Size) nb * KdePtSize(fb);
+		int32		na0 = mq_get_i32(pa + KDE_NUSED);
+
+		a = mq_state_reserve(a, (Size) used + bytes, "kde");
+		pa = MQ_STATE_PAYLOAD(a);
+		if (na0 == 0)
+		{
+			mq_put_f8(pa + KDE_OX, mq_get_f8(pb + KDE_OX));
+			mq_put_f8(pa + KDE_OY, mq_get_f8(pb + KDE_OY));
+		}
+		for (int32 k = 0; k < nb; k++)
+		{
+			double		x,
+						y,
+						w;
+
+			KdePtRead(pb, fb, k, &x, &y, &w);
+			KdePtWrite(pa, fa, na0 + k, x, y, w);
+		}
+		mq_state_set_used(a, (uint32) (used + bytes));
+		mq_put_i32(pa + KDE_NUSED, na0 + nb);
+	}
+	else
+	{
+		/* b keeps points: bin them into a's lattice */
+		if (!(fa & KDE_F_LATTICE))
+			a = KdeToLattice(a);
+		for (int32 k = 0; k < nb; k++)
+		{
+			double		x,
+						y,
+						w;
+
+			if ((k & 4095) == 0)
+				CHECK_FOR_INTERRUPTS();
+			KdePtRead(pb, fb, k, &x, &y, &w);
+			a = KdeBinPoint(a, x, y, w);
+		}
+	}
+	pa = MQ_STATE_PAYLOAD(a);
+	mq_put_i64(pa + KDE_N, na);
+	mq_put_f8(pa + KDE_W, wa);
+	mq_put_f8(pa + KDE_SX, sxa);
+	mq_put_f8(pa + KDE_SY, sya);
 	PG_RETURN_BYTEA_P(a);
 }
 
@@ -593,10 +797,76 @@ RoundCentre(double v)
 }
 
 /*
- * kde_final(state) -> density_grid: convolve the lattice node weights with
- * the quartic kernel onto the cell centres.  The output covers the bounding
- * box of all cells within the bandwidth of a node; it is refused up front
- * when that box exceeds minqing.max_cells.
+ * A lon/lat mesh of projected coordinates over the data's extent, so the
+ * final function projects millions of points by bilinear interpolation
+ * instead of evaluating the transverse Mercator series for each.  The mesh
+ * step (0.01 degree, coarser for extents over 5 degrees) keeps the
+ * interpolation error at centimetres.
+ */
+typedef struct GeoMesh
+{
+	double		lon_min;
+	double		lat_min;
+	double		step;
+	int			nlon;			/* mesh cells */
+	int			nlat;
+	double	   *x;				/* (nlon + 1) * (nlat + 1) */
+	double	   *y;
+} GeoMesh;
+
+static void
+GeoMeshInit(GeoMesh *gm, const MqTM *tm, double lon_min, double lon_max,
+			double lat_min, double lat_max)
+{
+	double		ext = Max(lon_max - lon_min, lat_max - lat_min);
+
+	gm->step = Max(0.01, ext / 500.0);
+	gm->lon_min = lon_min;
+	gm->lat_min = lat_min;
+	gm->nlon = Max(1, (int) ceil((lon_max - lon_min) / gm->step));
+	gm->nlat = Max(1, (int) ceil((lat_max - lat_min) / gm->step));
+	gm->x = palloc(sizeof(double) * (gm->nlon + 1) * (gm->nlat + 1));
+	gm->y = palloc(sizeof(double) * (gm->nlon + 1) * (gm->nlat + 1));
+	for (int b = 0; b <= gm->nlat; b++)
+		for (int a = 0; a <= gm->nlon; a++)
+			mq_tm_forward(tm, lon_min + a * gm->step, lat_min + b * gm->step,
+						  &gm->x[b * (gm->nlon + 1) + a], &gm->y[b * (gm->nlon + 1) + a]);
+}
+
+static inline void
+GeoMeshForward(const GeoMesh *gm, double lon, double lat, double *x, double *y)
+{
+	double		u = (lon - gm->lon_min) / gm->step,
+				v = (lat - gm->lat_min) / gm->step;
+	int			a = (int) floor(u),
+				b = (int) floor(v);
+	int			w = gm->nlon + 1;
+	const double *x0,
+			   *y0;
+
+	a = Min(Max(a, 0), gm->nlon - 1);
+	b = Min(Max(b, 0), gm->nlat - 1);
+	u -= a;
+	v -= b;
+	x0 = gm->x + b * w + a;
+	y0 = gm->y + b * w + a;
+	*x = (1 - v) * ((1 - u) * x0[0] + u * x0[1]) + v * ((1 - u) * x0[w] + u * x0[w + 1]);
+	*y = (1 - v) * ((1 - u) * y0[0] + u * y0[1]) + v * ((1 - u) * y0[w] + u * y0[w + 1]);
+}
+
+/* ceil(a / b) for b > 0 */
+static inline int64
+CeilDiv(int64 a, int64 b)
+{
+	return -FloorDiv(-a, b);
+}
+
+/*
+ * kde_final(state) -> density_grid.  Points mode: the exact kernel sum at
+ * every cell centre within the bandwidth of a point.  Lattice mode: the
+ * node weights convolved with the kernel table.  The output covers the
+ * bounding box of all reachable cells; it is refused up front when that
+ * box exceeds minqing.max_cells.
  */
 PG_FUNCTION_INFO_V1(kde_final);
 Datum
@@ -608,30 +878,32 @@ kde_final(PG_FUNCTION_ARGS)
 				bw,
 				g,
 				c,
+				h2,
 				lon0 = 0,
 				lat0 = 0;
 	int32		m,
 				R,
 				flags,
-				srid;
-	const char *slots;
-	int			bits;
-	Size		nslots;
-	NodeHash	geo;
-	int64		amin = PG_INT64_MAX,
-				amax = PG_INT64_MIN,
-				bmin = PG_INT64_MAX,
-				bmax = PG_INT64_MIN,
-				imin,
-				imax,
-				jmin,
-				jmax,
-				nx,
-				ny,
+				srid,
+				nused;
+	bool		lattice,
+				geo;
+	int64		n;
+	/* points mode */
+	const char *pts;
+	GeoMesh		gm;
+	/* lattice mode */
+	const char *slots = NULL;
+	int			bits = 0;
+	Size		nslots = 0;
+	int64		imin = 0,
+				imax = -1,
+				jmin = 0,
+				jmax = -1,
+				nx = 0,
+				ny = 0,
 				ncells = 0;
-	double	   *kt,
-			   *out;
-	int32		tw;
+	double	   *out = NULL;
 	bytea	   *res;
 	char	   *rp;
 	MemoryContext scratch,
@@ -646,129 +918,260 @@ kde_final(PG_FUNCTION_ARGS)
 	m = mq_get_i32(pl + KDE_M);
 	flags = mq_get_i32(pl + KDE_FLAGS);
 	srid = mq_get_i32(pl + KDE_SRID);
+	nused = mq_get_i32(pl + KDE_NUSED);
+	n = mq_get_i64(pl + KDE_N);
+	lattice = (flags & KDE_F_LATTICE) != 0;
+	geo = (flags & KDE_F_GEO) != 0;
 	g = cell / (2.0 * m);
+	c = 3.0 / (M_PI * bw * bw);
+	h2 = bw * bw;
 	KernelFootprint(cell, bw, m, &R);
+	pts = pl;
+	memset(&gm, 0, sizeof(gm));
 
 	scratch = AllocSetContextCreate(CurrentMemoryContext, "kde final", ALLOCSET_DEFAULT_SIZES);
 	old = MemoryContextSwitchTo(scratch);
 
-	slots = pl + KDE_HDR;
-	bits = KdeBits(pl);
-	if (flags & KDE_F_GEO)
+	if (!lattice)
 	{
-		/* project the degree micro-lattice and re-bin it in meters */
-		double		step = mq_get_f8(pl + KDE_STEP);
-		int64		n = mq_get_i64(pl + KDE_N);
-		MqTM		tm;
-		int			gbits = KDE_MIN_BITS;
-		Size		k;
-
-		if (n <= 0)
-			ereport(ERROR,
-					(errcode(ERRCODE_INVALID_BINARY_REPRESENTATION),
-					 errmsg("invalid kde state: no points")));
-		lon0 = RoundCentre(mq_get_f8(pl + KDE_SX) / n);
-		lat0 = RoundCentre(mq_get_f8(pl + KDE_SY) / n);
-		mq_tm_init(&tm, lon0, lat0);
-		while (((uint64) 1 << gbits) < (uint64) mq_get_i32(pl + KDE_NUSED) * 2 && gbits < KDE_MAX_BITS)
-			gbits++;
-		NodeHashInit(&geo, gbits);
-		nslots = (Size) 1 << bits;
-		for (k = 0; k < nslots; k++)
+		/* points, projected to meters (through the mesh) when geographic */
+		if (geo && nused > 0)
 		{
-			int32		a,
-						b;
-			double		w,
-						x,
-						y,
-						fx,
-						fy;
-			int32		ia,
-						ib;
+			double		lomin = DBL_MAX,
+						lomax = -DBL_MAX,
+						lamin = DBL_MAX,
+						lamax = -DBL_MAX;
+			MqTM		tm;
 
-			if (!SlotRead(slots + k * SLOT_SIZE, &a, &b, &w))
-				continue;
-			if ((k & 1023) == 0)
-				CHECK_FOR_INTERRUPTS();
-			mq_tm_forward(&tm, a * step, b * step, &x, &y);
-			x /= g;
-			y /= g;
-			fx = floor(x);
-			fy = floor(y);
-			ia = LatticeIndex(fx, "kde");
-			ib = LatticeIndex(fy, "kde");
-			x -= fx;
-			y -= fy;
-			NodeHashAdd(&geo, ia, ib, w * (1 - x) * (1 - y));
-			if (x > 0)
-				NodeHashAdd(&geo, ia + 1, ib, w * x * (1 - y));
-			if (y > 0)
-				NodeHashAdd(&geo, ia, ib + 1, w * (1 - x) * y);
-			if (x > 0 && y > 0)
-				NodeHashAdd(&geo, ia + 1, ib + 1, w * x * y);
+			for (int32 k = 0; k < nused; k++)
+			{
+				double		x,
+							y,
+							w;
+
+				KdePtRead(pts, flags, k, &x, &y, &w);
+				lomin = Min(lomin, x);
+				lomax = Max(lomax, x);
+				lamin = Min(lamin, y);
+				lamax = Max(lamax, y);
+			}
+			lon0 = RoundCentre(mq_get_f8(pl + KDE_SX) / n);
+			lat0 = RoundCentre(mq_get_f8(pl + KDE_SY) / n);
+			mq_tm_init(&tm, lon0, lat0);
+			GeoMeshInit(&gm, &tm, lomin, lomax, lamin, lamax);
 		}
-		slots = geo.slots;
-		bits = geo.bits;
-	}
-	nslots = (Size) 1 << bits;
+		if (nused > 0)
+		{
+			double		xmin = DBL_MAX,
+						xmax = -DBL_MAX,
+						ymin = DBL_MAX,
+						ymax = -DBL_MAX;
 
-	/* bounding box of the nodes, then of the cells they reach */
-	for (Size k = 0; k < nslots; k++)
-	{
-		int32		a,
-					b;
-		double		w;
+			for (int32 k = 0; k < nused; k++)
+			{
+				double		x,
+							y,
+							w;
 
-		if (!SlotRead(slots + k * SLOT_SIZE, &a, &b, &w))
-			continue;
-		amin = Min(amin, a);
-		amax = Max(amax, a);
-		bmin = Min(bmin, b);
-		bmax = Max(bmax, b);
-	}
-	if (amin > amax)
-	{
-		/* every weight was zero and no node was stored: an empty grid */
-		imin = jmin = 0;
-		nx = ny = 0;
-		out = NULL;
+				KdePtRead(pts, flags, k, &x, &y, &w);
+				if (geo)
+					GeoMeshForward(&gm, x, y, &x, &y);
+				xmin = Min(xmin, x);
+				xmax = Max(xmax, x);
+				ymin = Min(ymin, y);
+				ymax = Max(ymax, y);
+			}
+			/* cells whose centre (i + 0.5) s is within h of a point */
+			if (!(fabs(xmin / cell) < 1e15 && fabs(xmax / cell) < 1e15 &&
+				  fabs(ymin / cell) < 1e15 && fabs(ymax / cell) < 1e15))
+				mq_check_cells(1e30, "the kde() grid");
+			imin = (int64) floor((xmin - bw) / cell - 0.5);
+			imax = (int64) ceil((xmax + bw) / cell - 0.5);
+			jmin = (int64) floor((ymin - bw) / cell - 0.5);
+			jmax = (int64) ceil((ymax + bw) / cell - 0.5);
+		}
 	}
 	else
 	{
-		imin = -FloorDiv(-(amin - m - R), 2 * (int64) m);	/* ceil */
-		imax = FloorDiv(amax - m + R, 2 * (int64) m);
-		jmin = -FloorDiv(-(bmin - m - R), 2 * (int64) m);
-		jmax = FloorDiv(bmax - m + R, 2 * (int64) m);
+		int64		amin = PG_INT64_MAX,
+					amax = PG_INT64_MIN,
+					bmin = PG_INT64_MAX,
+					bmax = PG_INT64_MIN;
+
+		slots = pl + KDE_HDR;
+		bits = KdeBits(pl);
+		nslots = (Size) 1 << bits;
+		if (geo)
+		{
+			/* project the degree micro-lattice and re-bin it in meters */
+			double		step = mq_get_f8(pl + KDE_STEP);
+			double		lomin = DBL_MAX,
+						lomax = -DBL_MAX,
+						lamin = DBL_MAX,
+						lamax = -DBL_MAX;
+			MqTM		tm;
+			NodeHash	nh;
+			int			gbits = KDE_MIN_BITS;
+
+			for (Size k = 0; k < nslots; k++)
+			{
+				int32		a,
+							b;
+				double		w;
+
+				if (!SlotRead(slots + k * SLOT_SIZE, &a, &b, &w))
+					continue;
+				lomin = Min(lomin, a * step);
+				lomax = Max(lomax, a * step);
+				lamin = Min(lamin, b * step);
+				lamax = Max(lamax, b * step);
+			}
+			lon0 = RoundCentre(mq_get_f8(pl + KDE_SX) / Max(n, 1));
+			lat0 = RoundCentre(mq_get_f8(pl + KDE_SY) / Max(n, 1));
+			mq_tm_init(&tm, lon0, lat0);
+			if (lomin <= lomax)
+				GeoMeshInit(&gm, &tm, lomin, lomax, lamin, lamax);
+			while (((uint64) 1 << gbits) < (uint64) nused * 2 && gbits < KDE_MAX_BITS)
+				gbits++;
+			NodeHashInit(&nh, gbits);
+			for (Size k = 0; k < nslots; k++)
+			{
+				int32		a,
+							b,
+							ia,
+							ib;
+				double		w,
+							x,
+							y,
+							fx,
+							fy;
+
+				if (!SlotRead(slots + k * SLOT_SIZE, &a, &b, &w))
+					continue;
+				if ((k & 1023) == 0)
+					CHECK_FOR_INTERRUPTS();
+				GeoMeshForward(&gm, a * step, b * step, &x, &y);
+				x /= g;
+				y /= g;
+				fx = floor(x);
+				fy = floor(y);
+				ia = LatticeIndex(fx, "kde");
+				ib = LatticeIndex(fy, "kde");
+				x -= fx;
+				y -= fy;
+				NodeHashAdd(&nh, ia, ib, w * (1 - x) * (1 - y));
+				if (x > 0)
+					NodeHashAdd(&nh, ia + 1, ib, w * x * (1 - y));
+				if (y > 0)
+					NodeHashAdd(&nh, ia, ib + 1, w * (1 - x) * y);
+				if (x > 0 && y > 0)
+					NodeHashAdd(&nh, ia + 1, ib + 1, w * x * y);
+			}
+			slots = nh.slots;
+			bits = nh.bits;
+			nslots = (Size) 1 << bits;
+		}
+		for (Size k = 0; k < nslots; k++)
+		{
+			int32		a,
+						b;
+			double		w;
+
+			if (!SlotRead(slots + k * SLOT_SIZE, &a, &b, &w))
+				continue;
+			amin = Min(amin, a);
+			amax = Max(amax, a);
+			bmin = Min(bmin, b);
+			bmax = Max(bmax, b);
+		}
+		if (amin <= amax)
+		{
+			imin = CeilDiv(amin - m - R, 2 * (int64) m);
+			imax = FloorDiv(amax - m + R, 2 * (int64) m);
+			jmin = CeilDiv(bmin - m - R, 2 * (int64) m);
+			jmax = FloorDiv(bmax - m + R, 2 * (int64) m);
+		}
+	}
+
+	if (imax >= imin && jmax >= jmin)
+	{
 		nx = imax - imin + 1;
 		ny = jmax - jmin + 1;
-		if (nx <= 0 || ny <= 0)
-			nx = ny = 0;
 		mq_check_cells((double) nx * (double) ny, "the kde() grid");
-		if ((double) imin < PG_INT32_MIN || (double) imax > PG_INT32_MAX ||
-			(double) jmin < PG_INT32_MIN || (double) jmax > PG_INT32_MAX)
+		if (imin < PG_INT32_MIN || imax > PG_INT32_MAX ||
+			jmin < PG_INT32_MIN || jmax > PG_INT32_MAX)
 			ereport(ERROR,
 					(errcode(ERRCODE_PROGRAM_LIMIT_EXCEEDED),
 					 errmsg("kde() grid cell numbers exceed the int range"),
 					 errhint("Use a larger cell size.")));
-		out = palloc_extended(sizeof(double) * Max(nx * ny, 1), MCXT_ALLOC_HUGE | MCXT_ALLOC_ZERO);
+		out = palloc_extended(sizeof(double) * nx * ny, MCXT_ALLOC_HUGE | MCXT_ALLOC_ZERO);
 	}
 
-	/* kernel table over whole-lattice offsets: 3/(pi h^2) (1 - d^2/h^2)^2 */
-	tw = 2 * R + 1;
-	kt = palloc_extended(sizeof(double) * tw * tw, MCXT_ALLOC_HUGE);
-	c = 3.0 / (M_PI * bw * bw);
-	for (int32 dy = -R; dy <= R; dy++)
-		for (int32 dx = -R; dx <= R; dx++)
-		{
-			double		d2 = ((double) dx * dx + (double) dy * dy) * g * g;
-			double		u = 1.0 - d2 / (bw * bw);
-
-			kt[(dy + R) * tw + (dx + R)] = u > 0 ? c * u * u : 0.0;
-		}
-
-	/* scatter every node onto the cell centres within the bandwidth */
-	if (nx > 0)
+	if (out && !lattice)
 	{
+		/* exact: Σ w c (1 − d²/h²)² over cell centres with d < h */
+		double		ch4 = c / (h2 * h2);
+
+		for (int32 k = 0; k < nused; k++)
+		{
+			double		x,
+						y,
+						w;
+			int64		j0,
+						j1;
+
+			if ((k & 1023) == 0)
+				CHECK_FOR_INTERRUPTS();
+			KdePtRead(pts, flags, k, &x, &y, &w);
+			if (w == 0)
+				continue;
+			if (geo)
+				GeoMeshForward(&gm, x, y, &x, &y);
+			w *= ch4;
+			j0 = Max((int64) ceil((y - bw) / cell - 0.5), jmin);
+			j1 = Min((int64) floor((y + bw) / cell - 0.5), jmax);
+			for (int64 j = j0; j <= j1; j++)
+			{
+				double		dy = (j + 0.5) * cell - y;
+				double		rest = h2 - dy * dy;
+				double		half,
+							dx;
+				double	   *orow;
+				int64		i0,
+							i1;
+
+				if (rest <= 0)
+					continue;
+				half = sqrt(rest);
+				i0 = Max((int64) ceil((x - half) / cell - 0.5), imin);
+				i1 = Min((int64) floor((x + half) / cell - 0.5), imax);
+				orow = out + (j - jmin) * nx - imin;
+				dx = (i0 + 0.5) * cell - x;
+				for (int64 i = i0; i <= i1; i++, dx += cell)
+				{
+					double		u = rest - dx * dx;
+
+					/* the range comes from sqrt: clamp its last-bit overshoot */
+					u = u > 0 ? u : 0;
+					orow[i] += w * (u * u);
+				}
+			}
+		}
+	}
+	else if (out)
+	{
+		/* lattice: kernel table over whole-lattice offsets */
+		int32		tw = 2 * R + 1;
+		double	   *kt = palloc_extended(sizeof(double) * tw * tw, MCXT_ALLOC_HUGE);
+
+		for (int32 dy = -R; dy <= R; dy++)
+			for (int32 dx = -R; dx <= R; dx++)
+			{
+				double		d2 = ((double) dx * dx + (double) dy * dy) * g * g;
+				double		u = 1.0 - d2 / h2;
+
+				kt[(dy + R) * tw + (dx + R)] = u > 0 ? c * u * u : 0.0;
+			}
 		for (Size k = 0; k < nslots; k++)
 		{
 			int32		a,
@@ -785,28 +1188,24 @@ kde_final(PG_FUNCTION_ARGS)
 				CHECK_FOR_INTERRUPTS();
 			if (w == 0)
 				continue;
-			i0 = -FloorDiv(-((int64) a - m - R), 2 * (int64) m);
+			i0 = CeilDiv((int64) a - m - R, 2 * (int64) m);
 			i1 = FloorDiv((int64) a - m + R, 2 * (int64) m);
-			j0 = -FloorDiv(-((int64) b - m - R), 2 * (int64) m);
+			j0 = CeilDiv((int64) b - m - R, 2 * (int64) m);
 			j1 = FloorDiv((int64) b - m + R, 2 * (int64) m);
 			for (int64 j = j0; j <= j1; j++)
 			{
 				int32		dy = (int32) (2 * (int64) m * j + m - b);
 				const double *krow = kt + (Size) (dy + R) * tw + R;
-				double	   *orow = out + (Size) (j - jmin) * nx - imin;
+				double	   *orow = out + (j - jmin) * nx - imin;
 
 				for (int64 i = i0; i <= i1; i++)
-				{
-					int32		dx = (int32) (2 * (int64) m * i + m - a);
-
-					orow[i] += w * krow[dx];
-				}
+					orow[i] += w * krow[(int32) (2 * (int64) m * i + m - a)];
 			}
 		}
-		for (int64 q = 0; q < nx * ny; q++)
-			if (out[q] > 0)
-				ncells++;
 	}
+	for (int64 q = 0; q < nx * ny; q++)
+		if (out[q] > 0)
+			ncells++;
 
 	/* the result: header plus the non-zero cells, row by row */
 	MemoryContextSwitchTo(old);
@@ -819,15 +1218,14 @@ kde_final(PG_FUNCTION_ARGS)
 	SET_VARSIZE(res, DG_HDR + ncells * 16);
 	rp = (char *) res;
 	rp[4] = DG_VERSION;
-	rp[5] = (char) (((flags & KDE_F_GEO) ? DG_F_GEO : 0) |
-					((flags & KDE_F_WEIGHTED) ? DG_F_WEIGHTED : 0));
+	rp[5] = (char) ((geo ? DG_F_GEO : 0) | ((flags & KDE_F_WEIGHTED) ? DG_F_WEIGHTED : 0));
 	mq_put_i32(rp + 8, srid);
 	mq_put_i32(rp + 12, (int32) ncells);
 	mq_put_f8(rp + 16, cell);
 	mq_put_f8(rp + 24, bw);
 	mq_put_f8(rp + 32, lon0);
 	mq_put_f8(rp + 40, lat0);
-	mq_put_i64(rp + 48, mq_get_i64(pl + KDE_N));
+	mq_put_i64(rp + 48, n);
 	mq_put_f8(rp + 56, mq_get_f8(pl + KDE_W));
 	rp += DG_HDR;
 	for (int64 j = 0; j < ny; j++)
