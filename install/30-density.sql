@@ -106,4 +106,4 @@ COMMENT ON FUNCTION minqing.eb_rate(float8, float8) IS
 CREATE FUNCTION minqing.eb_rate_local(events float8, population float8, geom geometry, distance float8) RETURNS float8
 	AS 'MODULE_PATHNAME', 'eb_rate_local' LANGUAGE C IMMUTABLE WINDOW PARALLEL SAFE;
 COMMENT ON FUNCTION minqing.eb_rate_local(float8, float8, geometry, float8) IS
-	'window function: local (spatial) Empirical Bayes rate (Marshall, as spdep EBlocal) over the points within distance, the point itself included; meters for geographic input';
+	'window function: local (spatial) Empirical Bayes rate (Marshall 1991, as GeoDa and spdep EBlocal(geoda = TRUE)) over the points within distance, the point itself included; meters for geographic input';

@@ -65,9 +65,13 @@
 #define KDE_BITS	64			/* i32 log2 of the hash capacity */
 #define KDE_NUSED	68			/* i32 occupied slots */
 #define KDE_M		72			/* i32 cell subdivision m (g = s / 2m) */
-#define KDE_OX		80			/* f8 origin of kept points' offsets (x) */
+#define KDE_OX		80			/* f8 origin of kept points, in quanta (x) */
 #define KDE_OY		88			/* f8 ... (y) */
-#define KDE_HDR		96			/* points or slots follow */
+#define KDE_Q		96			/* f8 quantum of kept points' coordinates */
+#define KDE_HDR		104			/* points or slots follow */
+
+/* kept points are quantized to bandwidth / 2^16 (degrees: its equivalent) */
+#define KDE_QUANTA_PER_BW 65536.0
 
 #define KDE_F_INIT		0x01
 #define KDE_F_GEO		0x02
@@ -260,7 +264,8 @@ KernelFootprint(double s, double h, int32 m, int32 *R)
 
 	/* one point alone would need this many cells */
 	mq_check_cells(foot, "the kernel footprint of kde()");
-	mq_check_cells((2 * r + 1) * (2 * r + 1), "the kernel table of kde()");
+	if (r > 1e6)
+		mq_check_cells((2 * r + 1) * (2 * r + 1), "the kernel table of kde()");
 	*R = (int32) r;
 }
 
@@ -290,60 +295,74 @@ FloorDiv(int64 a, int64 b)
 /* ---------------------------------------------------------------------
  * kde state.  Two modes:
  *  - points (the default until minqing.kde_exact_points points): the
- *    payload after KDE_HDR holds KDE_NUSED points as float4 offsets from
- *    the state's origin (KDE_OX, KDE_OY: the first point), plus a float8
- *    weight when weighted: 8 or 16 bytes a point.  float4 offsets keep
- *    1e-7 of the data's extent (a centimetre over 100 km), far inside
- *    kde's accuracy, and halve the memory a scan touches.  The final
- *    function sums the kernel exactly.
+ *    payload after KDE_HDR holds KDE_NUSED points, each as two int32
+ *    offsets, in quanta of <= bandwidth / 65536 (KdeQuantum), from the state's origin
+ *    (KDE_OX, KDE_OY, in quanta), plus a float8 weight when weighted: 8 or
+ *    16 bytes a point.  The quantum moves the kernel by at most 2e-5 of its
+ *    peak, far inside kde's accuracy; it halves the memory a scan touches
+ *    and, being global, makes the answer independent of how rows were
+ *    split between workers.  A point 32768 bandwidths or more from the
+ *    origin switches the state to the lattice.  The final function sums
+ *    the kernel exactly over the (quantized) points.
  *  - lattice (KDE_F_LATTICE): the payload holds the node hash, 2^KDE_BITS
  *    slots, KDE_NUSED occupied.  A state switches once, never back.
  * ------------------------------------------------------------------- */
 #define KDE_F_LATTICE	0x08
-/* a kept point: dx f4, dy f4, and w f8 only when weighted */
+/*
+ * The quantum of kept coordinates: a power-of-two fraction of the cell size
+ * (so cell centres and corners are exact) no larger than bandwidth / 65536;
+ * for geographic input a power-of-two fraction of a degree no larger than
+ * that many meters.
+ */
+static double
+KdeQuantum(double cell, double bw, bool geo)
+{
+	if (geo)
+		return ldexp(1.0, -(int) ceil(log2(KDE_QUANTA_PER_BW * METERS_PER_DEGREE / bw)));
+	return ldexp(cell, -Max(1, (int) ceil(log2(KDE_QUANTA_PER_BW * cell / bw))));
+}
+
+/* a kept point: dx i32, dy i32 (quanta from the origin), w f8 if weighted */
 #define KdePtSize(flags) (((flags) & KDE_F_WEIGHTED) ? 16 : 8)
-
-static inline float
-GetF4(const char *p)
-{
-	uint32		u;
-	float		f;
-
-	memcpy(&u, p, 4);
-	u = MQ_LE32(u);
-	memcpy(&f, &u, 4);
-	return f;
-}
-
-static inline void
-PutF4(char *p, float f)
-{
-	uint32		u;
-
-	memcpy(&u, &f, 4);
-	u = MQ_LE32(u);
-	memcpy(p, &u, 4);
-}
 
 /* point k of a points-mode payload `pl` (header included) */
 static inline void
 KdePtRead(const char *pl, int32 flags, Size k, double *x, double *y, double *w)
 {
 	const char *p = pl + KDE_HDR + k * KdePtSize(flags);
+	double		q = mq_get_f8(pl + KDE_Q);
 
-	*x = mq_get_f8(pl + KDE_OX) + (double) GetF4(p);
-	*y = mq_get_f8(pl + KDE_OY) + (double) GetF4(p + 4);
+	*x = (mq_get_f8(pl + KDE_OX) + mq_get_i32(p)) * q;
+	*y = (mq_get_f8(pl + KDE_OY) + mq_get_i32(p + 4)) * q;
 	*w = (flags & KDE_F_WEIGHTED) ? mq_get_f8(p + 8) : 1.0;
 }
 
-/* append a point (room already reserved) */
+/*
+ * Quantize (x, y) against the origin of payload `pl`: false when an offset
+ * does not fit an int32 (the caller then switches to the lattice).
+ */
+static inline bool
+KdePtQuantize(const char *pl, double x, double y, int32 *dx, int32 *dy)
+{
+	double		q = mq_get_f8(pl + KDE_Q);
+	double		ox = rint(x / q) - mq_get_f8(pl + KDE_OX);
+	double		oy = rint(y / q) - mq_get_f8(pl + KDE_OY);
+
+	if (!(fabs(ox) <= PG_INT32_MAX && fabs(oy) <= PG_INT32_MAX))
+		return false;
+	*dx = (int32) ox;
+	*dy = (int32) oy;
+	return true;
+}
+
+/* write point k (room already reserved) */
 static inline void
-KdePtWrite(char *pl, int32 flags, Size k, double x, double y, double w)
+KdePtWrite(char *pl, int32 flags, Size k, int32 dx, int32 dy, double w)
 {
 	char	   *p = pl + KDE_HDR + k * KdePtSize(flags);
 
-	PutF4(p, (float) (x - mq_get_f8(pl + KDE_OX)));
-	PutF4(p + 4, (float) (y - mq_get_f8(pl + KDE_OY)));
+	mq_put_i32(p, dx);
+	mq_put_i32(p + 4, dy);
 	if (flags & KDE_F_WEIGHTED)
 		mq_put_f8(p + 8, w);
 }
@@ -475,18 +494,33 @@ KdeToLattice(bytea *s)
 	return s;
 }
 
-/* Add one point in whichever mode the state is (switching when full). */
+/*
+ * Add one point in whichever mode the state is (switching to the lattice
+ * when full or when the point is too far from the origin).
+ */
 static bytea *
 KdeAddPoint(bytea *s, double x, double y, double w)
 {
 	char	   *pl = MQ_STATE_PAYLOAD(s);
 	int32		flags = mq_get_i32(pl + KDE_FLAGS);
+	int32		nused = mq_get_i32(pl + KDE_NUSED);
 	uint32		used,
 				sz = KdePtSize(flags);
+	int32		dx,
+				dy;
+	double		q = mq_get_f8(pl + KDE_Q);
 
+	/* every point lands on the global quantum grid, whatever the mode */
+	x = rint(x / q) * q;
+	y = rint(y / q) * q;
 	if (!(flags & KDE_F_LATTICE))
 	{
-		if (mq_get_i32(pl + KDE_NUSED) < mq_kde_exact_points)
+		if (nused == 0)
+		{
+			mq_put_f8(pl + KDE_OX, rint(x / mq_get_f8(pl + KDE_Q)));
+			mq_put_f8(pl + KDE_OY, rint(y / mq_get_f8(pl + KDE_Q)));
+		}
+		if (nused < mq_kde_exact_points && KdePtQuantize(pl, x, y, &dx, &dy))
 		{
 			used = mq_state_used(s);
 			if ((Size) used + sz > MQ_STATE_CAPACITY(s))
@@ -494,14 +528,9 @@ KdeAddPoint(bytea *s, double x, double y, double w)
 				s = mq_state_reserve(s, (Size) used + sz, "kde");
 				pl = MQ_STATE_PAYLOAD(s);
 			}
-			if (mq_get_i32(pl + KDE_NUSED) == 0)
-			{
-				mq_put_f8(pl + KDE_OX, x);
-				mq_put_f8(pl + KDE_OY, y);
-			}
-			KdePtWrite(pl, flags, mq_get_i32(pl + KDE_NUSED), x, y, w);
+			KdePtWrite(pl, flags, nused, dx, dy, w);
 			mq_state_set_used(s, used + sz);
-			mq_put_i32(pl + KDE_NUSED, mq_get_i32(pl + KDE_NUSED) + 1);
+			mq_put_i32(pl + KDE_NUSED, nused + 1);
 			return s;
 		}
 		s = KdeToLattice(s);
@@ -530,7 +559,7 @@ KdeCheck(Datum d)
 	if (bad || !(flags & KDE_F_INIT) ||
 		mq_get_i32(pl + KDE_M) < 1 || mq_get_i64(pl + KDE_N) < 0 ||
 		!(mq_get_f8(pl + KDE_CELL) > 0) || !(mq_get_f8(pl + KDE_BW) > 0) ||
-		!(mq_get_f8(pl + KDE_STEP) > 0))
+		!(mq_get_f8(pl + KDE_STEP) > 0) || !(mq_get_f8(pl + KDE_Q) > 0))
 		ereport(ERROR,
 				(errcode(ERRCODE_INVALID_BINARY_REPRESENTATION),
 				 errmsg("invalid kde state"),
@@ -600,6 +629,7 @@ KdeTransCommon(FunctionCallInfo fcinfo, bool weighted)
 		mq_put_f8(pl + KDE_CELL, cell);
 		mq_put_f8(pl + KDE_BW, bw);
 		mq_put_f8(pl + KDE_STEP, step);
+		mq_put_f8(pl + KDE_Q, KdeQuantum(cell, bw, geo));
 		mq_put_i32(pl + KDE_SRID, pt.srid);
 		mq_put_i32(pl + KDE_FLAGS, KDE_F_INIT | (geo ? KDE_F_GEO : 0) |
 				   (weighted ? KDE_F_WEIGHTED : 0));
@@ -737,48 +767,66 @@ kde_combine(PG_FUNCTION_ARGS)
 		}
 		mq_put_i32(pa + KDE_NUSED, (int32) nused);
 	}
-	else if (!(fa & KDE_F_LATTICE) &&
-			 (int64) mq_get_i32(pa + KDE_NUSED) + nb <= mq_kde_exact_points)
+	else
 	{
-		/* both keep points and the sum fits: append (re-based offsets) */
-		uint32		used = mq_state_used(a);
-		Size		bytes = (Size) nb * KdePtSize(fb);
+		/* b keeps points: append them (re-based) or bin them */
+		bool		fits = !(fa & KDE_F_LATTICE) &&
+			(int64) mq_get_i32(pa + KDE_NUSED) + nb <= mq_kde_exact_points;
 		int32		na0 = mq_get_i32(pa + KDE_NUSED);
 
-		a = mq_state_reserve(a, (Size) used + bytes, "kde");
-		pa = MQ_STATE_PAYLOAD(a);
-		if (na0 == 0)
+		if (fits && na0 == 0)
 		{
 			mq_put_f8(pa + KDE_OX, mq_get_f8(pb + KDE_OX));
 			mq_put_f8(pa + KDE_OY, mq_get_f8(pb + KDE_OY));
 		}
-		for (int32 k = 0; k < nb; k++)
+		for (int32 k = 0; fits && k < nb; k++)
 		{
 			double		x,
 						y,
 						w;
+			int32		dx,
+						dy;
 
 			KdePtRead(pb, fb, k, &x, &y, &w);
-			KdePtWrite(pa, fa, na0 + k, x, y, w);
+			fits = KdePtQuantize(pa, x, y, &dx, &dy);
 		}
-		mq_state_set_used(a, (uint32) (used + bytes));
-		mq_put_i32(pa + KDE_NUSED, na0 + nb);
-	}
-	else
-	{
-		/* b keeps points: bin them into a's lattice */
-		if (!(fa & KDE_F_LATTICE))
-			a = KdeToLattice(a);
-		for (int32 k = 0; k < nb; k++)
+		if (fits)
 		{
-			double		x,
-						y,
-						w;
+			uint32		used = mq_state_used(a);
+			Size		bytes = (Size) nb * KdePtSize(fb);
 
-			if ((k & 4095) == 0)
-				CHECK_FOR_INTERRUPTS();
-			KdePtRead(pb, fb, k, &x, &y, &w);
-			a = KdeBinPoint(a, x, y, w);
+			a = mq_state_reserve(a, (Size) used + bytes, "kde");
+			pa = MQ_STATE_PAYLOAD(a);
+			for (int32 k = 0; k < nb; k++)
+			{
+				double		x,
+							y,
+							w;
+				int32		dx = 0,
+							dy = 0;
+
+				KdePtRead(pb, fb, k, &x, &y, &w);
+				(void) KdePtQuantize(pa, x, y, &dx, &dy);
+				KdePtWrite(pa, fa, na0 + k, dx, dy, w);
+			}
+			mq_state_set_used(a, (uint32) (used + bytes));
+			mq_put_i32(pa + KDE_NUSED, na0 + nb);
+		}
+		else
+		{
+			if (!(fa & KDE_F_LATTICE))
+				a = KdeToLattice(a);
+			for (int32 k = 0; k < nb; k++)
+			{
+				double		x,
+							y,
+							w;
+
+				if ((k & 4095) == 0)
+					CHECK_FOR_INTERRUPTS();
+				KdePtRead(pb, fb, k, &x, &y, &w);
+				a = KdeBinPoint(a, x, y, w);
+			}
 		}
 	}
 	pa = MQ_STATE_PAYLOAD(a);
@@ -1162,7 +1210,10 @@ kde_final(PG_FUNCTION_ARGS)
 	{
 		/* lattice: kernel table over whole-lattice offsets */
 		int32		tw = 2 * R + 1;
-		double	   *kt = palloc_extended(sizeof(double) * tw * tw, MCXT_ALLOC_HUGE);
+		double	   *kt;
+
+		mq_check_cells((double) tw * tw, "the kernel table of kde()");
+		kt = palloc_extended(sizeof(double) * tw * tw, MCXT_ALLOC_HUGE);
 
 		for (int32 dy = -R; dy <= R; dy++)
 			for (int32 dx = -R; dx <= R; dx++)

@@ -9,8 +9,8 @@
  *   eb_rate_local(events, population, geom, distance)
  *                                 local Marshall estimator over the rows
  *                                 within `distance` (the row itself
- *                                 included), as spdep's EBlocal with
- *                                 dnearneigh(0, distance) neighbours
+ *                                 included), as spdep's EBlocal(geoda =
+ *                                 TRUE) with dnearneigh(0, distance)
  *
  * A row with NULL events, NULL or non-positive population (or, for the local
  * form, a NULL or empty geometry) gets NULL and takes no part in the sums.
@@ -213,7 +213,8 @@ LowerBound(const EbPoint *pts, int64 n, int64 cx, int64 cy)
  * row i, over the set S of counted rows within `distance` (i included):
  *   m = ΣO/ΣP, n̄ = ΣP/|S|, C = ΣPⱼ(rⱼ − m)², a = C/ΣP − m/n̄ (0 if
  *   negative), EBᵢ = m + a/(a + m/Pᵢ)·(rᵢ − m)
- * which is spdep's EBlocal (geoda = FALSE) with include.self neighbours.
+ * (Marshall 1991, GeoDa), which is spdep's EBlocal(geoda = TRUE); spdep's
+ * default instead weighs each neighbour j with its own local mean m_j.
  * distance must be the same positive number on every row; geographic input
  * is measured in meters on a transverse Mercator centred on the data.
  */
