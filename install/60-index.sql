@@ -241,10 +241,12 @@ COMMENT ON FUNCTION minqing.index_components(regclass, int, timestamptz, timesta
 --             3 resolution  k, n of resolved
 --             4 satisfaction k, n of satisfied
 --             5 repeat      k = repeat orders, n = orders with a caller_id
--- m = Σk/Σn; s² = Σn(r−m)²/Σn; v = m (Poisson, 1) or m(1−m) (binomial);
--- τ² = max(s² − v/(Σn/N), 0); est = m + τ²/(τ² + v/n)·(r − m) (Marshall
--- 1991 for 1; the beta-binomial EB mean with prior strength m(1−m)/τ² for
--- 2..5); post_sd = √(τ²·(v/n)/(τ² + v/n)), √τ² for a unit with n = 0.
+-- Over the units with n > 0: m = Σk/Σn; s² = Σn(r−m)²/Σn; v = m (Poisson)
+-- or m(1−m) (binomial); τ² = s² − v/n̄ (n̄ = Σn/N).  est = m + w·(r − m)
+-- with w = τ²/(τ² + m/n) (Marshall 1991, = R spdep EBest poisson) for 1 and
+-- w = nτ²/(nτ² + v − s²) (Martuzzi & Elliott 1996, = spdep EBest binomial)
+-- clamped to [0, 1] for 2..5; w = 0 when τ² <= 0 or n = 0.  post_sd =
+-- √((1 − w)·τ²), the normal-normal posterior sd.
 ----------------------------------------------------------------------------
 CREATE TYPE minqing.index_estimate AS (
 	unit_code   text,
@@ -274,21 +276,27 @@ AS $$
 		       count(*) FILTER (WHERE l.n > 0) AS nu
 		FROM l WHERE l.n > 0 GROUP BY l.component),
 	g2 AS (
-		SELECT g.component, g.m,
+		SELECT g.component, g.m, g.sn / g.nu AS nbar,
 		       CASE WHEN g.component = 1 THEN g.m ELSE g.m * (1 - g.m) END AS v,
-		       greatest(sum(l.n * (l.k / l.n - g.m) ^ 2) / g.sn
-		                - CASE WHEN g.component = 1 THEN g.m ELSE g.m * (1 - g.m) END / (g.sn / g.nu), 0) AS tau2
+		       sum(l.n * (l.k / l.n - g.m) ^ 2) / g.sn AS s2
 		FROM g JOIN l ON l.component = g.component AND l.n > 0
-		GROUP BY g.component, g.m, g.sn, g.nu)
-	SELECT l.unit_code, l.component, l.k, l.n,
-	       CASE WHEN l.n > 0 THEN l.k / l.n END,
-	       CASE WHEN l.n > 0 AND g2.tau2 > 0 THEN g2.m + g2.tau2 / (g2.tau2 + g2.v / l.n) * (l.k / l.n - g2.m)
-	            ELSE g2.m END,
-	       CASE WHEN g2.tau2 = 0 THEN 0
-	            WHEN l.n > 0 THEN sqrt(g2.tau2 * (g2.v / l.n) / (g2.tau2 + g2.v / l.n))
-	            ELSE sqrt(g2.tau2) END
-	FROM l LEFT JOIN g2 ON g2.component = l.component
-	ORDER BY l.unit_code, l.component
+		GROUP BY g.component, g.m, g.sn, g.nu),
+	g3 AS (SELECT g2.*, g2.s2 - g2.v / g2.nbar AS tau2 FROM g2),
+	sh AS (
+		-- shrinkage weight toward the raw rate: Marshall a/(a + b/P) for
+		-- complaints; Martuzzi-Elliott ρ clamped to [0, 1] for the rates
+		SELECT l.*, g3.m, g3.tau2,
+		       CASE WHEN g3.tau2 IS NULL OR g3.tau2 <= 0 OR l.n <= 0 THEN 0
+		            WHEN l.component = 1 THEN g3.tau2 / (g3.tau2 + g3.m / l.n)
+		            WHEN g3.v - g3.s2 <= 0 THEN 1
+		            ELSE l.n * g3.tau2 / (l.n * g3.tau2 + g3.v - g3.s2) END AS w
+		FROM l LEFT JOIN g3 ON g3.component = l.component)
+	SELECT sh.unit_code, sh.component, sh.k, sh.n,
+	       CASE WHEN sh.n > 0 THEN sh.k / sh.n END,
+	       CASE WHEN sh.n > 0 THEN sh.m + sh.w * (sh.k / sh.n - sh.m) ELSE sh.m END,
+	       CASE WHEN sh.m IS NOT NULL THEN sqrt((1 - sh.w) * greatest(sh.tau2, 0)) END
+	FROM sh
+	ORDER BY sh.unit_code, sh.component
 $$;
 COMMENT ON FUNCTION minqing.index_estimates(minqing.index_component[]) IS
 	'global Empirical Bayes estimates of the five index components across the units of one level and period (Marshall for complaints per resident, beta-binomial method of moments for the rates)';
@@ -549,7 +557,9 @@ BEGIN
 		       CASE WHEN k.score IS NOT NULL THEN least(ri.lo::int, k.rk) END,
 		       CASE WHEN k.score IS NOT NULL THEN greatest(ri.hi::int, k.rk) END,
 		       k.nunits,
-		       pr.score, k.score - pr.score, yy.score, k.score - yy.score,
+		       -- with one unit at the level there is nothing to compare against
+		       CASE WHEN k.nunits >= 2 THEN pr.score END, CASE WHEN k.nunits >= 2 THEN k.score - pr.score END,
+		       CASE WHEN k.nunits >= 2 THEN yy.score END, CASE WHEN k.nunits >= 2 THEN k.score - yy.score END,
 		       minqing.quadrant(k.ebper10k, k.sat_eb, med.mc, med.ms)
 		FROM ranked k CROSS JOIN med
 		LEFT JOIN ri ON ri.unit_code = k.unit_code
@@ -562,3 +572,180 @@ END
 $$;
 COMMENT ON FUNCTION minqing.sentiment_index(regclass, int, timestamptz, timestamptz, text, regclass, text, text, int) IS
 	'public-sentiment index 民情指数 of every unit of a level over [period_start, period_end): EB-shrunk components, score 0..100, rank with 90% simulated interval, changes vs previous period and last year, quadrant; parent_code drills two levels down';
+
+----------------------------------------------------------------------------
+-- Governance trends across two periods (大治大愈 / 大治初愈 / 久治难愈 /
+-- 小治小愈, plus emerging).  "治" (the effort a unit needed) is read from
+-- its load before: above the reference (the level's median) it was a
+-- problem unit; "愈" (the cure) from the relative change of its rate.
+----------------------------------------------------------------------------
+CREATE FUNCTION minqing.governance_trend(rate_before float8, rate_after float8, rate_ref float8,
+                                         big_drop float8 DEFAULT 0.3, small_drop float8 DEFAULT 0.1)
+	RETURNS text
+	LANGUAGE plpgsql IMMUTABLE STRICT PARALLEL SAFE
+	SET search_path = pg_catalog, pg_temp
+AS $$
+DECLARE
+	change float8;
+BEGIN
+	IF rate_before = 'NaN' OR rate_after = 'NaN' OR rate_ref = 'NaN' OR rate_before < 0 OR rate_after < 0
+	   OR rate_ref < 0 OR rate_before = 'Infinity' OR rate_after = 'Infinity' OR rate_ref = 'Infinity' THEN
+		RAISE EXCEPTION USING ERRCODE = 'invalid_parameter_value',
+			MESSAGE = 'governance_trend rates must be finite and non-negative',
+			DETAIL = format('Got rate_before %s, rate_after %s, rate_ref %s.', rate_before, rate_after, rate_ref),
+			HINT = 'Pass complaint rates, e.g. eb_per_10k of two sentiment_index periods and their median.';
+	END IF;
+	IF NOT (small_drop > 0 AND small_drop < big_drop AND big_drop < 1) THEN
+		RAISE EXCEPTION USING ERRCODE = 'invalid_parameter_value',
+			MESSAGE = 'governance_trend needs 0 < small_drop < big_drop < 1',
+			DETAIL = format('Got small_drop %s and big_drop %s.', small_drop, big_drop),
+			HINT = 'The defaults are small_drop 0.1 (a 10% decline) and big_drop 0.3 (30%).';
+	END IF;
+	IF rate_before <= rate_ref THEN
+		RETURN CASE WHEN rate_after > rate_ref AND rate_after >= rate_before * (1 + small_drop)
+		            THEN 'emerging' ELSE 'minor_cure' END;
+	END IF;
+	change := (rate_after - rate_before) / rate_before;
+	RETURN CASE WHEN change <= -big_drop THEN 'major_cure'
+	            WHEN change <= -small_drop THEN 'early_cure'
+	            ELSE 'persistent' END;
+END
+$$;
+COMMENT ON FUNCTION minqing.governance_trend(float8, float8, float8, float8, float8) IS
+	'governance trend of a unit between two periods: before > ref and a drop >= big_drop: major_cure 大治大愈; drop >= small_drop: early_cure 大治初愈; else persistent 久治难愈; before <= ref: emerging 新发问题 when after > ref and a rise >= small_drop, else minor_cure 小治小愈';
+
+CREATE TYPE minqing.governance_trend_row AS (
+	unit_code    text,
+	unit_name    text,
+	orders_before bigint,
+	orders_after bigint,
+	rate_before  float8,
+	rate_after   float8,
+	rate_ref     float8,
+	change       float8,
+	trend        text);
+COMMENT ON TYPE minqing.governance_trend_row IS
+	'governance_trends(): per unit the EB-shrunk tier-weighted complaints per 10k residents of two periods, the reference (median before), the relative change and the trend code';
+
+CREATE FUNCTION minqing.governance_trends(orders regclass, level int, before_start timestamptz,
+                                          before_end timestamptz, after_start timestamptz,
+                                          after_end timestamptz, sector text DEFAULT NULL,
+                                          units regclass DEFAULT 'minqing.admin_unit',
+                                          big_drop float8 DEFAULT 0.3, small_drop float8 DEFAULT 0.1,
+                                          ref_quantile float8 DEFAULT 0.5)
+	RETURNS SETOF minqing.governance_trend_row
+	LANGUAGE plpgsql STABLE PARALLEL RESTRICTED
+	SET search_path = pg_catalog, pg_temp
+AS $$
+DECLARE
+	b minqing.index_component[];
+	a minqing.index_component[];
+BEGIN
+	IF level IS NULL OR level NOT BETWEEN 1 AND 5 THEN
+		RAISE EXCEPTION USING ERRCODE = 'invalid_parameter_value', MESSAGE = format('unknown level %s', level),
+			HINT = 'Use a level between 1 and 5.';
+	END IF;
+	IF NOT (before_end > before_start AND after_end > after_start)
+	   OR NOT isfinite(before_start) OR NOT isfinite(before_end) OR NOT isfinite(after_start) OR NOT isfinite(after_end) THEN
+		RAISE EXCEPTION USING ERRCODE = 'invalid_parameter_value',
+			MESSAGE = 'both periods must have a positive, finite length',
+			HINT = 'Each period is [start, end) with end later than start.';
+	END IF;
+	IF sector IS NOT NULL AND NOT EXISTS (SELECT 1 FROM minqing.category c WHERE c.sector = governance_trends.sector) THEN
+		RAISE EXCEPTION USING ERRCODE = 'invalid_parameter_value', MESSAGE = format('unknown sector "%s"', sector),
+			HINT = 'Sectors are the sector codes of minqing.category.';
+	END IF;
+	IF ref_quantile IS NULL OR NOT (ref_quantile >= 0 AND ref_quantile <= 1) THEN
+		RAISE EXCEPTION USING ERRCODE = 'invalid_parameter_value',
+			MESSAGE = format('ref_quantile must be between 0 and 1, got %s', ref_quantile),
+			HINT = 'Use 0.5 (the median) or e.g. 0.75 to call only the top quarter problem units.';
+	END IF;
+	b := ARRAY(SELECT c FROM minqing.index_components(orders, level, before_start, before_end, sector, units) c);
+	a := ARRAY(SELECT c FROM minqing.index_components(orders, level, after_start, after_end, sector, units) c);
+	RETURN QUERY
+	WITH eb AS (SELECT * FROM minqing.index_estimates(b) x WHERE x.component = 1),
+	ea AS (SELECT * FROM minqing.index_estimates(a) x WHERE x.component = 1),
+	r AS (SELECT percentile_cont(ref_quantile) WITHIN GROUP (ORDER BY eb.est) AS ref FROM eb)
+	SELECT cb.unit_code, cb.unit_name, cb.orders, ca.orders, 1e4 * eb.est, 1e4 * ea.est, 1e4 * r.ref,
+	       CASE WHEN eb.est > 0 THEN (ea.est - eb.est) / eb.est END,
+	       minqing.governance_trend(eb.est, ea.est, r.ref, big_drop, small_drop)
+	FROM unnest(b) cb
+	JOIN unnest(a) ca ON ca.unit_code = cb.unit_code
+	JOIN eb ON eb.unit_code = cb.unit_code
+	JOIN ea ON ea.unit_code = cb.unit_code
+	CROSS JOIN r
+	ORDER BY cb.unit_code;
+END
+$$;
+COMMENT ON FUNCTION minqing.governance_trends(regclass, int, timestamptz, timestamptz, timestamptz, timestamptz, text, regclass, float8, float8, float8) IS
+	'governance trend of every unit of a level between a before and an after period, from EB-shrunk tier-weighted complaints per 10k residents against a quantile (default the median) of the before period';
+
+----------------------------------------------------------------------------
+-- Demand tiers: how much of a unit's demand is basic needs (tier 1), and
+-- which units to prioritise
+----------------------------------------------------------------------------
+CREATE TYPE minqing.demand_tier_row AS (
+	unit_code        text,
+	unit_name        text,
+	population       float8,
+	orders           bigint,
+	tier1_orders     bigint,
+	tier2_orders     bigint,
+	tier3_orders     bigint,
+	tier4_orders     bigint,
+	basic_share      float8,
+	basic_share_eb   float8,
+	basic_per_10k    float8,
+	basic_per_10k_eb float8,
+	priority_rank    int);
+COMMENT ON TYPE minqing.demand_tier_row IS
+	'demand_tiers(): per unit the orders per demand tier, the basic-needs share (raw and EB-shrunk), basic-needs orders per 10k residents (raw and EB) and the priority rank (1 = most urgent)';
+
+CREATE FUNCTION minqing.demand_tiers(orders regclass, level int, period_start timestamptz, period_end timestamptz,
+                                     units regclass DEFAULT 'minqing.admin_unit')
+	RETURNS SETOF minqing.demand_tier_row
+	LANGUAGE plpgsql STABLE PARALLEL RESTRICTED
+	SET search_path = pg_catalog, pg_temp
+AS $$
+DECLARE
+	c minqing.index_component[];
+BEGIN
+	IF level IS NULL OR level NOT BETWEEN 1 AND 5 THEN
+		RAISE EXCEPTION USING ERRCODE = 'invalid_parameter_value', MESSAGE = format('unknown level %s', level),
+			HINT = 'Use a level between 1 and 5.';
+	END IF;
+	IF NOT isfinite(period_start) OR NOT isfinite(period_end) OR NOT period_end > period_start THEN
+		RAISE EXCEPTION USING ERRCODE = 'invalid_parameter_value',
+			MESSAGE = 'the period must have a positive, finite length',
+			HINT = 'period_end is exclusive and must be later than period_start.';
+	END IF;
+	c := ARRAY(SELECT x FROM minqing.index_components(orders, level, period_start, period_end, NULL, units) x);
+	-- reuse the EB machinery: "satisfied" := tier 1 among tiered orders
+	-- (share), "weighted orders" := tier-1 orders (per resident)
+	RETURN QUERY
+	WITH t AS (
+		SELECT x.*, ROW(x.unit_code, x.unit_name, x.level, x.parent_code, x.population, x.tier1_orders,
+		                x.tier1_orders::float8, 0, 0, 0, 0, 0, 0, 0, 0, 0, 0,
+		                x.tier1_orders + x.tier2_orders + x.tier3_orders + x.tier4_orders,
+		                x.tier1_orders)::minqing.index_component AS proxy
+		FROM unnest(c) x),
+	e AS (SELECT * FROM minqing.index_estimates(ARRAY(SELECT t.proxy FROM t))),
+	w AS (
+		SELECT t.unit_code, t.unit_name, t.population, t.orders, t.tier1_orders, t.tier2_orders, t.tier3_orders,
+		       t.tier4_orders,
+		       max(e.raw) FILTER (WHERE e.component = 4) AS share,
+		       max(e.est) FILTER (WHERE e.component = 4) AS share_eb,
+		       1e4 * max(e.raw) FILTER (WHERE e.component = 1) AS per10k,
+		       1e4 * max(e.est) FILTER (WHERE e.component = 1) AS per10k_eb
+		FROM t JOIN e ON e.unit_code = t.unit_code
+		GROUP BY t.unit_code, t.unit_name, t.population, t.orders, t.tier1_orders, t.tier2_orders,
+		         t.tier3_orders, t.tier4_orders)
+	SELECT w.unit_code, w.unit_name, w.population, w.orders, w.tier1_orders, w.tier2_orders, w.tier3_orders,
+	       w.tier4_orders, w.share, w.share_eb, w.per10k, w.per10k_eb,
+	       (rank() OVER (ORDER BY w.share_eb DESC NULLS LAST, w.per10k_eb DESC NULLS LAST))::int
+	FROM w
+	ORDER BY 13, w.unit_code;
+END
+$$;
+COMMENT ON FUNCTION minqing.demand_tiers(regclass, int, timestamptz, timestamptz, regclass) IS
+	'demand-tier analysis per unit of a level: orders per tier, basic-needs (tier 1) share and rate per 10k (raw and Empirical Bayes) and priority rank by the shrunk basic-needs share';
