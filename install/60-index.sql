@@ -361,8 +361,9 @@ COMMENT ON FUNCTION minqing.index_reference(minqing.index_estimate[]) IS
 	'internal: robust standardisation reference of the index components (median, 1.4826·MAD, sd fallback)';
 
 -- Scores of one period's estimates, standardised with the reference of the
--- current period: 100·Φ(±(est − center)/scale) per component,
--- weighted mean over the components that are defined.
+-- current period: z = ±(est − center)/scale per component (sign: fewer
+-- complaints and repeats are better) winsorised to [−3, 3], Z = the
+-- weighted mean of the z of the defined components, score = 100·Φ(Z).
 CREATE FUNCTION minqing.index_scores(est minqing.index_estimate[], ref minqing.index_estimate[], profile text)
 	RETURNS TABLE (unit_code text, score float8)
 	LANGUAGE sql STABLE STRICT PARALLEL SAFE  -- stable: reads minqing.index_weight
@@ -375,11 +376,11 @@ AS $$
 		  ON o.c = x.component),
 	nm AS (SELECT * FROM minqing.index_reference($2))
 	SELECT e.unit_code,
-	       sum(w.weight * CASE WHEN nm.scale IS NOT NULL
-	                           THEN 100 * minqing.index_phi(CASE WHEN e.component IN (1, 5) THEN -1 ELSE 1 END
-	                                                        * (e.est - nm.center) / nm.scale)
-	                           ELSE 50 END)
-	       / nullif(sum(w.weight), 0)
+	       100 * minqing.index_phi(sum(w.weight * CASE WHEN nm.scale IS NOT NULL
+	                                                   THEN greatest(least(CASE WHEN e.component IN (1, 5) THEN -1 ELSE 1 END
+	                                                                       * (e.est - nm.center) / nm.scale, 3), -3)
+	                                                   ELSE 0 END)
+	                               / nullif(sum(w.weight), 0))
 	FROM unnest($1) e
 	JOIN nm ON nm.component = e.component
 	JOIN w ON w.component = e.component
@@ -509,12 +510,12 @@ BEGIN
 		sim AS (
 			SELECT r.rep, e.unit_code,
 			       sum(w.weight * CASE WHEN nm.scale IS NOT NULL
-			           THEN 100 * minqing.index_phi(CASE WHEN e.component IN (1, 5) THEN -1 ELSE 1 END
+			           THEN greatest(least(CASE WHEN e.component IN (1, 5) THEN -1 ELSE 1 END
 			                * (CASE WHEN e.component = 1
 			                        THEN greatest(e.est + e.post_sd * minqing.index_draw(v_seed, e.unit_code, r.rep, e.component), 0)
 			                        ELSE greatest(least(e.est + e.post_sd * minqing.index_draw(v_seed, e.unit_code, r.rep, e.component), 1), 0)
-			                   END - nm.center) / nm.scale)
-			           ELSE 50 END) / nullif(sum(w.weight), 0) AS score
+			                   END - nm.center) / nm.scale, 3), -3)
+			           ELSE 0 END) / nullif(sum(w.weight), 0) AS score
 			FROM e JOIN nm ON nm.component = e.component JOIN w ON w.component = e.component
 			CROSS JOIN generate_series(1, reps) r(rep)
 			WHERE e.est IS NOT NULL AND nm.center IS NOT NULL
