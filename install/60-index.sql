@@ -338,8 +338,9 @@ COMMENT ON TYPE minqing.sentiment_index_row IS
 -- The reference of the standardisation, per component: the median of the
 -- units' estimates and 1.4826 × their median absolute deviation (a robust
 -- sd, so one extreme street does not compress everybody else); the
--- population sd when the MAD is 0; NULL scale when the estimates are all
--- equal (the component then scores 50 for everybody).
+-- population sd when the MAD is 0 or there are fewer than 5 units (the MAD
+-- of 3 districts is too coarse); NULL scale when the estimates are all
+-- equal (the component then contributes z = 0 for everybody).
 CREATE FUNCTION minqing.index_reference(est minqing.index_estimate[])
 	RETURNS TABLE (component int, center float8, scale float8)
 	LANGUAGE sql IMMUTABLE STRICT PARALLEL SAFE
@@ -347,13 +348,13 @@ CREATE FUNCTION minqing.index_reference(est minqing.index_estimate[])
 AS $$
 	WITH e AS (SELECT * FROM unnest($1) WHERE est IS NOT NULL),
 	m AS (SELECT e.component, percentile_cont(0.5) WITHIN GROUP (ORDER BY e.est) AS center,
-	             stddev_pop(e.est) AS sd
+	             stddev_pop(e.est) AS sd, count(*) AS nu
 	      FROM e GROUP BY e.component),
-	d AS (SELECT m.component, m.center, m.sd,
+	d AS (SELECT m.component, m.center, m.sd, m.nu,
 	             1.482602218505602 * percentile_cont(0.5) WITHIN GROUP (ORDER BY abs(e.est - m.center)) AS mad
-	      FROM m JOIN e ON e.component = m.component GROUP BY m.component, m.center, m.sd)
+	      FROM m JOIN e ON e.component = m.component GROUP BY m.component, m.center, m.sd, m.nu)
 	SELECT d.component, d.center,
-	       CASE WHEN d.mad > 1e-9 * greatest(abs(d.center), 1e-9) THEN d.mad
+	       CASE WHEN d.nu >= 5 AND d.mad > 1e-9 * greatest(abs(d.center), 1e-9) THEN d.mad
 	            WHEN d.sd > 1e-9 * greatest(abs(d.center), 1e-9) THEN d.sd END
 	FROM d ORDER BY d.component
 $$;

@@ -59,14 +59,14 @@ WHERE a.code = s.code;
 
 INSERT INTO idx.work_order (id, created_at, category_code, unit_code, responded, resolved, satisfied, caller_id, channel)
 SELECT row_number() OVER (ORDER BY u.code, m.start, i),
-       m.start + (abs(hashtext(u.code || m.start || i || 't')) % 2592000) * interval '1 second',
+       m.start + (abs(hashtext(u.code || extract(epoch FROM m.start)::bigint || i || 't')) % 2592000) * interval '1 second',
        (ARRAY['water_supply', 'garbage', 'parking', 'property_management', 'noise', 'school_enrollment',
-              'greening', 'public_order', 'heating', 'fitness'])[1 + abs(hashtext(u.code || m.start || i || 'c')) % 10],
+              'greening', 'public_order', 'heating', 'fitness'])[1 + abs(hashtext(u.code || extract(epoch FROM m.start)::bigint || i || 'c')) % 10],
        u.code,
-       abs(hashtext(u.code || m.start || i || 'a')) % 100 < CASE WHEN bad THEN 70 ELSE 95 END,
-       abs(hashtext(u.code || m.start || i || 'b')) % 100 < CASE WHEN bad THEN 45 ELSE 80 END - f.drift,
-       abs(hashtext(u.code || m.start || i || 's')) % 100 < CASE WHEN bad THEN 40 ELSE 85 END - f.drift,
-       'caller' || (abs(hashtext(u.code || m.start || i || 'p')) % CASE WHEN bad THEN 25 ELSE 400 END),
+       abs(hashtext(u.code || extract(epoch FROM m.start)::bigint || i || 'a')) % 100 < CASE WHEN bad THEN 70 ELSE 95 END,
+       abs(hashtext(u.code || extract(epoch FROM m.start)::bigint || i || 'b')) % 100 < CASE WHEN bad THEN 45 ELSE 80 END - f.drift,
+       abs(hashtext(u.code || extract(epoch FROM m.start)::bigint || i || 's')) % 100 < CASE WHEN bad THEN 40 ELSE 85 END - f.drift,
+       'caller' || (abs(hashtext(u.code || extract(epoch FROM m.start)::bigint || i || 'p')) % CASE WHEN bad THEN 25 ELSE 400 END),
        'phone'
 FROM idx.admin_unit u
 CROSS JOIN LATERAL (SELECT u.code LIKE '110102002%' AS bad,
@@ -81,7 +81,7 @@ WHERE u.level = 5 AND u.population IS NOT NULL;
 UPDATE idx.work_order SET responded = true, resolved = true, satisfied = true WHERE unit_code = '110105003003';
 -- last year district 01 was worse (its drift then was +10)
 UPDATE idx.work_order SET satisfied = false
-WHERE unit_code LIKE '110101%' AND created_at < '2025-01-01' AND abs(hashtext(id::text)) % 100 < 15;
+WHERE unit_code LIKE '110101%' AND created_at < '2025-01-01 00:00+08' AND abs(hashtext(id::text)) % 100 < 15;
 ANALYZE idx.work_order;
 -- the index of the streets, June 2025 (Asia/Shanghai month)
 SELECT 'x12', unit_code, orders, round(complaints_per_10k::numeric, 2) AS c10k, round(eb_per_10k::numeric, 2) AS eb10k,
