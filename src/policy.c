@@ -10,11 +10,12 @@
  *
  * Two portable state shapes (state.h) serve them all:
  *
- * Day series (before_after, its, resilience): per-day sums.  Rows arriving in
- * day order merge into the last entry; out-of-order rows are appended and the
- * array is sorted and merged (duplicate days summed) whenever it has grown to
- * twice its last compacted size, so memory stays O(distinct days) and time
- * O(rows + days·log days).  Payload:
+ * Day series (before_after, its, resilience): per-day sums.  A row whose day
+ * is the last entry's or is found (binary search) in the sorted, merged
+ * prefix is added in place; a new day is appended, and the array is sorted
+ * and merged (duplicate days summed) whenever it has grown to twice its
+ * sorted prefix, so memory stays O(distinct days) and a row costs
+ * O(log days).  Payload:
  *     0 int32 flags (bit 0: constants set)   4 int32 c1 (policy_date / event_start)
  *     8 int32 c2 (seasonal_period / event_end)  12 int32 entries  16 int32 sorted prefix
  *    24 entries of 16 bytes: int32 day (DateADT), int32 zero, float8 sum
@@ -245,6 +246,30 @@ DaySeriesAdd(bytea *s, int32 day, double value, const char *aggname)
 		{
 			mq_put_f8(last + 8, mq_get_f8(last + 8) + value);
 			return s;
+		}
+		/* a day already in the sorted, merged prefix: add in place */
+		if (nsorted > 0)
+		{
+			int			lo = 0,
+						hi = nsorted - 1;
+
+			while (lo <= hi)
+			{
+				int			mid = lo + (hi - lo) / 2;
+				int32		md = mq_get_i32(DS_ENT(pl, mid));
+
+				if (md == day)
+				{
+					char	   *e = DS_ENT(pl, mid);
+
+					mq_put_f8(e + 8, mq_get_f8(e + 8) + value);
+					return s;
+				}
+				if (md < day)
+					lo = mid + 1;
+				else
+					hi = mid - 1;
+			}
 		}
 		if (nsorted == nent && day < lastday)
 			nsorted = nent;		/* the sorted prefix ends here */
