@@ -366,6 +366,7 @@ ComputeGiStar(const HsInput *in, HsRow *rows)
 				var,
 				s;
 	MqNeighborIndex *ix;
+	const int32 *order;
 	int32	   *buf = NULL;
 	int			cap = 0;
 	int			n = in->n;
@@ -374,8 +375,10 @@ ComputeGiStar(const HsInput *in, HsRow *rows)
 		return;					/* every row stays NULL */
 	s = sqrt(var);
 	ix = mq_nb_build(in->x, in->y, n, in->distance);
-	for (int i = 0; i < n; i++)
+	order = mq_nb_order(ix);
+	for (int t = 0; t < n; t++)
 	{
+		int			i = order[t];
 		int			k = mq_nb_within(ix, in->x[i], in->y[i], &buf, &cap);
 		double		sum = 0,
 					w = k,
@@ -508,6 +511,7 @@ ComputeMoran(const HsInput *in, HsRow *rows)
 				var,
 				m2;
 	MqNeighborIndex *ix;
+	const int32 *order;
 	int32	   *buf = NULL;
 	int			cap = 0;
 	int			n = in->n;
@@ -532,8 +536,10 @@ ComputeMoran(const HsInput *in, HsRow *rows)
 	}
 
 	ix = mq_nb_build(in->x, in->y, n, in->distance);
-	for (int k = 0; k < n; k++)
+	order = mq_nb_order(ix);
+	for (int t = 0; t < n; t++)
 	{
+		int			k = order[t];
 		int			cnt = mq_nb_within(ix, in->x[k], in->y[k], &buf, &cap);
 		int			c = 0;
 		double		sum = 0,
