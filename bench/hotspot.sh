@@ -18,7 +18,7 @@ trap 'exit 130' INT TERM
 mq_build_install "$WORK" || exit 1
 mq_start_cluster "$WORK" || exit 1
 PSQL="nice psql -X -q -At -v ON_ERROR_STOP=1 -d postgres"
-$PSQL -c "CREATE EXTENSION minqing CASCADE" >/dev/null 2>&1
+$PSQL -c "SET client_min_messages = warning" -c "CREATE EXTENSION minqing CASCADE" >/dev/null 2>&1
 
 # milliseconds of one statement
 ms() { $PSQL -c '\timing on' -c "$1" | sed -n 's/^Time: \([0-9.]*\) ms.*/\1/p' | tail -1; }
@@ -29,6 +29,7 @@ echo "|---:|---:|---:|---:|---:|---:|---:|---:|"
 for n in $SIZES; do
 	side=$(awk -v n="$n" -v r=$R 'BEGIN { printf "%.3f", sqrt(n * 3.14159265 * r * r / 30) }')
 	$PSQL <<SQL >/dev/null
+SET client_min_messages = warning;
 DROP TABLE IF EXISTS bench_pts, bench_gi, bench_join;
 SELECT setseed(0.42);
 CREATE TABLE bench_pts AS
@@ -47,7 +48,7 @@ SQL
 			nb AS (SELECT a.id, count(*)::float8 AS w, sum(b.v) AS sx
 			       FROM bench_pts a JOIN bench_pts b ON ST_DWithin(a.geom, b.geom, $R) GROUP BY a.id)
 			SELECT id, w, (sx - m * w) / (s * sqrt((n * w - w * w) / (n - 1))) AS g FROM nb, st")
-		read -r nbmean diff <<<"$($PSQL -F ' ' -c "SELECT round(avg(w) - 1, 1), max(abs(a.g - b.g)) FROM bench_gi a JOIN bench_join b USING (id)")"
+		read -r nbmean diff <<<"$($PSQL -F ' ' -c "SELECT round((avg(w) - 1)::numeric, 1), max(abs(a.g - b.g)) FROM bench_gi a JOIN bench_join b USING (id)")"
 		ratio=$(awk -v a="$t_join" -v b="$t_gi" 'BEGIN { printf "%.0f×", a / b }')
 	else
 		t_join="—"; ratio="—"; diff="—"; nbmean="~30"
@@ -55,4 +56,4 @@ SQL
 	printf '| %s | %s | %.0f | %s | %s | %s | %.0f | %.0f |\n' "$n" "$nbmean" "$t_gi" \
 		"$( [ "$t_join" = "—" ] && echo — || printf '%.0f' "$t_join")" "$ratio" "$diff" "$t_lm" "$t_hs"
 done
-$PSQL -c "DROP TABLE IF EXISTS bench_pts, bench_gi, bench_join" >/dev/null
+$PSQL -c "DROP TABLE IF EXISTS bench_pts, bench_gi, bench_join" >/dev/null 2>&1

@@ -342,6 +342,7 @@ MeanVariance(const HsInput *in, double *mean, double *var)
 	for (int i = 0; i < in->n; i++)
 		s += in->v[i];
 	*mean = s / in->n;
+	CHECK_FOR_INTERRUPTS();
 	for (int i = 0; i < in->n; i++)
 	{
 		double		dv = in->v[i] - *mean;
@@ -447,6 +448,7 @@ ComputeBins(const HsInput *in, HsRow *rows)
 	}
 	if (in->fdr && m > 0)
 	{
+		CHECK_FOR_INTERRUPTS();
 		qsort(pv, m, sizeof(HsPval), ComparePval);
 		for (int k = m - 1; k >= 0; k--)
 		{
@@ -460,7 +462,11 @@ ComputeBins(const HsInput *in, HsRow *rows)
 	for (int i = 0; i < m; i++)
 	{
 		HsRow	   *r = &rows[pv[i].row];
-		int			level = r->c <= 0.01 ? 3 : r->c <= 0.05 ? 2 : r->c <= 0.10 ? 1 : 0;
+		int			level;
+
+		if ((i & 0xFFFF) == 0)
+			CHECK_FOR_INTERRUPTS();
+		level = r->c <= 0.01 ? 3 : r->c <= 0.05 ? 2 : r->c <= 0.10 ? 1 : 0;
 
 		r->bin = r->a > 0 ? level : r->a < 0 ? -level : 0;
 	}
