@@ -277,5 +277,10 @@ SELECT 'x45' AS tag, minqing.t_p2(1, 0);
 SELECT 'x46' AS tag, minqing.t_quantile(1.5, 3);
 SELECT 'x47' AS tag, minqing.chi2_sf('NaN', 3);
 SELECT 'x48' AS tag, minqing.did_final('\x0000'::bytea);                                          -- forged state
+-- forged states: a header that claims more entries than bytes, a full hash table
+SELECT 'x49' AS tag, minqing.its_trans('\x011500001800000000000000000000000100000000000000ffffff7f0000000000000000'::bytea,
+	date '2024-01-01', 1, date '2024-01-02');
+SELECT 'x50' AS tag, minqing.did_trans('\x011600006000000000000000020000000000000000000000000000000100000000000000000000000000000000000000010000000100000000000000000000000000000002000000000000000000000000000000000000000100000001000000000000000000000000000000'::bytea,
+	1, true, true, 'b');
 
 DROP TABLE pol_sicily, pol_daily, pol_counts, pol_did, pol_es, pol_cat, pol_storm;
