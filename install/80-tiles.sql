@@ -131,8 +131,8 @@ BEGIN
 	END IF;
 	s := (ST_XMax(env) - ST_XMin(env)) / cells;
 	h := bandwidth_cells * s;
-	IF pg_catalog.to_regprocedure('minqing.kde(geometry,double precision,double precision)') IS NOT NULL
-	   AND pg_catalog.to_regprocedure('minqing.grid_cells(minqing.density_grid)') IS NOT NULL THEN
+	IF EXISTS (SELECT 1 FROM pg_catalog.pg_proc p WHERE p.pronamespace = 'minqing'::regnamespace AND p.proname = 'kde')
+	   AND EXISTS (SELECT 1 FROM pg_catalog.pg_proc p WHERE p.pronamespace = 'minqing'::regnamespace AND p.proname = 'grid_cells') THEN
 		-- quartic KDE (minqing.kde) of the points within a bandwidth of the tile;
 		-- density per square kilometre of ground (Mercator area / sec^2(lat))
 		EXECUTE pg_catalog.format($q$
@@ -210,7 +210,7 @@ BEGIN
 	r := floor(distance_cells)::integer;
 	-- the features of Getis-Ord Gi* are the cells with at least one order
 	-- in the tile and a band of 4 neighbourhoods around it
-	IF pg_catalog.to_regprocedure('minqing.hotspot(double precision,geometry,double precision,boolean)') IS NOT NULL THEN
+	IF EXISTS (SELECT 1 FROM pg_catalog.pg_proc p WHERE p.pronamespace = 'minqing'::regnamespace AND p.proname = 'hotspot') THEN
 		SELECT ST_AsMVT(t, 'hotspot', 4096, 'geom') INTO tile
 		FROM (SELECT q.i, q.j, q.orders, (q.h).z, (q.h).p, (q.h).bin,
 		             ST_AsMVTGeom(ST_MakeEnvelope(q.i * s, q.j * s, (q.i + 1) * s, (q.j + 1) * s, 3857), env, 4096, 0, true) AS geom
