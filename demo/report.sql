@@ -12,7 +12,8 @@
 \pset tuples_only on
 \pset footer off
 SET client_min_messages = warning;
-SET TimeZone = 'UTC';
+SET jit = off;
+SELECT set_config('TimeZone', :'tz', false) \g /dev/null
 
 SELECT n.nspname AS postgis_schema FROM pg_extension e JOIN pg_namespace n ON n.oid = e.extnamespace
 WHERE e.extname = 'postgis' \gset
@@ -167,6 +168,15 @@ $$;
 ----------------------------------------------------------------------------
 -- the data behind the panels
 ----------------------------------------------------------------------------
+-- one pass over the orders: local day, street, category and the Web Mercator point
+CREATE TEMP TABLE o AS
+SELECT created_at::date AS day, unit_code,
+       CASE WHEN minqing.admin_level(unit_code) >= 4 THEN minqing.admin_ancestor(unit_code, 4) END AS street,
+       category_code, ST_Transform(geom, 3857) AS p
+FROM wo;
+ANALYZE o;
+CREATE TEMP TABLE city_daily AS SELECT day, count(*) AS n FROM o GROUP BY day;
+ANALYZE city_daily;
 CREATE TEMP TABLE city AS
 SELECT (k).orders, first_day, last_day, located, (k).response_rate, (k).resolution_rate, (k).satisfaction_rate, (k).score
 FROM (SELECT min(created_at)::date AS first_day, max(created_at)::date AS last_day,
@@ -180,7 +190,7 @@ FROM city;
 SELECT to_char(p0, 'YYYY-MM-DD') AS p0, to_char(p1 - interval '1 day', 'YYYY-MM-DD') AS p1_last FROM period \gset
 
 -- ground truth planted by generate_city, normalised: kind, unit_code, day_start, day_end, geom
-CREATE TEMP TABLE truth (kind text, unit_code text, day_start date, day_end date, geom geometry, note text);
+CREATE TEMP TABLE truth (kind text, unit_code text, day_start date, day_end date, geom geometry, note text, category text);
 \if :has_planted
 \ir report_planted.sql
 \endif
@@ -204,7 +214,8 @@ SELECT u.code, u.name, coalesce((k).orders, 0), coalesce((k).orders, 0) / nullif
        (k).response_rate, (k).resolution_rate, (k).satisfaction_rate, (k).score,
        rank() OVER (ORDER BY (k).score DESC NULLS LAST), NULL, NULL, NULL, u.geom
 FROM units u
-LEFT JOIN (SELECT minqing.admin_ancestor(unit_code, 4) AS code, minqing.kpi(responded, resolved, satisfied) AS k
+LEFT JOIN (SELECT CASE WHEN minqing.admin_level(unit_code) >= 4 THEN minqing.admin_ancestor(unit_code, 4) END AS code,
+                  minqing.kpi(responded, resolved, satisfied) AS k
            FROM wo, period WHERE created_at >= p0 AND created_at < p1 GROUP BY 1) s ON s.code = u.code
 WHERE u.level = 4;
 SELECT 'minqing.kpi per street (sentiment_index not installed)' AS index_src,
@@ -221,20 +232,20 @@ CREATE TEMP TABLE dens (geom geometry, value float8);
 \if :has_kde
 INSERT INTO dens
 SELECT c.geom, c.value
-FROM (SELECT minqing.kde(ST_Transform(geom, 3857), (SELECT s FROM dens_par), (SELECT h FROM dens_par)) AS g FROM wo) k,
+FROM (SELECT minqing.kde(p, (SELECT s FROM dens_par), (SELECT h FROM dens_par)) AS g FROM o) k,
      minqing.grid_cells(k.g) c;
 SELECT 'minqing.kde (quartic kernel)' AS kde_src, 'minqing.kde（四次核）' AS kde_src_zh \gset
 \else
 INSERT INTO dens
 SELECT ST_MakeEnvelope(i * s, j * s, (i + 1) * s, (j + 1) * s, 3857), n / (s * s)
 FROM (SELECT floor(ST_X(p) / s)::int AS i, floor(ST_Y(p) / s)::int AS j, count(*) AS n, s
-      FROM (SELECT ST_Transform(geom, 3857) AS p, (SELECT s FROM dens_par) AS s FROM wo WHERE geom IS NOT NULL) q
+      FROM (SELECT p, (SELECT s FROM dens_par) AS s FROM o WHERE p IS NOT NULL) q
       GROUP BY 1, 2, 4) c;
 SELECT 'orders per grid cell (minqing.kde not installed)' AS kde_src, '每格工单数（minqing.kde 尚未安装）' AS kde_src_zh \gset
 \endif
 CREATE TEMP TABLE hot_cell AS
 SELECT floor(ST_X(p) / hs)::int AS i, floor(ST_Y(p) / hs)::int AS j, count(*) AS n, hs
-FROM (SELECT ST_Transform(geom, 3857) AS p, (SELECT hs FROM dens_par) AS hs FROM wo WHERE geom IS NOT NULL) q
+FROM (SELECT p, (SELECT hs FROM dens_par) AS hs FROM o WHERE p IS NOT NULL) q
 GROUP BY 1, 2, 4;
 CREATE TEMP TABLE hot (i int, j int, n bigint, z float8, bin int, geom geometry);
 \if :has_hotspot
@@ -264,134 +275,165 @@ SELECT max(value) AS vmax, greatest(percentile_cont(0.1) WITHIN GROUP (ORDER BY 
 FROM dens WHERE value > 0;
 SELECT count(*) FILTER (WHERE bin >= 2) AS hot95, count(*) FILTER (WHERE bin <= -2) AS cold95 FROM hot \gset
 
--- 3. early warning: daily orders per street, EARS C2 --------------------------
+-- 3. early warning: daily orders per street and category over the last year, EARS C2
+CREATE TEMP TABLE ew AS
+SELECT greatest((SELECT first_day FROM city) + 10, (SELECT last_day FROM city) - 364) AS d0, (SELECT last_day FROM city) AS d1;
+CREATE TEMP TABLE daily_counts AS
+SELECT street AS unit_code, coalesce(category_code, '') AS category_code, day, count(*) AS n
+FROM o, ew WHERE day >= ew.d0 - 10 AND street IS NOT NULL
+GROUP BY 1, 2, 3;
+ANALYZE daily_counts;
+CREATE TEMP TABLE ew_days AS SELECT (ew.d0 + g) AS day FROM ew, generate_series(-10, ew.d1 - ew.d0) g;
+ANALYZE ew_days;
 CREATE TEMP TABLE daily_street AS
-SELECT s.code AS unit_code, d::date AS day, coalesce(c.n, 0)::float8 AS cases
-FROM (SELECT code FROM units WHERE level = 4) s
-CROSS JOIN generate_series((SELECT first_day FROM city), (SELECT last_day FROM city), interval '1 day') d
-LEFT JOIN (SELECT minqing.admin_ancestor(unit_code, 4) AS code, created_at::date AS day, count(*) AS n
-           FROM wo GROUP BY 1, 2) c ON c.code = s.code AND c.day = d::date;
-CREATE TEMP TABLE ears (unit_code text, day date, cases float8, expected float8, threshold float8, alarm boolean);
+SELECT s.unit_code, s.category_code, d.day, coalesce(c.n, 0)::float8 AS cases
+FROM (SELECT DISTINCT unit_code, category_code FROM daily_counts) s
+CROSS JOIN ew_days d
+LEFT JOIN daily_counts c ON c.unit_code = s.unit_code AND c.category_code = s.category_code AND c.day = d.day;
+ANALYZE daily_street;
+CREATE TEMP TABLE ears (unit_code text, category_code text, day date, cases float8, expected float8, threshold float8, alarm boolean);
 \if :has_ears
 INSERT INTO ears
-SELECT unit_code, day, cases, (e).expected, (e).threshold, (e).alarm
-FROM (SELECT d.*, minqing.ears(cases, 'C2') OVER (PARTITION BY unit_code ORDER BY day) AS e FROM daily_street d) q;
+SELECT unit_code, category_code, day, cases, (e).expected, (e).threshold, (e).alarm
+FROM (SELECT d.*, minqing.ears(cases, 'C2') OVER (PARTITION BY unit_code, category_code ORDER BY day) AS e
+      FROM daily_street d) q
+WHERE day >= (SELECT d0 FROM ew);
 SELECT 'minqing.ears (CDC EARS C2)' AS ears_src, 'minqing.ears（CDC EARS C2）' AS ears_src_zh \gset
 \else
--- EARS C2 in plain SQL: mean and sd of days t-9..t-3, threshold mean + 3.09 sd (alpha 0.001)
+-- EARS C2 in plain SQL: mean and sd of days t-9..t-3, threshold mean + 3 sd
 INSERT INTO ears
-SELECT unit_code, day, cases, m, m + 3.090232 * sd, cases > m + 3.090232 * sd
+SELECT unit_code, category_code, day, cases, m, m + 3 * sd, cases > m + 3 * sd
 FROM (SELECT d.*, avg(cases) OVER w AS m, stddev_samp(cases) OVER w AS sd, count(*) OVER w AS k
       FROM daily_street d
-      WINDOW w AS (PARTITION BY unit_code ORDER BY day ROWS BETWEEN 9 PRECEDING AND 3 PRECEDING)) q
-WHERE k = 7;
+      WINDOW w AS (PARTITION BY unit_code, category_code ORDER BY day ROWS BETWEEN 9 PRECEDING AND 3 PRECEDING)) q
+WHERE k = 7 AND day >= (SELECT d0 FROM ew);
 SELECT 'EARS C2 in plain SQL (minqing.ears not installed)' AS ears_src, 'SQL 计算的 EARS C2（minqing.ears 尚未安装）' AS ears_src_zh \gset
 \endif
+-- alarms with at least 4 orders that day; the strongest of each series
 CREATE TEMP TABLE alarms AS
-SELECT e.*, u.name, (e.cases - e.threshold) / greatest(e.threshold, 1) AS excess
-FROM ears e JOIN units u ON u.code = e.unit_code
-WHERE e.alarm AND e.cases >= 5;
+SELECT e.*, u.name, coalesce(c.name_zh || ' ' || c.name_en, e.category_code) AS category,
+       (e.cases - e.threshold) / greatest(e.threshold, 1) AS excess
+FROM ears e JOIN units u ON u.code = e.unit_code LEFT JOIN minqing.category c ON c.code = e.category_code
+WHERE e.alarm AND e.cases >= 4;
 SELECT count(*) AS n_alarms, count(DISTINCT unit_code) AS n_alarm_units FROM alarms \gset
--- the chart: the street with the strongest alarm, 8 weeks around it
-CREATE TEMP TABLE top_alarm AS SELECT * FROM alarms ORDER BY excess DESC, day, unit_code LIMIT 1;
+-- the chart: the planted surge's street and category if there is one, else the strongest alarm
+CREATE TEMP TABLE top_alarm AS
+SELECT * FROM (
+	SELECT minqing.admin_ancestor(t.unit_code, 4) AS unit_code, coalesce(t.category, '') AS category_code,
+	       t.day_start AS day, 0 AS pri
+	FROM truth t WHERE t.kind = 'surge' AND t.unit_code IS NOT NULL
+	UNION ALL
+	SELECT unit_code, category_code, day, 1 FROM alarms a
+	WHERE a.excess = (SELECT max(excess) FROM alarms)) s
+ORDER BY pri, day, unit_code LIMIT 1;
 INSERT INTO chart_pt
 SELECT 'ears', s.series, e.day, CASE s.series WHEN 'cases' THEN e.cases WHEN 'threshold' THEN e.threshold
                                                WHEN 'alarm' THEN CASE WHEN e.alarm THEN e.cases END END
 FROM ears e, top_alarm t, (VALUES ('cases'), ('threshold'), ('alarm')) s(series)
-WHERE e.unit_code = t.unit_code AND e.day BETWEEN t.day - 42 AND t.day + 14;
+WHERE e.unit_code = t.unit_code AND e.category_code = t.category_code AND e.day BETWEEN t.day - 35 AND t.day + 35;
 INSERT INTO chart_style (chart, series, color, dash, width, kind, label, ord) VALUES
 	('ears', 'cases', '#3b6ea8', '', 1.6, 'line', 'orders 工单', 1),
 	('ears', 'threshold', '#e08214', '5 3', 1.4, 'line', 'C2 threshold 阈值', 2),
 	('ears', 'alarm', '#c62828', '', 4, 'dot', 'alarm 预警', 3);
-INSERT INTO chart_mark SELECT 'ears', day, day::text, '#c62828' FROM top_alarm;
-SELECT coalesce((SELECT name FROM top_alarm), '–') AS top_alarm_name, coalesce((SELECT day::text FROM top_alarm), '–') AS top_alarm_day \gset
+INSERT INTO chart_mark
+SELECT 'ears', t.day, CASE WHEN t.pri = 0 THEN 'planted surge 埋入激增 ' ELSE '' END || t.day, '#555' FROM top_alarm t;
+SELECT coalesce((SELECT u.name FROM top_alarm t JOIN units u ON u.code = t.unit_code), '–') AS top_alarm_name,
+       coalesce((SELECT coalesce(c.name_zh || ' ' || c.name_en, t.category_code) FROM top_alarm t
+                 LEFT JOIN minqing.category c ON c.code = t.category_code), '–') AS top_alarm_cat,
+       coalesce((SELECT min(e.day)::text FROM ears e JOIN top_alarm t USING (unit_code, category_code)
+                 WHERE e.alarm AND e.day >= t.day - 3), '–') AS top_alarm_first,
+       coalesce((SELECT day::text FROM top_alarm), '–') AS top_alarm_day,
+       coalesce((SELECT pri = 0 FROM top_alarm), false) AS surge_planted \gset
 
--- 4. policy effect -------------------------------------------------------------
--- the treated area and policy day come from planted; without them the
--- district with the largest fall in orders after the city's midpoint
+-- 4. policy effect: weekly orders of the policy's category in the treated units ---------
+-- (from planted; without it the whole city around its midpoint, as an illustration)
 CREATE TEMP TABLE policy AS
 SELECT coalesce((SELECT min(day_start) FROM truth WHERE kind = 'policy'),
                 (SELECT first_day + (last_day - first_day) / 2 FROM city)) AS policy_day,
-       coalesce((SELECT array_agg(unit_code ORDER BY unit_code) FROM truth WHERE kind = 'policy' AND note = 'treated'),
-                ARRAY[]::text[]) AS treated,
-       coalesce((SELECT array_agg(unit_code ORDER BY unit_code) FROM truth WHERE kind = 'policy' AND note = 'control'),
-                ARRAY[]::text[]) AS control;
-SELECT policy_day, cardinality(treated) > 0 AS has_policy FROM policy \gset
-CREATE TEMP TABLE policy_daily AS
-SELECT d::date AS day, coalesce(c.n, 0)::float8 AS y
-FROM generate_series((SELECT first_day FROM city), (SELECT last_day FROM city), interval '1 day') d
-LEFT JOIN (SELECT created_at::date AS day, count(*) AS n FROM wo, policy
-           WHERE EXISTS (SELECT 1 FROM unnest(policy.treated) t WHERE wo.unit_code LIKE rtrim(t, '0') || '%')
-           GROUP BY 1) c ON c.day = d::date;
+       (SELECT min(category) FROM truth WHERE kind = 'policy') AS category,
+       EXISTS (SELECT 1 FROM truth WHERE kind = 'policy' AND note = 'treated') AS planted;
+SELECT policy_day, planted AS has_policy,
+       coalesce((SELECT c.name_zh FROM minqing.category c WHERE c.code = policy.category), '全部') AS policy_cat_zh,
+       coalesce((SELECT lower(c.name_en) FROM minqing.category c WHERE c.code = policy.category), 'all') AS policy_cat
+FROM policy \gset
+CREATE TEMP TABLE policy_unit AS
+SELECT DISTINCT unit_code, note = 'treated' AS treated FROM truth WHERE kind = 'policy' AND unit_code IS NOT NULL;
+CREATE TEMP TABLE policy_weeks AS
+SELECT w::date AS wk
+FROM generate_series(date_trunc('week', (SELECT first_day FROM city)::timestamp + interval '6 days'),
+                     (SELECT last_day FROM city) - 6, interval '1 week') w;
+CREATE TEMP TABLE policy_counts AS
+SELECT date_trunc('week', w.day)::date AS wk, coalesce(pu.unit_code, 'city') AS unit_code,
+       coalesce(pu.treated, true) AS treated, count(*) AS n
+FROM o w CROSS JOIN policy p
+LEFT JOIN policy_unit pu ON pu.unit_code = w.unit_code
+WHERE (p.category IS NULL OR w.category_code = p.category) AND (pu.unit_code IS NOT NULL OR NOT p.planted)
+GROUP BY 1, 2, 3;
+CREATE TEMP TABLE policy_weekly AS
+SELECT k.wk, coalesce(sum(c.n) FILTER (WHERE c.treated), 0)::float8 AS y,
+       coalesce(sum(c.n) FILTER (WHERE NOT c.treated), 0)::float8 AS y_control
+FROM policy_weeks k LEFT JOIN policy_counts c ON c.wk = k.wk
+GROUP BY k.wk;
 CREATE TEMP TABLE policy_fit (pre_level float8, pre_trend float8, level_change float8, level_change_p float8,
                               trend_change float8, trend_change_p float8);
 \if :has_its
 INSERT INTO policy_fit
 SELECT (r).pre_level, (r).pre_trend, (r).level_change, (r).level_change_p, (r).trend_change, (r).trend_change_p
-FROM (SELECT minqing.its(day, y, (SELECT policy_day FROM policy)) AS r FROM policy_daily) q;
+FROM (SELECT minqing.its(wk, y, (SELECT policy_day FROM policy)) AS r FROM policy_weekly) q;
 SELECT 'minqing.its (segmented regression, Newey–West)' AS its_src, 'minqing.its（分段回归，Newey–West 标准误）' AS its_src_zh \gset
 \else
 INSERT INTO policy_fit
-SELECT pre.b0, pre.b1, post.b0 + post.b1 * ((SELECT policy_day FROM policy) - (SELECT first_day FROM city)) - pre.b0
-           - pre.b1 * ((SELECT policy_day FROM policy) - (SELECT first_day FROM city)), NULL,
+SELECT pre.b0, pre.b1, post.b0 + post.b1 * (p.policy_day - k.w0) - pre.b0 - pre.b1 * (p.policy_day - k.w0), NULL,
        post.b1 - pre.b1, NULL
-FROM (SELECT regr_intercept(y, day - (SELECT first_day FROM city)) AS b0, regr_slope(y, day - (SELECT first_day FROM city)) AS b1
-      FROM policy_daily WHERE day < (SELECT policy_day FROM policy)) pre,
-     (SELECT regr_intercept(y, day - (SELECT first_day FROM city)) AS b0, regr_slope(y, day - (SELECT first_day FROM city)) AS b1
-      FROM policy_daily WHERE day >= (SELECT policy_day FROM policy)) post;
+FROM policy p, (SELECT min(wk) AS w0 FROM policy_weekly) k,
+     LATERAL (SELECT regr_intercept(y, wk - k.w0) AS b0, regr_slope(y, wk - k.w0) AS b1 FROM policy_weekly WHERE wk < p.policy_day) pre,
+     LATERAL (SELECT regr_intercept(y, wk - k.w0) AS b0, regr_slope(y, wk - k.w0) AS b1 FROM policy_weekly WHERE wk >= p.policy_day) post;
 SELECT 'two straight lines fitted in plain SQL (minqing.its not installed)' AS its_src, 'SQL 拟合的两段直线（minqing.its 尚未安装）' AS its_src_zh \gset
 \endif
-SELECT pg_temp.num(level_change, 1) AS level_change, pg_temp.num(level_change / nullif(pre_level + pre_trend * ((SELECT policy_day FROM policy) - (SELECT first_day FROM city)), 0) * 100, 1) AS level_change_pct,
-       CASE WHEN level_change_p IS NULL THEN '' ELSE format(' (p = %s)', to_char(level_change_p, 'FM0.0000')) END AS level_change_p
-FROM policy_fit \gset
+SELECT pg_temp.num(f.level_change, 1) AS level_change,
+       pg_temp.num(f.level_change / nullif(f.pre_level + f.pre_trend * (p.policy_day - (SELECT min(wk) FROM policy_weekly)), 0) * 100, 1) AS level_change_pct,
+       CASE WHEN f.level_change_p IS NULL THEN '' ELSE format(' (p = %s)', to_char(f.level_change_p, 'FM0.0000')) END AS level_change_p
+FROM policy_fit f, policy p \gset
 SELECT '' AS did_text, '' AS did_text_zh \gset
 \if :has_did
 SELECT format(' Difference-in-differences against the control units: %s orders per unit-week (95%% CI %s to %s, p = %s).',
-              pg_temp.num((r).att, 2), pg_temp.num((r).ci_lo, 2), pg_temp.num((r).ci_hi, 2), to_char((r).p, 'FM0.0000')) AS did_text,
+              pg_temp.num((r).att, 3), pg_temp.num((r).ci_lo, 3), pg_temp.num((r).ci_hi, 3), to_char((r).p, 'FM0.0000')) AS did_text,
        format('与对照单元的双重差分：每单元每周 %s 单（95%% 置信区间 %s 至 %s，p = %s）。',
-              pg_temp.num((r).att, 2), pg_temp.num((r).ci_lo, 2), pg_temp.num((r).ci_hi, 2), to_char((r).p, 'FM0.0000')) AS did_text_zh
-FROM (SELECT minqing.did(n::float8, treated, post, unit_code) AS r
-      FROM (SELECT u.unit_code, date_trunc('week', d.d) AS wk, u.treated,
-                   d.d >= (SELECT policy_day FROM policy) AS post, count(w.id) AS n
-            FROM (SELECT t AS unit_code, true AS treated FROM policy, unnest(treated) t
-                  UNION ALL SELECT t, false FROM policy, unnest(control) t) u
-            CROSS JOIN generate_series(date_trunc('week', (SELECT first_day FROM city)::timestamp),
-                                       (SELECT last_day FROM city) - 7, interval '1 week') d(d)
-            LEFT JOIN wo w ON w.unit_code LIKE rtrim(u.unit_code, '0') || '%'
-                          AND w.created_at >= d.d AND w.created_at < d.d + interval '1 week'
-            GROUP BY 1, 2, 3, 4) q) s
-WHERE :'has_policy'::boolean AND cardinality((SELECT control FROM policy)) > 0 \gset
+              pg_temp.num((r).att, 3), pg_temp.num((r).ci_lo, 3), pg_temp.num((r).ci_hi, 3), to_char((r).p, 'FM0.0000')) AS did_text_zh
+FROM (SELECT minqing.did(coalesce(c.n, 0)::float8, pu.treated, k.wk >= (SELECT policy_day FROM policy), pu.unit_code) AS r
+      FROM policy_unit pu CROSS JOIN policy_weeks k
+      LEFT JOIN policy_counts c ON c.unit_code = pu.unit_code AND c.wk = k.wk) s
+WHERE :'has_policy'::boolean AND EXISTS (SELECT 1 FROM policy_unit WHERE NOT treated) \gset
 \endif
 INSERT INTO chart_pt
-SELECT 'policy', 'observed', day, y FROM policy_daily
+SELECT 'policy', 'observed', wk, y FROM policy_weekly
 UNION ALL
-SELECT 'policy', 'smooth', day, avg(y) OVER (ORDER BY day ROWS BETWEEN 3 PRECEDING AND 3 FOLLOWING) FROM policy_daily
+SELECT 'policy', 'control', wk, y_control FROM policy_weekly WHERE :'has_policy'::boolean
 UNION ALL
-SELECT 'policy', 'counterfactual', d.day, f.pre_level + f.pre_trend * (d.day - (SELECT first_day FROM city))
-FROM policy_daily d, policy_fit f
+SELECT 'policy', 'counterfactual', k.wk, f.pre_level + f.pre_trend * (k.wk - (SELECT min(wk) FROM policy_weekly))
+FROM policy_weekly k, policy_fit f, policy p WHERE k.wk >= p.policy_day - 7
 UNION ALL
-SELECT 'policy', 'fitted', d.day, f.pre_level + f.pre_trend * (d.day - (SELECT first_day FROM city))
-       + CASE WHEN d.day >= p.policy_day THEN f.level_change + f.trend_change * (d.day - p.policy_day) ELSE 0 END
-FROM policy_daily d, policy_fit f, policy p;
-DELETE FROM chart_pt WHERE chart = 'policy' AND series = 'counterfactual' AND day < (SELECT policy_day FROM policy) - 60;
+SELECT 'policy', 'fitted', k.wk, f.pre_level + f.pre_trend * (k.wk - (SELECT min(wk) FROM policy_weekly))
+       + CASE WHEN k.wk >= p.policy_day THEN f.level_change + f.trend_change * (k.wk - p.policy_day) ELSE 0 END
+FROM policy_weekly k, policy_fit f, policy p;
 INSERT INTO chart_style (chart, series, color, dash, width, kind, label, ord) VALUES
-	('policy', 'observed', '#c6d4e6', '', 1, 'line', 'daily 每日', 1),
-	('policy', 'smooth', '#3b6ea8', '', 1.8, 'line', '7-day mean 7日均值', 2),
-	('policy', 'fitted', '#1b7837', '', 2, 'line', 'fitted 拟合', 3),
-	('policy', 'counterfactual', '#c62828', '6 4', 2, 'line', 'counterfactual 反事实', 4);
+	('policy', 'control', '#b8b8b8', '', 1.4, 'line', 'control 对照', 0),
+	('policy', 'observed', '#3b6ea8', '', 1.6, 'line', 'treated 试点', 1),
+	('policy', 'fitted', '#1b7837', '', 2.2, 'line', 'fitted 拟合', 3),
+	('policy', 'counterfactual', '#c62828', '6 4', 2.2, 'line', 'counterfactual 反事实', 4);
 INSERT INTO chart_mark SELECT 'policy', policy_day, 'policy 政策', '#555' FROM policy;
 
 -- 5. storm resilience ------------------------------------------------------------
 CREATE TEMP TABLE storm AS
 SELECT coalesce((SELECT min(day_start) FROM truth WHERE kind = 'storm'),
-                (SELECT day FROM (SELECT created_at::date AS day, count(*) AS n FROM wo GROUP BY 1) q ORDER BY n DESC, day LIMIT 1)) AS s0,
+                (SELECT day FROM city_daily ORDER BY n DESC, day LIMIT 1)) AS s0,
        coalesce((SELECT max(coalesce(day_end, day_start)) FROM truth WHERE kind = 'storm'),
-                (SELECT day FROM (SELECT created_at::date AS day, count(*) AS n FROM wo GROUP BY 1) q ORDER BY n DESC, day LIMIT 1)) AS s1;
+                (SELECT day FROM city_daily ORDER BY n DESC, day LIMIT 1)) AS s1;
 SELECT s0 AS storm_start, s1 AS storm_end, EXISTS (SELECT 1 FROM truth WHERE kind = 'storm') AS storm_planted FROM storm \gset
 CREATE TEMP TABLE storm_daily AS
 SELECT d::date AS day, coalesce(c.n, 0)::float8 AS cases
 FROM storm, generate_series(greatest(s0 - 28, (SELECT first_day FROM city)), least(s1 + 35, (SELECT last_day FROM city)), interval '1 day') d
-LEFT JOIN (SELECT created_at::date AS day, count(*) AS n FROM wo GROUP BY 1) c ON c.day = d::date;
+LEFT JOIN city_daily c ON c.day = d::date;
 CREATE TEMP TABLE resil (baseline float8, peak float8, peak_day date, peak_ratio float8, recovery_day date,
                          days_to_recover int, excess_cases float8, resilience_index float8);
 \if :has_resilience
@@ -459,6 +501,7 @@ table{border-collapse:collapse;width:100%;font-size:12.5px;margin-top:8px}
 th,td{padding:3px 6px;text-align:right;border-bottom:1px solid #e4e7eb}
 th{background:#f0f2f5;color:#334}
 td.l,th.l{text-align:left}
+td.d{white-space:nowrap}
 tr.sep td{border-bottom:2px solid #9aa}
 svg{display:block;margin:6px 0}
 svg .grid{stroke:#e6e6e6}
@@ -481,7 +524,7 @@ SELECT format($h$<header><h1>民情报告 · minqing city report — %s</h1>
 <div class="kpi"><b>%s</b><span>解决率 resolution rate</span></div>
 <div class="kpi"><b>%s</b><span>满意率 satisfaction rate</span></div>
 <div class="kpi"><b>%s</b><span>综合得分 score (0–100)</span></div>
-<div class="kpi"><b>%s</b><span>预警 alarms (%s 街道 streets)</span></div>
+<div class="kpi"><b>%s</b><span>近一年预警 alarms, last year (%s 街道 streets)</span></div>
 <div class="kpi"><b>%s</b><span>热点格 hot cells (95%%)</span></div>
 </div></section>$h$,
 	pg_temp.esc(:'schema'), first_day, last_day, first_day, last_day, to_char(orders, 'FM999G999G999'), :'mq_version',
@@ -495,7 +538,7 @@ SELECT format($h$<section><h2>街道民情指数 <small>Street index, %s to %s</
 <p class="cap">Greener streets score higher (weighted response, resolution and satisfaction rates, 0–100); the numbers are ranks.
 Red streets are where attention is needed first.</p>
 <svg class="map" viewBox="0 0 %s %s" width="%s" height="%s" xmlns="http://www.w3.org/2000/svg">%s%s%s</svg>
-<div class="legend">得分 score %s %s</div>$h$,
+<div class="legend">得分 score %s %s%s</div>$h$,
 	:'p0', :'p1_last', f.w, f.h, f.w, f.h,
 	(SELECT string_agg(format('<path d="%s" fill="%s" stroke="#fff" stroke-width=".8"><title>%s: %s</title></path>', pg_temp.svgp(s.geom),
 	        pg_temp.ramp((s.score - r.lo) / nullif(r.hi - r.lo, 0), ARRAY['#d73027', '#fc8d59', '#fee08b', '#d9ef8b', '#91cf60', '#1a9850']),
@@ -503,11 +546,15 @@ Red streets are where attention is needed first.</p>
 	 FROM street s, street_range r WHERE s.geom IS NOT NULL),
 	(SELECT string_agg(format('<path d="%s" fill="none" style="stroke:#17324d;stroke-width:1.6"/>', pg_temp.svgp(geom)), '' ORDER BY code)
 	 FROM units WHERE level = 3 AND geom IS NOT NULL),
+	(SELECT coalesce(string_agg(format('<path d="%s" fill="none" stroke="#000" stroke-width="2.2" stroke-dasharray="5 3"/>', pg_temp.svgp(u.geom)), ''), '')
+	 FROM units u WHERE u.code IN (SELECT unit_code FROM truth WHERE kind = 'bad_street') AND u.geom IS NOT NULL) ||
 	(SELECT string_agg(format('<text class="lbl" %s>%s</text>', replace(replace(pg_temp.svgp(ST_PointOnSurface(s.geom)), 'cx=', 'x='), 'cy=', 'y='), s.rank), '' ORDER BY s.unit_code)
 	 FROM street s WHERE s.geom IS NOT NULL AND (SELECT n FROM street_range) <= 80),
 	pg_temp.num((SELECT lo FROM street_range), 1),
 	(SELECT string_agg(format('<i style="background:%s"></i>', pg_temp.ramp(g / 5.0, ARRAY['#d73027', '#fc8d59', '#fee08b', '#d9ef8b', '#91cf60', '#1a9850'])), '' ORDER BY g)
-	 FROM generate_series(0, 5) g) || ' ' || pg_temp.num((SELECT hi FROM street_range), 1))
+	 FROM generate_series(0, 5) g) || ' ' || pg_temp.num((SELECT hi FROM street_range), 1),
+	CASE WHEN EXISTS (SELECT 1 FROM truth WHERE kind = 'bad_street')
+	     THEN ' · <i style="border:2px dashed #000;background:none"></i> 生成器埋入的差街道 planted bad streets' ELSE '' END)
 FROM frame f;
 SELECT format($h$<table><tr><th>排名<br>rank</th><th class="l">街道 street</th><th>工单<br>orders</th><th>每万人<br>per 10k</th><th>响应<br>response</th><th>解决<br>resolved</th><th>满意<br>satisfied</th><th>得分<br>score</th>%s</tr>%s</table>
 <p class="src">%s · %s</p></section>$h$,
@@ -554,28 +601,34 @@ FROM frame f;
 
 -- panel 3: alarms
 SELECT format($h$<section><h2>未诉先办：激增预警 <small>Early warning: surge alarms</small></h2>
-<p class="cap">按街道逐日统计工单，用 CDC EARS C2 方法（前第 3–9 天为基线）判断是否异常激增。共 %s 次预警，涉及 %s 个街道。下图是预警最强的街道「%s」（%s）。</p>
-<p class="cap">Daily orders per street are checked with the CDC EARS C2 method (baseline: days 3–9 before). %s alarms in %s streets.
-The chart shows the street with the strongest alarm, %s (%s).</p>%s$h$,
-	:n_alarms, :n_alarm_units, pg_temp.esc(:'top_alarm_name'), :'top_alarm_day',
-	:n_alarms, :n_alarm_units, pg_temp.esc(:'top_alarm_name'), :'top_alarm_day', pg_temp.chart('ears', 620, 210));
-SELECT format($h$<table><tr><th class="l">日期 day</th><th class="l">街道 street</th><th>工单<br>orders</th><th>期望<br>expected</th><th>阈值<br>threshold</th><th>超出<br>excess</th></tr>%s</table>
+<p class="cap">近一年按街道和类别逐日统计工单，用 CDC EARS C2 方法（前第 3–9 天为基线）发现异常激增：共 %s 次预警（当日至少 4 单），涉及 %s 个街道。下图是%s「%s」的「%s」工单，首次预警在 %s。</p>
+<p class="cap">Over the last year, daily orders per street and category are checked with the CDC EARS C2 method (baseline: days 3–9 before):
+%s alarms (days with at least 4 orders) in %s streets. The chart shows %s: %s orders in %s, first alarm on %s.</p>%s$h$,
+	:n_alarms, :n_alarm_units, CASE WHEN :'surge_planted'::boolean THEN '生成器埋入的激增' ELSE '最强的预警' END,
+	pg_temp.esc(:'top_alarm_name'), pg_temp.esc(split_part(:'top_alarm_cat', ' ', 1)), :'top_alarm_first',
+	:n_alarms, :n_alarm_units, CASE WHEN :'surge_planted'::boolean THEN 'the surge the generator planted' ELSE 'the strongest alarm' END,
+	pg_temp.esc(substr(:'top_alarm_cat', strpos(:'top_alarm_cat', ' ') + 1)), pg_temp.esc(:'top_alarm_name'), :'top_alarm_first',
+	pg_temp.chart('ears', 620, 210));
+SELECT format($h$<table><tr><th class="l">日期 day</th><th class="l">街道 street</th><th class="l">类别 category</th><th>工单<br>orders</th><th>期望<br>expected</th><th>阈值<br>threshold</th></tr>%s</table>
 <p class="src">%s · %s · %s</p></section>$h$,
-	coalesce(string_agg(format('<tr><td class="l">%s</td><td class="l">%s</td><td><b>%s</b></td><td>%s</td><td>%s</td><td>%s</td></tr>',
-		day, pg_temp.esc(name), cases, pg_temp.num(expected, 1), pg_temp.num(threshold, 1), pg_temp.pct(excess)), '' ORDER BY excess DESC, day),
+	coalesce(string_agg(format('<tr><td class="l d">%s</td><td class="l">%s</td><td class="l">%s</td><td><b>%s</b></td><td>%s</td><td>%s</td></tr>',
+		day, pg_temp.esc(name), pg_temp.esc(category), cases, pg_temp.num(expected, 1), pg_temp.num(threshold, 1)), '' ORDER BY excess DESC, day),
 		'<tr><td class="l" colspan="6">无预警 no alarms</td></tr>'),
-	'前 12 条（按超出阈值的比例）top 12 by excess over the threshold', :'ears_src_zh', :'ears_src')
-FROM (SELECT * FROM alarms ORDER BY excess DESC, day, unit_code LIMIT 12) a;
+	'每个街道×类别最强的一次，前 10 条 the strongest alarm of each street × category, top 10', :'ears_src_zh', :'ears_src')
+FROM (SELECT * FROM (SELECT DISTINCT ON (unit_code, category_code) * FROM alarms ORDER BY unit_code, category_code, excess DESC, day) b
+      ORDER BY excess DESC, day, unit_code LIMIT 10) a;
 
 -- panel 4: policy
 SELECT format($h$<section><h2>政策效果 <small>Policy effect</small></h2>
-<p class="cap">%s 起在%s实施政策。虚线是按政策前趋势外推的“没有政策会怎样”（反事实），实线是分段回归拟合。政策使每日工单水平变化 %s 单（%s%%）%s。%s</p>
-<p class="cap">A policy took effect on %s in %s. The dashed line extends the pre-policy trend — what would have happened without it
-(the counterfactual); the solid line is the segmented-regression fit. The policy changed the daily level by %s orders (%s%%)%s.%s</p>%s
+<p class="cap">%s 起%s实施政策。图为每周「%s」工单：蓝线是试点，灰线是对照；红色虚线是按政策前趋势外推的“没有政策会怎样”（反事实），绿线是分段回归拟合。政策使每周工单水平变化 %s 单（%s%%）%s。%s</p>
+<p class="cap">A policy took effect on %s %s. Weekly %s orders: blue the pilot units, grey the control units; the red dashed line extends the
+pre-policy trend — what would have happened without the policy (the counterfactual); green is the segmented-regression fit.
+The policy changed the weekly level by %s orders (%s%%)%s.%s</p>%s
 <p class="src">%s · %s</p></section>$h$,
-	:'policy_day', CASE WHEN :'has_policy'::boolean THEN '试点单元' ELSE '（未找到埋入的政策，示意）' END, :'level_change', :'level_change_pct', :'level_change_p', :'did_text_zh',
-	:'policy_day', CASE WHEN :'has_policy'::boolean THEN 'the pilot units' ELSE 'the whole city (no planted policy found: illustration only)' END,
-	:'level_change', :'level_change_pct', :'level_change_p', :'did_text',
+	:'policy_day', CASE WHEN :'has_policy'::boolean THEN '在试点社区' ELSE '（未找到埋入的政策，仅为示意）' END, :'policy_cat_zh',
+	:'level_change', :'level_change_pct', :'level_change_p', :'did_text_zh',
+	:'policy_day', CASE WHEN :'has_policy'::boolean THEN 'in the pilot communities' ELSE '(no planted policy found: illustration only)' END,
+	:'policy_cat', :'level_change', :'level_change_pct', :'level_change_p', :'did_text',
 	pg_temp.chart('policy', 620, 240), :'its_src_zh', :'its_src');
 
 -- panel 5: storm
