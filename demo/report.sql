@@ -498,7 +498,7 @@ p.src{margin:6px 0 0;color:#889;font-size:12px}
 .kpi b{display:block;font-size:22px;color:#17324d}
 .kpi span{font-size:12px;color:#556}
 table{border-collapse:collapse;width:100%;font-size:12.5px;margin-top:8px}
-th,td{padding:3px 6px;text-align:right;border-bottom:1px solid #e4e7eb}
+th,td{padding:3px 5px;text-align:right;border-bottom:1px solid #e4e7eb}
 th{background:#f0f2f5;color:#334}
 td.l,th.l{text-align:left}
 td.d{white-space:nowrap}
@@ -534,12 +534,16 @@ FROM city;
 
 -- panel 1: choropleth + ranking
 SELECT format($h$<section><h2>街道民情指数 <small>Street index, %s to %s</small></h2>
-<p class="cap">颜色越绿得分越高（响应、解决、满意三率加权，0–100），数字为排名。红色街道是需要优先关注的地方。</p>
-<p class="cap">Greener streets score higher (weighted response, resolution and satisfaction rates, 0–100); the numbers are ranks.
+<p class="cap">颜色越绿得分越高（%s，0–100），数字为排名。红色街道是需要优先关注的地方。</p>
+<p class="cap">Greener streets score higher (%s, 0–100); the numbers are ranks.
 Red streets are where attention is needed first.</p>
 <svg class="map" viewBox="0 0 %s %s" width="%s" height="%s" xmlns="http://www.w3.org/2000/svg">%s%s%s</svg>
 <div class="legend">得分 score %s %s%s</div>$h$,
-	:'p0', :'p1_last', f.w, f.h, f.w, f.h,
+	:'p0', :'p1_last',
+	CASE WHEN :'has_index'::boolean THEN '民情指数：三率与每万人工单量，小单元向全市均值收缩' ELSE '响应、解决、满意三率加权' END,
+	CASE WHEN :'has_index'::boolean THEN 'the sentiment index: the three rates and orders per 10k people, small units shrunk towards the city'
+	     ELSE 'weighted response, resolution and satisfaction rates' END,
+	f.w, f.h, f.w, f.h,
 	(SELECT string_agg(format('<path d="%s" fill="%s" stroke="#fff" stroke-width=".8"><title>%s: %s</title></path>', pg_temp.svgp(s.geom),
 	        pg_temp.ramp((s.score - r.lo) / nullif(r.hi - r.lo, 0), ARRAY['#d73027', '#fc8d59', '#fee08b', '#d9ef8b', '#91cf60', '#1a9850']),
 	        pg_temp.esc(s.unit_name), pg_temp.num(s.score, 1)), '' ORDER BY s.unit_code)
@@ -556,14 +560,16 @@ Red streets are where attention is needed first.</p>
 	CASE WHEN EXISTS (SELECT 1 FROM truth WHERE kind = 'bad_street')
 	     THEN ' · <i style="border:2px dashed #000;background:none"></i> 生成器埋入的差街道 planted bad streets' ELSE '' END)
 FROM frame f;
-SELECT format($h$<table><tr><th>排名<br>rank</th><th class="l">街道 street</th><th>工单<br>orders</th><th>每万人<br>per 10k</th><th>响应<br>response</th><th>解决<br>resolved</th><th>满意<br>satisfied</th><th>得分<br>score</th>%s</tr>%s</table>
+SELECT format($h$<table><tr><th>排名<br>rank</th><th class="l">街道 street</th><th>工单<br>orders</th><th>每万人<br>/10k</th><th>解决<br>resolved</th><th>满意<br>satisfied</th><th>得分<br>score</th>%s</tr>%s</table>
 <p class="src">%s · %s</p></section>$h$,
-	CASE WHEN :'has_index'::boolean THEN '<th>90% 排名区间<br>rank interval</th><th class="l">象限<br>quadrant</th>' ELSE '' END,
-	string_agg(format('<tr%s><td>%s</td><td class="l">%s</td><td>%s</td><td>%s</td><td>%s</td><td>%s</td><td>%s</td><td><b>%s</b></td>%s</tr>',
+	CASE WHEN :'has_index'::boolean THEN '<th>90%区间<br>interval</th><th class="l">象限<br>quad.</th>' ELSE '' END,
+	string_agg(format('<tr%s><td>%s</td><td class="l d">%s</td><td>%s</td><td>%s</td><td>%s</td><td>%s</td><td><b>%s</b></td>%s</tr>',
 		CASE WHEN pos = 10 AND total > 15 THEN ' class="sep"' ELSE '' END,
-		rank, pg_temp.esc(unit_name), orders, pg_temp.num(complaints_per_10k, 1), pg_temp.pct(response_rate), pg_temp.pct(resolution_rate),
+		rank, pg_temp.esc(unit_name), orders, pg_temp.num(complaints_per_10k, 1), pg_temp.pct(resolution_rate),
 		pg_temp.pct(satisfaction_rate), pg_temp.num(score, 1),
-		CASE WHEN :'has_index'::boolean THEN format('<td>%s–%s</td><td class="l">%s</td>', rank_lo, rank_hi, coalesce(quadrant, '')) ELSE '' END), '' ORDER BY pos),
+		CASE WHEN :'has_index'::boolean THEN format('<td class="d">%s–%s</td><td class="l d" title="%s">%s</td>', rank_lo, rank_hi, coalesce(quadrant, ''),
+		        CASE quadrant WHEN 'bright_spot' THEN '亮点' WHEN 'hard_spot' THEN '难点' WHEN 'turning_point' THEN '拐点'
+		                      WHEN 'blockage' THEN '堵点' ELSE coalesce(quadrant, '') END) ELSE '' END), '' ORDER BY pos),
 	:'index_src_zh', :'index_src')
 FROM (SELECT s.*, row_number() OVER (ORDER BY rank, unit_code) AS pos, count(*) OVER () AS total FROM street s) q
 WHERE pos <= 10 OR pos > total - 5;
