@@ -1,7 +1,7 @@
 -- pgTAP: sentiment index properties on the hand-made city (index_fixture.psql)
 -- and, when minqing.generate_city exists, on a small generated city.
 BEGIN;
-SELECT plan(27);
+SELECT plan(30);
 \i index_fixture.psql
 
 -- 1-2. EB estimates equal R spdep's EBest (test/reference/index_eb.R, spdep 1.2):
@@ -139,6 +139,25 @@ SELECT results_eq($$SELECT level, count(*) FROM minqing.sentiment_index('idx_cit
                       '2025-07-01 00:00+08', NULL, 'idx_city.admin_unit', '990102000000') GROUP BY level ORDER BY level$$,
                   $$VALUES (4, 6::bigint), (5, 54::bigint)$$,
                   'generated city: drill-down from a district returns its 6 streets and 54 communities');
+
+-- 28. governance trends see the planted smart-parking policy (parking orders × 0.70 from 2025-04-01 in
+-- district 990103): the largest year-on-year drop of transport complaints among the 8 districts
+SELECT is((SELECT unit_code FROM minqing.governance_trends('idx_city.work_order', 3, '2024-04-01 00:00+08',
+              '2024-10-01 00:00+08', '2025-04-01 00:00+08', '2025-10-01 00:00+08', 'transport', 'idx_city.admin_unit')
+           ORDER BY change LIMIT 1), '990103000000',
+          'generated city: the smart-parking district has the largest drop in transport complaints');
+-- 29. the raw rates are the foundation's kpi() rates per street
+SELECT is((SELECT count(*) FROM g4 JOIN (
+              SELECT minqing.admin_ancestor(unit_code, 4) AS code, minqing.kpi(responded, resolved, satisfied) AS k
+              FROM idx_city.work_order WHERE created_at >= '2025-01-01 00:00+08' AND created_at < '2025-07-01 00:00+08'
+              GROUP BY 1) d ON d.code = g4.unit_code
+           WHERE abs(g4.response_rate - (d.k).response_rate) < 1e-12 AND abs(g4.resolution_rate - (d.k).resolution_rate) < 1e-12
+             AND abs(g4.satisfaction_rate - (d.k).satisfaction_rate) < 1e-12 AND g4.orders = (d.k).orders), 48::bigint,
+          'generated city: raw response, resolution and satisfaction rates equal kpi() per street');
+-- 30. every order of the period lands in exactly one community
+SELECT is((SELECT sum(orders)::bigint FROM g5),
+          (SELECT count(*) FROM idx_city.work_order WHERE created_at >= '2025-01-01 00:00+08' AND created_at < '2025-07-01 00:00+08'),
+          'generated city: community orders add up to all orders of the period');
 
 SELECT * FROM finish();
 ROLLBACK;
