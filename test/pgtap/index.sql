@@ -1,7 +1,7 @@
 -- pgTAP: sentiment index properties on the hand-made city (index_fixture.psql)
 -- and, when minqing.generate_city exists, on a small generated city.
 BEGIN;
-SELECT plan(30);
+SELECT plan(33);
 \i index_fixture.psql
 
 -- 1-2. EB estimates equal R spdep's EBest (test/reference/index_eb.R, spdep 1.2):
@@ -158,6 +158,21 @@ SELECT is((SELECT count(*) FROM g4 JOIN (
 SELECT is((SELECT sum(orders)::bigint FROM g5),
           (SELECT count(*) FROM idx_city.work_order WHERE created_at >= '2025-01-01 00:00+08' AND created_at < '2025-07-01 00:00+08'),
           'generated city: community orders add up to all orders of the period');
+
+-- 31. Φ equals scipy.stats.norm.cdf (test/reference/index_phi.py) to 1e-14 relative
+SELECT ok(bool_and(abs(minqing.index_phi(z) - v) <= 1e-14 * v),
+          'index_phi equals scipy norm.cdf at -6, -2, -0.5, 0, 1, 3')
+FROM (VALUES (-6.0::float8, 9.865876450376946e-10::float8), (-2.0, 0.022750131948179195), (-0.5, 0.3085375387259869),
+             (0.0, 0.5), (1.0, 0.8413447460685429), (3.0, 0.9986501019683699)) r(z, v);
+-- 32-33. the simulation's draws: a pure function of their arguments, standard normal
+SELECT ok(minqing.index_draw(1, 'abc', 7, 3) = minqing.index_draw(1, 'abc', 7, 3)
+          AND minqing.index_draw(1, 'abc', 7, 3) <> minqing.index_draw(2, 'abc', 7, 3)
+          AND minqing.index_draw(1, 'abc', 7, 3) <> minqing.index_draw(1, 'abd', 7, 3),
+          'index_draw: same arguments, same draw; another seed or key, another draw');
+SELECT ok(abs(avg(d)) < 0.03 AND abs(stddev_pop(d) - 1) < 0.03
+          AND abs(avg((d < -1.6448536269514722)::int) - 0.05) < 0.01,
+          'index_draw: 20,000 draws have mean 0, sd 1 and 5% below the 5% normal quantile')
+FROM (SELECT minqing.index_draw(42, 'u' || (i % 100), i / 100, 1) AS d FROM generate_series(0, 19999) i) x;
 
 SELECT * FROM finish();
 ROLLBACK;
