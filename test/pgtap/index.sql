@@ -1,7 +1,7 @@
 -- pgTAP: sentiment index properties on the hand-made city (index_fixture.psql)
 -- and, when minqing.generate_city exists, on a small generated city.
 BEGIN;
-SELECT plan(33);
+SELECT plan(35);
 \i index_fixture.psql
 
 -- 1-2. EB estimates equal R spdep's EBest (test/reference/index_eb.R, spdep 1.2):
@@ -11,7 +11,7 @@ CREATE TEMP TABLE ebref AS
 WITH d(i, pop, cnt, n, k) AS (VALUES (1, 5000, 120, 100, 80), (2, 12000, 210, 180, 150), (3, 800, 40, 30, 18),
 	(4, 3000, 45, 40, 36), (5, 20000, 520, 400, 300), (6, 150, 1, 3, 3), (7, 7000, 260, 200, 120), (8, 9500, 190, 150, 135))
 SELECT e.* FROM minqing.index_estimates(ARRAY(
-	SELECT ROW('u' || i, 'n', 5, NULL, pop, 0, cnt, 0, 0, 0, 0, 0, 0, 0, 0, 0, 0, n, k)::minqing.index_component FROM d)) e;
+	SELECT ROW('u' || i, 'n', 5, NULL, pop, 0, cnt, cnt, 0, 0, 0, 0, 0, 0, 0, 0, 0, 0, n, k)::minqing.index_component FROM d)) e;
 SELECT ok(max(abs(e.est - r.v)) < 1e-11, 'Marshall EB of complaints equals spdep EBest(poisson)')
 FROM ebref e JOIN unnest(ARRAY[0.024012145724, 0.017783563293, 0.039612608985, 0.016384484735, 0.025951019960,
                                0.020310969211, 0.036216077500, 0.020220543628]) WITH ORDINALITY r(v, i)
@@ -97,6 +97,19 @@ SELECT is((SELECT weight FROM minqing.index_weights() WHERE component = 'satisfa
 SELECT is((SELECT array_to_string(extcondition, '|') FROM pg_extension WHERE extname = 'minqing'
            AND 'minqing.index_weight'::regclass = ANY (extconfig)) LIKE '%WHERE NOT builtin%', true,
           'index_weight is a configuration table dumped WHERE NOT builtin');
+
+-- 20a-b. scale equivariance: doubling every tier weight doubles the shrunk complaint rate and leaves the
+-- scores alone (holds because the Poisson variance of weighted counts uses q = Σw²/Σw)
+INSERT INTO minqing.index_weight (profile, component, weight)
+SELECT 'double', component, 2 * weight FROM minqing.index_weights() WHERE component LIKE 'tier%';
+CREATE TEMP TABLE s4d AS SELECT * FROM minqing.sentiment_index('idx.work_order', 4, '2025-06-01 00:00+08',
+	'2025-07-01 00:00+08', units => 'idx.admin_unit', profile => 'double');
+CREATE TEMP TABLE s4s AS SELECT * FROM minqing.sentiment_index('idx.work_order', 4, '2025-06-01 00:00+08',
+	'2025-07-01 00:00+08', units => 'idx.admin_unit');
+SELECT ok(bool_and(abs(d.eb_per_10k - 2 * s.eb_per_10k) < 1e-9 * s.eb_per_10k), 'doubling tier weights doubles eb_per_10k')
+FROM s4s s JOIN s4d d USING (unit_code);
+SELECT ok(bool_and(abs(d.score - s.score) < 1e-9 AND d.rank = s.rank), 'doubling tier weights leaves scores and ranks')
+FROM s4s s JOIN s4d d USING (unit_code);
 
 -- 20-21. demand tiers: shares add up, priorities are a permutation
 SELECT ok((SELECT bool_and(tier1_orders + tier2_orders + tier3_orders + tier4_orders <= orders
