@@ -26,10 +26,12 @@
  * loads; a centre's zones grow member by member (sorted neighbour list), so
  * one replication costs Σ_i K_i · M · D additions.  In a replication a
  * cylinder is only scored when a cheap necessary condition holds:
- *   LLR <= (c-μ)² · C / (μ (C-μ))   (from ln x <= x - 1 twice)
+ *   LLR <= d²/(2μ) + d²/(C-μ),  d = c - μ > 0
+ * (r ln r - r + 1 <= (r-1)²/2 for r >= 1 and <= (1-r)² for 0 <= r <= 1)
  * against the larger of the smallest reported LLR and the replication's
  * running maximum, and a replication stops as soon as it beats the largest
- * reported LLR (it then counts for every cluster).
+ * reported LLR (it then counts for every cluster).  The observed pass
+ * screens the same way against each centre's best so far.
  *
  * State (state.h, MQ_KIND_STSCAN): the per-call constants, then records
  * (x, y, cases, day) compacted — sorted and summed per (x, y, day) — every

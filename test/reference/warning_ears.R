@@ -13,3 +13,12 @@ for (m in c("C1", "C2", "C3")) {
   cat(sprintf("('%s', %d, %.12f, %s),\n", m, (n - k + 1):n, r@upperbound[, 1],
               ifelse(r@alarm[, 1], "true", "false")), sep = "")
 }
+# Edge case (x5 in sql/warning.sql): a constant baseline (sd = 0).
+# C2 upperbound 3 3 3 3 with alarm 0 0 1 0 on rows 10..13; C3 NaN / NA on
+# rows 12..13 (0/0 in the C2 statistic), which minqing returns as NULL.
+x <- c(rep(3, 11), 5, 3)
+s <- sts(observed = matrix(x, ncol = 1))
+for (m in c("C2", "C3")) {
+  r <- earsC(s, control = list(method = m))
+  print(cbind(upperbound = r@upperbound[, 1], alarm = r@alarm[, 1]))
+}
