@@ -230,7 +230,7 @@ WHERE p.kind = 'surge'
 GROUP BY d.as_of ORDER BY d.as_of;
 -- a2: names, categories and levels; a street-level list (level 4) also has the surge
 SELECT 'a2', a.unit_code, a.unit_name, a.category_code, a.category_name, a.category_name_en, a.observed, a.alarm_since
-FROM minqing.alarm_list('warning_city.work_order', 4, '2025-09-09', 'C1', 'warning_city.admin_unit') a
+FROM minqing.alarm_list('warning_city.work_order', 4, '2025-09-09', 'C2', 'warning_city.admin_unit') a
 WHERE a.category_code = 'ebike_charging';
 -- a3: the daily materialized view recipe
 CREATE MATERIALIZED VIEW warning_alarms AS
