@@ -25,12 +25,14 @@ COMMENT ON FUNCTION minqing.density_grid_out(minqing.density_grid) IS 'text outp
 COMMENT ON FUNCTION minqing.density_grid_recv(internal) IS 'binary input of density_grid';
 COMMENT ON FUNCTION minqing.density_grid_send(minqing.density_grid) IS 'binary output of density_grid';
 
+-- stable because they read settings minqing.kde_exact_points and minqing.max_cells
+-- (and spatial_ref_sys for SRIDs not known to be geographic or projected)
 CREATE FUNCTION minqing.kde_trans(state bytea, geom geometry, cell_size float8, bandwidth float8) RETURNS bytea
-	AS 'MODULE_PATHNAME', 'kde_trans' LANGUAGE C IMMUTABLE PARALLEL SAFE;
+	AS 'MODULE_PATHNAME', 'kde_trans' LANGUAGE C STABLE PARALLEL SAFE;
 CREATE FUNCTION minqing.kde_trans(state bytea, geom geometry, cell_size float8, bandwidth float8, weight float8) RETURNS bytea
-	AS 'MODULE_PATHNAME', 'kde_trans_weighted' LANGUAGE C IMMUTABLE PARALLEL SAFE;
+	AS 'MODULE_PATHNAME', 'kde_trans_weighted' LANGUAGE C STABLE PARALLEL SAFE;
 CREATE FUNCTION minqing.kde_combine(a bytea, b bytea) RETURNS bytea
-	AS 'MODULE_PATHNAME', 'kde_combine' LANGUAGE C IMMUTABLE PARALLEL SAFE;
+	AS 'MODULE_PATHNAME', 'kde_combine' LANGUAGE C STABLE PARALLEL SAFE;
 -- stable because it reads setting minqing.max_cells
 CREATE FUNCTION minqing.kde_final(state bytea) RETURNS minqing.density_grid
 	AS 'MODULE_PATHNAME', 'kde_final' LANGUAGE C STABLE PARALLEL SAFE;
@@ -81,8 +83,9 @@ CREATE FUNCTION minqing.grid_info(grid minqing.density_grid) RETURNS minqing.gri
 COMMENT ON FUNCTION minqing.grid_info(minqing.density_grid) IS
 	'header and summary of a density grid: srid, cell_size, bandwidth, projection, points, weight, cells, max_value, integral, weighted';
 
+-- stable because it may read spatial_ref_sys (is the SRID geographic?)
 CREATE FUNCTION minqing.kde_bandwidth_trans(state bytea, geom geometry) RETURNS bytea
-	AS 'MODULE_PATHNAME', 'kde_bandwidth_trans' LANGUAGE C IMMUTABLE PARALLEL SAFE;
+	AS 'MODULE_PATHNAME', 'kde_bandwidth_trans' LANGUAGE C STABLE PARALLEL SAFE;
 CREATE FUNCTION minqing.kde_bandwidth_combine(a bytea, b bytea) RETURNS bytea
 	AS 'MODULE_PATHNAME', 'kde_bandwidth_combine' LANGUAGE C IMMUTABLE PARALLEL SAFE;
 CREATE FUNCTION minqing.kde_bandwidth_final(state bytea) RETURNS float8
@@ -103,7 +106,8 @@ CREATE FUNCTION minqing.eb_rate(events float8, population float8) RETURNS float8
 COMMENT ON FUNCTION minqing.eb_rate(float8, float8) IS
 	'window function: global Empirical Bayes rate (Marshall 1991) over the partition; NULL for rows with NULL events or population <= 0 / NULL';
 
+-- stable because it may read spatial_ref_sys (is the SRID geographic?)
 CREATE FUNCTION minqing.eb_rate_local(events float8, population float8, geom geometry, distance float8) RETURNS float8
-	AS 'MODULE_PATHNAME', 'eb_rate_local' LANGUAGE C IMMUTABLE WINDOW PARALLEL SAFE;
+	AS 'MODULE_PATHNAME', 'eb_rate_local' LANGUAGE C STABLE WINDOW PARALLEL SAFE;
 COMMENT ON FUNCTION minqing.eb_rate_local(float8, float8, geometry, float8) IS
 	'window function: local (spatial) Empirical Bayes rate (Marshall 1991, as GeoDa and spdep EBlocal(geoda = TRUE)) over the points within distance, the point itself included; meters for geographic input';

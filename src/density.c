@@ -902,6 +902,23 @@ GeoMeshForward(const GeoMesh *gm, double lon, double lat, double *x, double *y)
 	*y = (1 - v) * ((1 - u) * y0[0] + u * y0[1]) + v * ((1 - u) * y0[w] + u * y0[w + 1]);
 }
 
+/* floor and ceil of a double known to fit an int64 (no libm call) */
+static inline int64
+FastFloor(double v)
+{
+	int64		i = (int64) v;
+
+	return i - (v < (double) i);
+}
+
+static inline int64
+FastCeil(double v)
+{
+	int64		i = (int64) v;
+
+	return i + (v > (double) i);
+}
+
 /* ceil(a / b) for b > 0 */
 static inline int64
 CeilDiv(int64 a, int64 b)
@@ -1176,8 +1193,8 @@ kde_final(PG_FUNCTION_ARGS)
 			if (geo)
 				GeoMeshForward(&gm, x, y, &x, &y);
 			w *= ch4;
-			j0 = Max((int64) ceil((y - bw) / cell - 0.5), jmin);
-			j1 = Min((int64) floor((y + bw) / cell - 0.5), jmax);
+			j0 = Max(FastCeil((y - bw) / cell - 0.5), jmin);
+			j1 = Min(FastFloor((y + bw) / cell - 0.5), jmax);
 			for (int64 j = j0; j <= j1; j++)
 			{
 				double		dy = (j + 0.5) * cell - y;
@@ -1191,8 +1208,8 @@ kde_final(PG_FUNCTION_ARGS)
 				if (rest <= 0)
 					continue;
 				half = sqrt(rest);
-				i0 = Max((int64) ceil((x - half) / cell - 0.5), imin);
-				i1 = Min((int64) floor((x + half) / cell - 0.5), imax);
+				i0 = Max(FastCeil((x - half) / cell - 0.5), imin);
+				i1 = Min(FastFloor((x + half) / cell - 0.5), imax);
 				orow = out + (j - jmin) * nx - imin;
 				dx = (i0 + 0.5) * cell - x;
 				for (int64 i = i0; i <= i1; i++, dx += cell)
