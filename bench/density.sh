@@ -57,5 +57,5 @@ for n in $SIZES; do
 			           generate_series(-5, 5) di, generate_series(-5, 5) dj) e
 			WHERE d2 < 500 ^ 2 GROUP BY i, j) s" "$SER")
 	fi
-	echo "| $n | ${c_s%.*} | ${k_s%.*} | $(r "$k_s" "$c_s") | ${k_p%.*} | $(r "$k_p" "$c_p") | ${sg%.*} | $(r "$sg" "$k_s") | ${sk:+${sk%.*}}${sk:-–} | $(r "$sk" "$k_s") |"
+	echo "| $n | ${c_s%.*} | ${k_s%.*} | $(r "$k_s" "$c_s") | ${k_p%.*} | $(r "$k_p" "$c_p") | ${sg%.*} | $(r "$sg" "$k_s") | $([ -n "$sk" ] && echo "${sk%.*}" || echo –) | $(r "$sk" "$k_s") |"
 done

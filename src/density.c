@@ -1032,20 +1032,30 @@ kde_final(PG_FUNCTION_ARGS)
 						ymin = DBL_MAX,
 						ymax = -DBL_MAX;
 
-			for (int32 k = 0; k < nused; k++)
+			if (geo)
 			{
-				double		x,
-							y,
-							w;
-
-				KdePtRead(pts, flags, k, &x, &y, &w);
-				if (geo)
-					GeoMeshForward(&gm, x, y, &x, &y);
-				xmin = Min(xmin, x);
-				xmax = Max(xmax, x);
-				ymin = Min(ymin, y);
-				ymax = Max(ymax, y);
+				/* interpolated points stay inside the projected mesh's hull */
+				for (int k = 0; k < (gm.nlon + 1) * (gm.nlat + 1); k++)
+				{
+					xmin = Min(xmin, gm.x[k]);
+					xmax = Max(xmax, gm.x[k]);
+					ymin = Min(ymin, gm.y[k]);
+					ymax = Max(ymax, gm.y[k]);
+				}
 			}
+			else
+				for (int32 k = 0; k < nused; k++)
+				{
+					double		x,
+								y,
+								w;
+
+					KdePtRead(pts, flags, k, &x, &y, &w);
+					xmin = Min(xmin, x);
+					xmax = Max(xmax, x);
+					ymin = Min(ymin, y);
+					ymax = Max(ymax, y);
+				}
 			/* cells whose centre (i + 0.5) s is within h of a point */
 			if (!(fabs(xmin / cell) < 1e15 && fabs(xmax / cell) < 1e15 &&
 				  fabs(ymin / cell) < 1e15 && fabs(ymax / cell) < 1e15))
@@ -1176,13 +1186,19 @@ kde_final(PG_FUNCTION_ARGS)
 	{
 		/* exact: Σ w c (1 − d²/h²)² over cell centres with d < h */
 		double		ch4 = c / (h2 * h2);
+		double		inv = 1.0 / cell;
+		int64		maxw = (int64) (2 * bw / cell) + 3;
+		double	   *dx2 = palloc(sizeof(double) * maxw);
 
 		for (int32 k = 0; k < nused; k++)
 		{
 			double		x,
 						y,
-						w;
-			int64		j0,
+						w,
+						dx0;
+			int64		i0,
+						i1,
+						j0,
 						j1;
 
 			if ((k & 1023) == 0)
@@ -1193,30 +1209,34 @@ kde_final(PG_FUNCTION_ARGS)
 			if (geo)
 				GeoMeshForward(&gm, x, y, &x, &y);
 			w *= ch4;
-			j0 = Max(FastCeil((y - bw) / cell - 0.5), jmin);
-			j1 = Min(FastFloor((y + bw) / cell - 0.5), jmax);
+			i0 = Max(FastCeil((x - bw) * inv - 0.5), imin);
+			i1 = Min(FastFloor((x + bw) * inv - 0.5), imax);
+			j0 = Max(FastCeil((y - bw) * inv - 0.5), jmin);
+			j1 = Min(FastFloor((y + bw) * inv - 0.5), jmax);
+			if (i1 < i0)
+				continue;
+			i1 = Min(i1, i0 + maxw - 1);
+			/* squared column distances, once per point */
+			dx0 = (i0 + 0.5) * cell - x;
+			for (int64 i = 0; i <= i1 - i0; i++)
+			{
+				double		d = dx0 + (double) i * cell;
+
+				dx2[i] = d * d;
+			}
 			for (int64 j = j0; j <= j1; j++)
 			{
 				double		dy = (j + 0.5) * cell - y;
 				double		rest = h2 - dy * dy;
-				double		half,
-							dx;
 				double	   *orow;
-				int64		i0,
-							i1;
 
 				if (rest <= 0)
 					continue;
-				half = sqrt(rest);
-				i0 = Max(FastCeil((x - half) / cell - 0.5), imin);
-				i1 = Min(FastFloor((x + half) / cell - 0.5), imax);
-				orow = out + (j - jmin) * nx - imin;
-				dx = (i0 + 0.5) * cell - x;
-				for (int64 i = i0; i <= i1; i++, dx += cell)
+				orow = out + (j - jmin) * nx + (i0 - imin);
+				for (int64 i = 0; i <= i1 - i0; i++)
 				{
-					double		u = rest - dx * dx;
+					double		u = rest - dx2[i];
 
-					/* the range comes from sqrt: clamp its last-bit overshoot */
 					u = u > 0 ? u : 0;
 					orow[i] += w * (u * u);
 				}
