@@ -63,3 +63,18 @@ CREATE FUNCTION minqing.bd09_to_gcj02(geom geometry) RETURNS geometry
 	SET search_path = pg_catalog, pg_temp
 	RETURN minqing.coord_convert(geom, 6);
 COMMENT ON FUNCTION minqing.bd09_to_gcj02(geometry) IS 'BD-09 to GCJ-02; identity outside China';
+
+----------------------------------------------------------------------------
+-- The local metric projection used for geographic (lon/lat) input
+----------------------------------------------------------------------------
+CREATE FUNCTION minqing.tm_project(geom geometry, lon0 float8, lat0 float8) RETURNS geometry
+	AS 'MODULE_PATHNAME', 'tm_project'
+	LANGUAGE C IMMUTABLE STRICT PARALLEL SAFE;
+COMMENT ON FUNCTION minqing.tm_project(geometry, float8, float8) IS
+	'a lon/lat point in minqing''s local metric projection (+proj=tmerc +lat_0 +lon_0 +k=1 +ellps=WGS84, meters, SRID 0)';
+
+CREATE FUNCTION minqing.tm_unproject(geom geometry, lon0 float8, lat0 float8) RETURNS geometry
+	AS 'MODULE_PATHNAME', 'tm_unproject'
+	LANGUAGE C IMMUTABLE STRICT PARALLEL SAFE;
+COMMENT ON FUNCTION minqing.tm_unproject(geometry, float8, float8) IS
+	'inverse of tm_project: local transverse Mercator meters back to lon/lat (SRID 4326)';

@@ -174,3 +174,173 @@ mq_srid_is_geographic(int32 srid)
 	}
 	return geo;
 }
+
+/* ---- ellipsoidal transverse Mercator (Krüger series, 4th order) ---- */
+#define WGS84_A		6378137.0
+#define WGS84_F		(1.0 / 298.257223563)
+
+static double tm_n,
+			tm_e,
+			tm_A,
+			tm_alpha[5],
+			tm_beta[5];
+static bool tm_ready = false;
+
+static void
+TmConstants(void)
+{
+	double		n = WGS84_F / (2.0 - WGS84_F);
+	double		n2 = n * n,
+				n3 = n2 * n,
+				n4 = n3 * n;
+
+	tm_n = n;
+	tm_e = sqrt(WGS84_F * (2.0 - WGS84_F));
+	tm_A = WGS84_A / (1.0 + n) * (1.0 + n2 / 4.0 + n4 / 64.0);
+	tm_alpha[1] = n / 2.0 - 2.0 * n2 / 3.0 + 5.0 * n3 / 16.0 + 41.0 * n4 / 180.0;
+	tm_alpha[2] = 13.0 * n2 / 48.0 - 3.0 * n3 / 5.0 + 557.0 * n4 / 1440.0;
+	tm_alpha[3] = 61.0 * n3 / 240.0 - 103.0 * n4 / 140.0;
+	tm_alpha[4] = 49561.0 * n4 / 161280.0;
+	tm_beta[1] = n / 2.0 - 2.0 * n2 / 3.0 + 37.0 * n3 / 96.0 - n4 / 360.0;
+	tm_beta[2] = n2 / 48.0 + n3 / 15.0 - 437.0 * n4 / 1440.0;
+	tm_beta[3] = 17.0 * n3 / 480.0 - 37.0 * n4 / 840.0;
+	tm_beta[4] = 4397.0 * n4 / 161280.0;
+	tm_ready = true;
+}
+
+/* (ξ, η) of a point, dl = λ − λ0 in radians */
+static void
+TmXiEta(double lat, double dl, double *xi, double *eta)
+{
+	double		s = sin(lat);
+	double		t = sinh(atanh(s) - tm_e * atanh(tm_e * s));
+	double		xp = atan2(t, cos(dl));
+	double		ep = atanh(sin(dl) / sqrt(1.0 + t * t));
+	double		x = xp,
+				y = ep;
+
+	for (int j = 1; j <= 4; j++)
+	{
+		x += tm_alpha[j] * sin(2.0 * j * xp) * cosh(2.0 * j * ep);
+		y += tm_alpha[j] * cos(2.0 * j * xp) * sinh(2.0 * j * ep);
+	}
+	*xi = x;
+	*eta = y;
+}
+
+void
+mq_tm_init(MqTM *tm, double lon0_deg, double lat0_deg)
+{
+	double		eta;
+
+	if (!tm_ready)
+		TmConstants();
+	tm->lon0 = lon0_deg * M_PI / 180.0;
+	tm->lat0 = lat0_deg;
+	tm->kA = tm_A;				/* k0 = 1 */
+	TmXiEta(lat0_deg * M_PI / 180.0, 0.0, &tm->xi0, &eta);
+}
+
+void
+mq_tm_forward(const MqTM *tm, double lon_deg, double lat_deg, double *x, double *y)
+{
+	double		xi,
+				eta;
+
+	TmXiEta(lat_deg * M_PI / 180.0, lon_deg * M_PI / 180.0 - tm->lon0, &xi, &eta);
+	*x = tm->kA * eta;
+	*y = tm->kA * (xi - tm->xi0);
+}
+
+void
+mq_tm_inverse(const MqTM *tm, double x, double y, double *lon_deg, double *lat_deg)
+{
+	double		xi = y / tm->kA + tm->xi0;
+	double		eta = x / tm->kA;
+	double		xp = xi,
+				ep = eta,
+				chi,
+				lat;
+
+	for (int j = 1; j <= 4; j++)
+	{
+		xp -= tm_beta[j] * sin(2.0 * j * xi) * cosh(2.0 * j * eta);
+		ep -= tm_beta[j] * cos(2.0 * j * xi) * sinh(2.0 * j * eta);
+	}
+	chi = asin(sin(xp) / cosh(ep));
+	lat = chi;
+	for (int i = 0; i < 15; i++)
+	{
+		double		es = tm_e * sin(lat);
+		double		next = 2.0 * atan(pow((1.0 + es) / (1.0 - es), tm_e / 2.0) *
+									  tan(M_PI / 4.0 + chi / 2.0)) - M_PI / 2.0;
+
+		if (fabs(next - lat) < 1e-15)
+		{
+			lat = next;
+			break;
+		}
+		lat = next;
+	}
+	*lat_deg = lat * 180.0 / M_PI;
+	*lon_deg = (tm->lon0 + atan2(sinh(ep), cos(xp))) * 180.0 / M_PI;
+}
+
+char *
+mq_tm_proj_string(const MqTM *tm)
+{
+	return psprintf("+proj=tmerc +lat_0=%.10g +lon_0=%.10g +k=1 +x_0=0 +y_0=0 +ellps=WGS84 +units=m +no_defs",
+					tm->lat0, tm->lon0 * 180.0 / M_PI);
+}
+
+/*
+ * tm_project(geom, lon0, lat0) -> the point in minqing's local metric
+ * projection (meters, SRID 0); tm_unproject(geom, lon0, lat0) the inverse
+ * (SRID 4326).  Exposed so users and tests can see exactly what the
+ * geographic-input functions compute in.
+ */
+PG_FUNCTION_INFO_V1(tm_project);
+Datum
+tm_project(PG_FUNCTION_ARGS)
+{
+	MqPoint		pt;
+	MqTM		tm;
+	double		x,
+				y,
+				lon0 = PG_GETARG_FLOAT8(1),
+				lat0 = PG_GETARG_FLOAT8(2);
+
+	if (!isfinite(lon0) || !isfinite(lat0) || fabs(lat0) > 89.0 || fabs(lon0) > 360.0)
+		ereport(ERROR,
+				(errcode(ERRCODE_INVALID_PARAMETER_VALUE),
+				 errmsg("projection centre must be a finite longitude and a latitude within ±89 degrees"),
+				 errhint("Pass the centre of your data in degrees.")));
+	if (mq_point_read(PG_GETARG_DATUM(0), &pt, "tm_project") == MQ_POINT_EMPTY)
+		PG_RETURN_NULL();
+	mq_tm_init(&tm, lon0, lat0);
+	mq_tm_forward(&tm, pt.x, pt.y, &x, &y);
+	PG_RETURN_DATUM(mq_point_make(x, y, 0));
+}
+
+PG_FUNCTION_INFO_V1(tm_unproject);
+Datum
+tm_unproject(PG_FUNCTION_ARGS)
+{
+	MqPoint		pt;
+	MqTM		tm;
+	double		lon,
+				lat,
+				lon0 = PG_GETARG_FLOAT8(1),
+				lat0 = PG_GETARG_FLOAT8(2);
+
+	if (!isfinite(lon0) || !isfinite(lat0) || fabs(lat0) > 89.0 || fabs(lon0) > 360.0)
+		ereport(ERROR,
+				(errcode(ERRCODE_INVALID_PARAMETER_VALUE),
+				 errmsg("projection centre must be a finite longitude and a latitude within ±89 degrees"),
+				 errhint("Pass the centre of your data in degrees.")));
+	if (mq_point_read(PG_GETARG_DATUM(0), &pt, "tm_unproject") == MQ_POINT_EMPTY)
+		PG_RETURN_NULL();
+	mq_tm_init(&tm, lon0, lat0);
+	mq_tm_inverse(&tm, pt.x, pt.y, &lon, &lat);
+	PG_RETURN_DATUM(mq_point_make(lon, lat, 4326));
+}

@@ -44,3 +44,27 @@ extern void mq_srid_check(int32 srid, int32 *first, bool *have_first, const char
 extern bool mq_srid_is_geographic(int32 srid);
 
 #endif
+
+/*
+ * Local metric projection for geographic input (SPEC §0: distances, cell
+ * sizes and bandwidths on lon/lat data are meters).  An ellipsoidal (WGS 84)
+ * transverse Mercator centred on (lon0, lat0), scale 1 on the central
+ * meridian, origin at the centre: PROJ's
+ *   +proj=tmerc +lat_0=<lat0> +lon_0=<lon0> +k=1 +x_0=0 +y_0=0 +ellps=WGS84
+ * computed with Krüger's series to 4th order in n (sub-millimetre within a
+ * few degrees of the central meridian).  Within 200 km of the centre, scale
+ * distortion is below 0.05%, far inside the 0.5% the contract allows.
+ */
+typedef struct MqTM
+{
+	double		lon0;			/* radians */
+	double		lat0;			/* degrees, kept for documentation */
+	double		kA;				/* k0 · rectifying radius A */
+	double		xi0;			/* ξ of (lat0, lon0): northing offset / kA */
+} MqTM;
+
+extern void mq_tm_init(MqTM *tm, double lon0_deg, double lat0_deg);
+extern void mq_tm_forward(const MqTM *tm, double lon_deg, double lat_deg, double *x, double *y);
+extern void mq_tm_inverse(const MqTM *tm, double x, double y, double *lon_deg, double *lat_deg);
+/* The PROJ string of the projection, palloc'd, e.g. for ST_Transform(geom, proj, srid). */
+extern char *mq_tm_proj_string(const MqTM *tm);

@@ -102,8 +102,9 @@ mq_wilson(double k, double n, double confidence, double *lo, double *hi)
 	double		center = (p + z2 / (2.0 * n)) / denom;
 	double		half = z * sqrt(p * (1.0 - p) / n + z2 / (4.0 * n * n)) / denom;
 
-	*lo = Max(0.0, center - half);
-	*hi = Min(1.0, center + half);
+	/* the bounds are exactly 0 at k = 0 and 1 at k = n; keep them so */
+	*lo = (k <= 0.0) ? 0.0 : Max(0.0, center - half);
+	*hi = (k >= n) ? 1.0 : Min(1.0, center + half);
 }
 
 void

@@ -74,8 +74,8 @@ for f in "$MQ_ROOT"/test/pgtap/*.sql; do
 	want "$n" && taps+=("$f")
 done
 if [ ${#taps[@]} -gt 0 ]; then
-	psql -X -q -d postgres -c "DROP DATABASE IF EXISTS minqing_tap" -c "CREATE DATABASE minqing_tap" >/dev/null
-	psql -X -q -v ON_ERROR_STOP=1 -d minqing_tap -c "CREATE EXTENSION pgtap" -c "CREATE EXTENSION minqing CASCADE" >/dev/null
+	psql -X -q -d postgres -c "SET client_min_messages = warning" -c "DROP DATABASE IF EXISTS minqing_tap" -c "CREATE DATABASE minqing_tap" >/dev/null
+	psql -X -q -v ON_ERROR_STOP=1 -d minqing_tap -c "SET client_min_messages = warning" -c "CREATE EXTENSION pgtap" -c "CREATE EXTENSION minqing CASCADE" >/dev/null
 	[ -f "$MQ_ROOT/test/pgtap/setup.sql" ] && psql -X -q -v ON_ERROR_STOP=1 -d minqing_tap -f "$MQ_ROOT/test/pgtap/setup.sql" >"$OUT/tap-setup.log" 2>&1 \
 		|| { cat "$OUT/tap-setup.log" >&2; failed=$((failed + 1)); }
 	for f in "${taps[@]}"; do
