@@ -10,7 +10,7 @@
 
 MQ_PGVER=${MQ_PGVER:-15}
 MQ_ROOT=${MQ_ROOT:-$(cd "$(dirname "${BASH_SOURCE[0]}")/../.." && pwd)}
-MQ_PACKAGES="build-essential postgresql-$MQ_PGVER postgresql-server-dev-$MQ_PGVER postgresql-$MQ_PGVER-postgis-3 postgresql-$MQ_PGVER-pgtap postgresql-$MQ_PGVER-cron"
+MQ_PACKAGES="build-essential postgresql-$MQ_PGVER postgresql-server-dev-$MQ_PGVER postgresql-$MQ_PGVER-postgis-3 postgresql-$MQ_PGVER-pgtap postgresql-$MQ_PGVER-cron sqlsmith"
 
 mq_log() { printf '[minqing %(%H:%M:%S)T] %s\n' -1 "$*" >&2; }
 
