@@ -1,0 +1,765 @@
+/*
+ * hotspot.c — local spatial statistics as window functions (SPEC §3):
+ *   gi_star(value, geom, distance)                  Getis-Ord Gi* z-score
+ *   hotspot(value, geom, distance [, fdr])          (z, p, bin) as ArcGIS Gi_Bin
+ *   local_moran(value, geom, distance)              (i, z, p, quadrant), analytical p
+ *   local_moran(value, geom, distance, permutations, seed)
+ *                                                   the same with a permutation p
+ *
+ * They follow PostGIS's ST_ClusterDBSCAN: on the first call of a partition
+ * every row is read once (WinGetFuncArgInPartition), the statistics of all
+ * rows are computed into WinGetPartitionLocalMemory, and each call returns
+ * its row's precomputed result.  Neighbours (distance band, d <= distance)
+ * come from the uniform-grid index in neighbors.c, so a partition of n points
+ * with k neighbours each costs O(n log n + n k), never O(n²).
+ *
+ * Rows with a NULL (or POINT EMPTY) in any argument get NULL and are left out
+ * of n, the mean and the variance, exactly as if they were not there.
+ * Geographic input (lon/lat SRIDs) is projected with a local transverse
+ * Mercator centred on the partition's mean lon/lat, so distances are meters.
+ */
+#include "postgres.h"
+
+#include <float.h>
+#include <math.h>
+
+#include "access/htup_details.h"
+#include "fmgr.h"
+#include "funcapi.h"
+#include "miscadmin.h"
+#include "utils/builtins.h"
+#include "utils/memutils.h"
+#include "windowapi.h"
+
+#include "geom.h"
+#include "neighbors.h"
+#include "stats.h"
+
+PG_FUNCTION_INFO_V1(gi_star);
+PG_FUNCTION_INFO_V1(hotspot);
+PG_FUNCTION_INFO_V1(local_moran);
+PG_FUNCTION_INFO_V1(local_moran_perm);
+
+/* which statistic a partition computes */
+typedef enum HsKind
+{
+	HS_GI_STAR,
+	HS_HOTSPOT,
+	HS_MORAN,
+	HS_MORAN_PERM
+} HsKind;
+
+/* per-row result flags */
+#define HS_ROW_NULL		0x01	/* the whole result is NULL */
+#define HS_A_NULL		0x02	/* field a (z of Gi*, i of Moran) is NULL */
+#define HS_B_NULL		0x04	/* field b */
+#define HS_C_NULL		0x08	/* field c */
+
+/* One row's result: Gi* (a = z), hotspot (a = z, b = p, bin), Moran (a = i, b = z, c = p, quad). */
+typedef struct HsRow
+{
+	double		a;
+	double		b;
+	double		c;
+	int32		bin;
+	uint8		quad;			/* 0 HH, 1 LH, 2 LL, 3 HL */
+	uint8		flags;
+} HsRow;
+
+/* The partition-local memory: a header and one HsRow per partition row. */
+typedef struct HsContext
+{
+	bool		ready;
+	int64		nrows;
+	HsRow		rows[FLEXIBLE_ARRAY_MEMBER];
+} HsContext;
+
+/* The non-NULL rows of a partition, in planar coordinates. */
+typedef struct HsInput
+{
+	int			n;				/* usable rows */
+	int32	   *row;			/* partition position of each usable row */
+	double	   *x;
+	double	   *y;
+	double	   *v;				/* the value */
+	double		distance;
+	bool		fdr;			/* hotspot */
+	int32		permutations;	/* local_moran with permutations */
+	int32		seed;
+} HsInput;
+
+static const char *const hs_quadrants[] = {"HH", "LH", "LL", "HL"};
+
+/* Largest partition accepted: its results must fit one allocation. */
+#define HS_MAX_ROWS		((int64) ((MaxAllocSize - 64) / sizeof(HsRow)))
+/* Largest permutations count accepted by local_moran. */
+#define HS_MAX_PERMUTATIONS	99999
+
+/*
+ * Error unless a per-call constant (distance, fdr, permutations, seed) is the
+ * same on every row: window functions see them row by row, and a partition
+ * mixing distances has no single answer.
+ */
+static void
+CheckSameConstant(bool have, double first, double now, const char *fname, const char *argname)
+{
+	if (have && !(first == now))
+		ereport(ERROR,
+				(errcode(ERRCODE_INVALID_PARAMETER_VALUE),
+				 errmsg("%s: %s must be the same on every row of a partition", fname, argname),
+				 errdetail("Got %g and %g.", first, now),
+				 errhint("Pass one value for the whole partition, or add the %s to PARTITION BY.", argname)));
+}
+
+/* a usable row while sorting into canonical order */
+typedef struct HsPoint
+{
+	double		x;
+	double		y;
+	double		v;
+	int32		row;
+} HsPoint;
+
+static int
+ComparePoints(const void *a, const void *b)
+{
+	const HsPoint *pa = (const HsPoint *) a;
+	const HsPoint *pb = (const HsPoint *) b;
+
+	if (pa->x != pb->x)
+		return pa->x < pb->x ? -1 : 1;
+	if (pa->y != pb->y)
+		return pa->y < pb->y ? -1 : 1;
+	if (pa->v != pb->v)
+		return pa->v < pb->v ? -1 : 1;
+	return (pa->row > pb->row) - (pa->row < pb->row);
+}
+
+/*
+ * Put the usable rows in a canonical order (by x, y, value), so that sums,
+ * the projection centre and the permutation draws do not depend on the order
+ * in which the window delivers the rows.  Only rows identical in position
+ * and value (hence interchangeable) keep their partition order.
+ */
+static void
+SortCanonical(HsInput *in)
+{
+	HsPoint    *pts = palloc(mul_size(Max(in->n, 1), sizeof(HsPoint)));
+
+	for (int i = 0; i < in->n; i++)
+	{
+		pts[i].x = in->x[i];
+		pts[i].y = in->y[i];
+		pts[i].v = in->v[i];
+		pts[i].row = in->row[i];
+	}
+	CHECK_FOR_INTERRUPTS();
+	qsort(pts, in->n, sizeof(HsPoint), ComparePoints);
+	for (int i = 0; i < in->n; i++)
+	{
+		in->x[i] = pts[i].x;
+		in->y[i] = pts[i].y;
+		in->v[i] = pts[i].v;
+		in->row[i] = pts[i].row;
+	}
+	pfree(pts);
+}
+
+/*
+ * Read every row of the partition once: validate the arguments, keep the
+ * usable rows (no NULL argument, not POINT EMPTY), check SRIDs and per-call
+ * constants, and project lon/lat to local meters.
+ */
+static void
+ReadPartition(WindowObject win, int64 nrows, HsKind kind, const char *fname, HsInput *in)
+{
+	MemoryContext rowctx = AllocSetContextCreate(CurrentMemoryContext, "minqing hotspot row",
+												 ALLOCSET_SMALL_SIZES);
+	MemoryContext oldctx;
+	int			nextra = (kind == HS_HOTSPOT) ? 1 : (kind == HS_MORAN_PERM) ? 2 : 0;
+	int32		srid = 0;
+	bool		have_srid = false;
+	bool		have_const = false;
+	double		first_dist = 0,
+				first_e1 = 0,
+				first_e2 = 0;
+	int			n = 0;
+
+	in->row = palloc(mul_size(Max(nrows, 1), sizeof(int32)));
+	in->x = palloc(mul_size(Max(nrows, 1), sizeof(double)));
+	in->y = palloc(mul_size(Max(nrows, 1), sizeof(double)));
+	in->v = palloc(mul_size(Max(nrows, 1), sizeof(double)));
+	in->distance = 0;
+	in->fdr = true;
+	in->permutations = 0;
+	in->seed = 0;
+
+	for (int64 r = 0; r < nrows; r++)
+	{
+		Datum		d[5];
+		bool		isnull[5];
+		bool		anynull = false;
+		bool		isout;
+		MqPoint		pt;
+		int			nargs = 3 + nextra;
+
+		CHECK_FOR_INTERRUPTS();
+		oldctx = MemoryContextSwitchTo(rowctx);
+		for (int a = 0; a < nargs; a++)
+		{
+			d[a] = WinGetFuncArgInPartition(win, a, r, WINDOW_SEEK_HEAD, false, &isnull[a], &isout);
+			anynull |= isnull[a];
+		}
+		if (anynull)
+		{
+			MemoryContextSwitchTo(oldctx);
+			MemoryContextReset(rowctx);
+			continue;
+		}
+
+		/* the per-call constants first: a bad distance is an error even on empty points */
+		{
+			double		dist = DatumGetFloat8(d[2]);
+			double		e1 = 0,
+						e2 = 0;
+
+			if (isnan(dist) || isinf(dist) || dist <= 0.0)
+				ereport(ERROR,
+						(errcode(ERRCODE_INVALID_PARAMETER_VALUE),
+						 errmsg("%s: distance must be positive and finite", fname),
+						 errdetail("Got %g.", dist),
+						 errhint("Use the distance band in CRS units, or in meters for geographic (lon/lat) input.")));
+			if (kind == HS_HOTSPOT)
+				e1 = DatumGetBool(d[3]) ? 1 : 0;
+			else if (kind == HS_MORAN_PERM)
+			{
+				int32		perms = DatumGetInt32(d[3]);
+
+				if (perms < 1 || perms > HS_MAX_PERMUTATIONS)
+					ereport(ERROR,
+							(errcode(ERRCODE_INVALID_PARAMETER_VALUE),
+							 errmsg("%s: permutations must be between 1 and %d", fname, HS_MAX_PERMUTATIONS),
+							 errdetail("Got %d.", perms),
+							 errhint("999 is the usual choice.")));
+				e1 = perms;
+				e2 = DatumGetInt32(d[4]);
+			}
+			CheckSameConstant(have_const, first_dist, dist, fname, "distance");
+			if (kind == HS_HOTSPOT)
+				CheckSameConstant(have_const, first_e1, e1, fname, "fdr");
+			if (kind == HS_MORAN_PERM)
+			{
+				CheckSameConstant(have_const, first_e1, e1, fname, "permutations");
+				CheckSameConstant(have_const, first_e2, e2, fname, "seed");
+			}
+			if (!have_const)
+			{
+				first_dist = dist;
+				first_e1 = e1;
+				first_e2 = e2;
+				have_const = true;
+			}
+		}
+
+		if (mq_point_read(d[1], &pt, fname) == MQ_POINT_EMPTY)
+		{
+			MemoryContextSwitchTo(oldctx);
+			MemoryContextReset(rowctx);
+			continue;
+		}
+		mq_srid_check(pt.srid, &srid, &have_srid, fname);
+		{
+			double		v = DatumGetFloat8(d[0]);
+
+			if (isnan(v) || isinf(v))
+				ereport(ERROR,
+						(errcode(ERRCODE_INVALID_PARAMETER_VALUE),
+						 errmsg("%s: value must be finite", fname),
+						 errdetail("Got %g on row %lld of the partition.", v, (long long) r + 1),
+						 errhint("Filter out NaN and infinite values, or turn them into NULL with NULLIF(value, 'NaN').")));
+			in->v[n] = v;
+		}
+		in->x[n] = pt.x;
+		in->y[n] = pt.y;
+		in->row[n] = (int32) r;
+		n++;
+		MemoryContextSwitchTo(oldctx);
+		MemoryContextReset(rowctx);
+	}
+	MemoryContextDelete(rowctx);
+
+	in->n = n;
+	SortCanonical(in);
+	in->distance = first_dist;
+	in->fdr = first_e1 != 0;
+	in->permutations = (int32) first_e1;
+	in->seed = (int32) first_e2;
+
+	/* lon/lat: project to meters around the partition's mean position */
+	if (n > 0 && mq_srid_is_geographic(srid))
+	{
+		double		slon = 0,
+					slat = 0;
+		MqTM		tm;
+
+		for (int i = 0; i < n; i++)
+		{
+			if (in->x[i] < -180.0 || in->x[i] > 180.0 || in->y[i] < -90.0 || in->y[i] > 90.0)
+				ereport(ERROR,
+						(errcode(ERRCODE_INVALID_PARAMETER_VALUE),
+						 errmsg("%s: longitude/latitude out of range for SRID %d", fname, srid),
+						 errdetail("Got POINT(%g %g).", in->x[i], in->y[i]),
+						 errhint("Check the SRID: projected coordinates need their projected SRID.")));
+			slon += in->x[i];
+			slat += in->y[i];
+		}
+		mq_tm_init(&tm, slon / n, slat / n);
+		for (int i = 0; i < n; i++)
+		{
+			double		px,
+						py;
+
+			if ((i & 0xFFFF) == 0)
+				CHECK_FOR_INTERRUPTS();
+			mq_tm_forward(&tm, in->x[i], in->y[i], &px, &py);
+			in->x[i] = px;
+			in->y[i] = py;
+		}
+	}
+}
+
+/*
+ * Mean and population variance (Σ(x − x̄)²/n, two passes).  Returns false
+ * when the variance is zero up to rounding: the statistics are undefined.
+ */
+static bool
+MeanVariance(const HsInput *in, double *mean, double *var)
+{
+	double		s = 0,
+				ss = 0,
+				sq = 0;
+
+	for (int i = 0; i < in->n; i++)
+		s += in->v[i];
+	*mean = s / in->n;
+	for (int i = 0; i < in->n; i++)
+	{
+		double		dv = in->v[i] - *mean;
+
+		ss += dv * dv;
+		sq += in->v[i] * in->v[i];
+	}
+	*var = ss / in->n;
+	/* constant values leave only rounding noise of relative size ~1e-32 */
+	return *var > 1e-24 * (sq / in->n);
+}
+
+/*
+ * Getis-Ord Gi* with binary distance-band weights, self included:
+ *   z_i = (Σ_j w_ij x_j − x̄ W_i) / (S √((n W_i − W_i²)/(n − 1))), W_i = Σ_j w_ij.
+ * z is NULL where the band covers every point (W_i = n: no contrast).
+ */
+static void
+ComputeGiStar(const HsInput *in, HsRow *rows)
+{
+	double		mean,
+				var,
+				s;
+	MqNeighborIndex *ix;
+	int32	   *buf = NULL;
+	int			cap = 0;
+	int			n = in->n;
+
+	if (n < 3 || !MeanVariance(in, &mean, &var))
+		return;					/* every row stays NULL */
+	s = sqrt(var);
+	ix = mq_nb_build(in->x, in->y, n, in->distance);
+	for (int i = 0; i < n; i++)
+	{
+		int			k = mq_nb_within(ix, in->x[i], in->y[i], &buf, &cap);
+		double		sum = 0,
+					w = k,
+					q;
+		HsRow	   *r = &rows[in->row[i]];
+
+		CHECK_FOR_INTERRUPTS();
+		for (int j = 0; j < k; j++)
+			sum += in->v[buf[j]];
+		q = (n * w - w * w) / (n - 1);
+		if (q <= 0.0)
+			continue;
+		r->a = (sum - mean * w) / (s * sqrt(q));
+		r->b = mq_norm_p2(r->a);
+		r->flags = 0;
+	}
+	mq_nb_free(ix);
+}
+
+/* p-values with their row, for Benjamini–Hochberg */
+typedef struct HsPval
+{
+	double		p;
+	int32		row;
+} HsPval;
+
+static int
+ComparePval(const void *a, const void *b)
+{
+	const HsPval *pa = (const HsPval *) a;
+	const HsPval *pb = (const HsPval *) b;
+
+	if (pa->p != pb->p)
+		return pa->p < pb->p ? -1 : 1;
+	return (pa->row > pb->row) - (pa->row < pb->row);
+}
+
+/*
+ * Gi_Bin as ArcGIS: ±3 at 99%, ±2 at 95%, ±1 at 90% confidence, 0 otherwise,
+ * signed like z.  Without FDR a row is significant at level α when its p ≤ α.
+ * With FDR, Benjamini–Hochberg is applied separately at α = 0.10, 0.05, 0.01
+ * over the m rows that have a z-score: at level α the rows with the k*
+ * smallest p are significant, k* = max{k : p_(k) ≤ k α / m}.  That is the same
+ * as comparing the BH-adjusted p (R's p.adjust(p, "BH"): q_(k) =
+ * min_{j ≥ k} m p_(j) / j) with α, which is what is computed here.  The
+ * reported p stays the unadjusted two-sided normal p.
+ */
+static void
+ComputeBins(const HsInput *in, HsRow *rows)
+{
+	HsPval	   *pv;
+	int			m = 0;
+	double		qmin = 1.0;
+
+	pv = palloc(mul_size(Max(in->n, 1), sizeof(HsPval)));
+	for (int i = 0; i < in->n; i++)
+	{
+		HsRow	   *r = &rows[in->row[i]];
+
+		if (r->flags & HS_ROW_NULL)
+			continue;
+		pv[m].p = r->b;
+		pv[m].row = in->row[i];
+		r->c = r->b;			/* the p the bin is decided on */
+		m++;
+	}
+	if (in->fdr && m > 0)
+	{
+		qsort(pv, m, sizeof(HsPval), ComparePval);
+		for (int k = m - 1; k >= 0; k--)
+		{
+			double		q = pv[k].p * m / (k + 1);
+
+			if (q < qmin)
+				qmin = q;
+			rows[pv[k].row].c = qmin;
+		}
+	}
+	for (int i = 0; i < m; i++)
+	{
+		HsRow	   *r = &rows[pv[i].row];
+		int			level = r->c <= 0.01 ? 3 : r->c <= 0.05 ? 2 : r->c <= 0.10 ? 1 : 0;
+
+		r->bin = r->a > 0 ? level : r->a < 0 ? -level : 0;
+	}
+	pfree(pv);
+}
+
+/* splitmix64: a small, well-mixed deterministic generator (Vigna). */
+static inline uint64
+SplitMix64(uint64 *state)
+{
+	uint64		z = (*state += UINT64CONST(0x9E3779B97F4A7C15));
+
+	z = (z ^ (z >> 30)) * UINT64CONST(0xBF58476D1CE4E5B9);
+	z = (z ^ (z >> 27)) * UINT64CONST(0x94D049BB133111EB);
+	return z ^ (z >> 31);
+}
+
+/* A uniform integer in [0, range) (range < 2^31; bias below 2^-32·range). */
+static inline uint32
+RandomBelow(uint64 *state, uint32 range)
+{
+	return (uint32) (((SplitMix64(state) >> 32) * (uint64) range) >> 32);
+}
+
+/*
+ * Local Moran's I with row-standardised binary distance-band weights (self
+ * excluded).  With m2 = Σz²/n, lag_k = mean of the neighbours' z, c_k the
+ * number of neighbours (W_k = 1, W2_k = 1/c_k):
+ *   i_k = (n − 1) z_k lag_k / Σz²           (GeoDa's scale, reported)
+ *   I_k = z_k lag_k / m2 = n/(n − 1) i_k     (spdep's Ii)
+ *   E_k = −z_k² / ((n − 1) m2)
+ *   V_k = (z_k/m2)² n/(n − 2) (1/c_k − 1/(n − 1)) (m2 − z_k²/(n − 1))
+ *   z   = (I_k − E_k)/√V_k,  p two-sided normal.
+ * Rows without a neighbour get a NULL result; rows with V_k = 0 (z_k = 0, or
+ * every other point a neighbour) get i and quadrant but NULL z and p.
+ *
+ * With permutations R (> 0), p is instead the conditional permutation pseudo
+ * p-value: for R draws of c_k values from the other n − 1 z's (without
+ * replacement), M counts the draws whose I is ≥ the observed I_k, and
+ * p = (min(M, R − M) + 1)/(R + 1).  Point k's draws come from a splitmix64
+ * stream seeded by (seed, k), k its place in the canonical order, and start
+ * from the same array every time, so the answer depends on the input only.
+ */
+static void
+ComputeMoran(const HsInput *in, HsRow *rows)
+{
+	double		mean,
+				var,
+				m2;
+	MqNeighborIndex *ix;
+	int32	   *buf = NULL;
+	int			cap = 0;
+	int			n = in->n;
+	double	   *z;
+	int32	   *perm = NULL;
+	int32	   *swaps = NULL;
+	int			R = in->permutations;
+
+	if (n < 3 || !MeanVariance(in, &mean, &var))
+		return;
+	m2 = var;
+	z = palloc(mul_size(n, sizeof(double)));
+	for (int i = 0; i < n; i++)
+		z[i] = in->v[i] - mean;
+	if (R > 0)
+	{
+		/* perm: the identity 0..n-1 between points; swaps: undo log */
+		perm = palloc(mul_size(n, sizeof(int32)));
+		swaps = palloc(mul_size(n, sizeof(int32)));
+		for (int i = 0; i < n; i++)
+			perm[i] = i;
+	}
+
+	ix = mq_nb_build(in->x, in->y, n, in->distance);
+	for (int k = 0; k < n; k++)
+	{
+		int			cnt = mq_nb_within(ix, in->x[k], in->y[k], &buf, &cap);
+		int			c = 0;
+		double		sum = 0,
+					lag,
+					Ik,
+					Ek,
+					Vk;
+		HsRow	   *r = &rows[in->row[k]];
+
+		CHECK_FOR_INTERRUPTS();
+		for (int j = 0; j < cnt; j++)
+		{
+			if (buf[j] == k)
+				continue;
+			sum += z[buf[j]];
+			c++;
+		}
+		if (c == 0)
+			continue;			/* no neighbour: NULL */
+		lag = sum / c;
+		r->flags = 0;
+		r->a = (n - 1) * z[k] * lag / (n * m2);
+		r->quad = z[k] >= 0 ? (lag >= 0 ? 0 : 3) : (lag >= 0 ? 1 : 2);
+		Ik = z[k] * lag / m2;
+		Ek = -z[k] * z[k] / ((n - 1) * m2);
+		Vk = (z[k] / m2) * (z[k] / m2) * ((double) n / (n - 2)) *
+			(1.0 / c - 1.0 / (n - 1)) * (m2 - z[k] * z[k] / (n - 1));
+		if (!(Vk > 0.0) || !isfinite(Vk))
+		{
+			r->flags |= HS_B_NULL | HS_C_NULL;
+			continue;
+		}
+		r->b = (Ik - Ek) / sqrt(Vk);
+		r->c = mq_norm_p2(r->b);
+
+		if (R > 0)
+		{
+			uint64		state = ((uint64) (uint32) in->seed << 32) ^ (uint64) (uint32) k;
+			int			last = n - 1;
+			int			M = 0;
+
+			/* swap k to the end: draws come from perm[0 .. n-2] */
+			perm[k] = last;
+			perm[last] = k;
+			(void) SplitMix64(&state);
+			for (int t = 0; t < R; t++)
+			{
+				double		s = 0,
+							Ip;
+
+				/*
+				 * partial Fisher–Yates over the other n − 1 points, undone
+				 * afterwards so every draw starts from the same array
+				 */
+				for (int u = 0; u < c; u++)
+				{
+					int			v = u + (int) RandomBelow(&state, (uint32) (last - u));
+					int32		tmp = perm[u];
+
+					perm[u] = perm[v];
+					perm[v] = tmp;
+					swaps[u] = v;
+					s += z[perm[u]];
+				}
+				for (int u = c - 1; u >= 0; u--)
+				{
+					int32		tmp = perm[u];
+
+					perm[u] = perm[swaps[u]];
+					perm[swaps[u]] = tmp;
+				}
+				Ip = z[k] * (s / c) / m2;
+				if (Ip >= Ik)
+					M++;
+			}
+			perm[k] = k;
+			perm[last] = last;
+			r->c = (Min(M, R - M) + 1.0) / (R + 1.0);
+		}
+	}
+	mq_nb_free(ix);
+}
+
+/*
+ * The shared window-function body: compute the partition on its first call,
+ * then hand back this row's HsRow (NULL when the whole row is NULL).
+ */
+static HsRow *
+PartitionRow(FunctionCallInfo fcinfo, HsKind kind, const char *fname)
+{
+	WindowObject win = PG_WINDOW_OBJECT();
+	int64		nrows = WinGetPartitionRowCount(win);
+	HsContext  *ctx;
+	int64		cur;
+	HsRow	   *r;
+
+	if (nrows > HS_MAX_ROWS)
+		ereport(ERROR,
+				(errcode(ERRCODE_PROGRAM_LIMIT_EXCEEDED),
+				 errmsg("%s: partition of %lld rows is too large", fname, (long long) nrows),
+				 errhint("Split the input with PARTITION BY (at most %lld rows per partition).", (long long) HS_MAX_ROWS)));
+	ctx = (HsContext *) WinGetPartitionLocalMemory(win,
+												   add_size(offsetof(HsContext, rows),
+															mul_size(Max(nrows, 1), sizeof(HsRow))));
+	if (!ctx->ready)
+	{
+		MemoryContext work = AllocSetContextCreate(CurrentMemoryContext, "minqing hotspot",
+												   ALLOCSET_DEFAULT_SIZES);
+		MemoryContext old = MemoryContextSwitchTo(work);
+		HsInput		in;
+
+		ctx->nrows = nrows;
+		for (int64 i = 0; i < nrows; i++)
+			ctx->rows[i].flags = HS_ROW_NULL;
+		ReadPartition(win, nrows, kind, fname, &in);
+		switch (kind)
+		{
+			case HS_GI_STAR:
+				ComputeGiStar(&in, ctx->rows);
+				break;
+			case HS_HOTSPOT:
+				ComputeGiStar(&in, ctx->rows);
+				ComputeBins(&in, ctx->rows);
+				break;
+			case HS_MORAN:
+			case HS_MORAN_PERM:
+				if (kind == HS_MORAN)
+					in.permutations = 0;
+				ComputeMoran(&in, ctx->rows);
+				break;
+		}
+		MemoryContextSwitchTo(old);
+		MemoryContextDelete(work);
+		ctx->ready = true;
+	}
+
+	cur = WinGetCurrentPosition(win);
+	if (cur < 0 || cur >= ctx->nrows)
+		elog(ERROR, "%s: row %lld outside its partition", fname, (long long) cur);
+	r = &ctx->rows[cur];
+	return (r->flags & HS_ROW_NULL) ? NULL : r;
+}
+
+/*
+ * gi_star(value, geom, distance) OVER (...): the Getis-Ord Gi* z-score of the
+ * row's point (binary weights d <= distance, the point itself included).
+ */
+Datum
+gi_star(PG_FUNCTION_ARGS)
+{
+	HsRow	   *r = PartitionRow(fcinfo, HS_GI_STAR, "gi_star");
+
+	if (r == NULL)
+		PG_RETURN_NULL();
+	PG_RETURN_FLOAT8(r->a);
+}
+
+/*
+ * hotspot(value, geom, distance, fdr) OVER (...): (z, p, bin) — Gi* z, its
+ * two-sided normal p and the ArcGIS Gi_Bin confidence bin (see ComputeBins).
+ */
+Datum
+hotspot(PG_FUNCTION_ARGS)
+{
+	HsRow	   *r = PartitionRow(fcinfo, HS_HOTSPOT, "hotspot");
+	TupleDesc	tupdesc;
+	Datum		values[3];
+	bool		nulls[3] = {false, false, false};
+
+	if (r == NULL)
+		PG_RETURN_NULL();
+	if (get_call_result_type(fcinfo, NULL, &tupdesc) != TYPEFUNC_COMPOSITE)
+		elog(ERROR, "hotspot: return type must be a row type");
+	tupdesc = BlessTupleDesc(tupdesc);
+	values[0] = Float8GetDatum(r->a);
+	values[1] = Float8GetDatum(r->b);
+	values[2] = Int32GetDatum(r->bin);
+	PG_RETURN_DATUM(HeapTupleGetDatum(heap_form_tuple(tupdesc, values, nulls)));
+}
+
+/* The (i, z, p, quadrant) tuple of a local_moran row. */
+static Datum
+MoranTuple(FunctionCallInfo fcinfo, HsRow *r)
+{
+	TupleDesc	tupdesc;
+	Datum		values[4];
+	bool		nulls[4];
+
+	if (get_call_result_type(fcinfo, NULL, &tupdesc) != TYPEFUNC_COMPOSITE)
+		elog(ERROR, "local_moran: return type must be a row type");
+	tupdesc = BlessTupleDesc(tupdesc);
+	values[0] = Float8GetDatum(r->a);
+	values[1] = Float8GetDatum(r->b);
+	values[2] = Float8GetDatum(r->c);
+	values[3] = CStringGetTextDatum(hs_quadrants[r->quad]);
+	nulls[0] = (r->flags & HS_A_NULL) != 0;
+	nulls[1] = (r->flags & HS_B_NULL) != 0;
+	nulls[2] = (r->flags & HS_C_NULL) != 0;
+	nulls[3] = false;
+	return HeapTupleGetDatum(heap_form_tuple(tupdesc, values, nulls));
+}
+
+/*
+ * local_moran(value, geom, distance) OVER (...): local Moran's I with the
+ * analytical conditional-randomisation z and p (see ComputeMoran).
+ */
+Datum
+local_moran(PG_FUNCTION_ARGS)
+{
+	HsRow	   *r = PartitionRow(fcinfo, HS_MORAN, "local_moran");
+
+	if (r == NULL)
+		PG_RETURN_NULL();
+	PG_RETURN_DATUM(MoranTuple(fcinfo, r));
+}
+
+/*
+ * local_moran(value, geom, distance, permutations, seed) OVER (...): as
+ * local_moran, with p the seeded conditional permutation pseudo p-value.
+ */
+Datum
+local_moran_perm(PG_FUNCTION_ARGS)
+{
+	HsRow	   *r = PartitionRow(fcinfo, HS_MORAN_PERM, "local_moran");
+
+	if (r == NULL)
+		PG_RETURN_NULL();
+	PG_RETURN_DATUM(MoranTuple(fcinfo, r));
+}

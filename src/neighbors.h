@@ -1,0 +1,49 @@
+/*
+ * neighbors.h — fixed-radius neighbour search over planar points.
+ *
+ * A uniform grid of square buckets whose side is the search radius: the
+ * points within radius r of a query lie in the query's bucket or one of its
+ * eight neighbours, so a query costs O(1 + neighbours) on average and building
+ * the index O(n log n) (one sort).  Only non-empty buckets are stored (an
+ * open-addressing hash table of bucket keys), so sparse or far-flung points
+ * cost no memory.  Coordinates must be planar (project geographic input
+ * first, e.g. with mq_tm_forward from geom.h).
+ *
+ * Typical use:
+ *     MqNeighborIndex *ix = mq_nb_build(x, y, n, radius);
+ *     int32 *buf = NULL; int cap = 0;
+ *     for (i = 0; i < n; i++) {
+ *         int k = mq_nb_within(ix, x[i], y[i], &buf, &cap);  -- includes i itself
+ *         ... buf[0..k-1] are indices into x/y with distance <= radius ...
+ *     }
+ *     mq_nb_free(ix);
+ *
+ * All memory comes from CurrentMemoryContext at the time of the call; the
+ * index keeps pointers to x and y (it does not copy them).  Building checks
+ * for interrupts.  The radius is fixed at build time.
+ */
+#ifndef MINQING_NEIGHBORS_H
+#define MINQING_NEIGHBORS_H
+
+#include "postgres.h"
+
+typedef struct MqNeighborIndex MqNeighborIndex;
+
+/*
+ * Index n points (x[i], y[i]) for queries of radius `radius` (> 0, finite).
+ * The coordinates must stay valid while the index is used.
+ */
+extern MqNeighborIndex *mq_nb_build(const double *x, const double *y, int n, double radius);
+
+/*
+ * Indices of all indexed points within the radius (d <= radius, Euclidean)
+ * of (qx, qy), written to *buf (grown with repalloc as needed; pass
+ * *buf = NULL, *cap = 0 the first time).  Returns their number.  A query at
+ * an indexed point's own coordinates returns that point too.
+ */
+extern int	mq_nb_within(const MqNeighborIndex *ix, double qx, double qy, int32 **buf, int *cap);
+
+/* Release the index (the coordinate arrays are the caller's). */
+extern void mq_nb_free(MqNeighborIndex *ix);
+
+#endif
