@@ -20,3 +20,19 @@ extern void mq_wilson(double k, double n, double confidence, double *lo, double 
 extern void mq_check_finite(double x, const char *argname);
 
 #endif
+
+/*
+ * Exact tails for tests with small samples (policy.c and anyone else).
+ *   mq_inc_beta(a, b, x)    regularized incomplete beta I_x(a, b)
+ *   mq_inc_gamma_p/q(a, x)  regularized lower / upper incomplete gamma
+ *   mq_t_p2(t, df)          two-sided Student t p-value P(|T| ≥ |t|)
+ *   mq_t_quantile(p, df)    t such that P(T ≤ t) = p
+ *   mq_chi2_sf(x, df)       P(X² ≥ x) for df degrees of freedom
+ * NaN for arguments outside the domain.
+ */
+extern double mq_inc_beta(double a, double b, double x);
+extern double mq_inc_gamma_p(double a, double x);
+extern double mq_inc_gamma_q(double a, double x);
+extern double mq_t_p2(double t, double df);
+extern double mq_t_quantile(double p, double df);
+extern double mq_chi2_sf(double x, double df);
