@@ -342,6 +342,7 @@ MeanVariance(const HsInput *in, double *mean, double *var)
 	for (int i = 0; i < in->n; i++)
 		s += in->v[i];
 	*mean = s / in->n;
+	CHECK_FOR_INTERRUPTS();
 	for (int i = 0; i < in->n; i++)
 	{
 		double		dv = in->v[i] - *mean;
@@ -366,6 +367,7 @@ ComputeGiStar(const HsInput *in, HsRow *rows)
 				var,
 				s;
 	MqNeighborIndex *ix;
+	const int32 *order;
 	int32	   *buf = NULL;
 	int			cap = 0;
 	int			n = in->n;
@@ -374,8 +376,10 @@ ComputeGiStar(const HsInput *in, HsRow *rows)
 		return;					/* every row stays NULL */
 	s = sqrt(var);
 	ix = mq_nb_build(in->x, in->y, n, in->distance);
-	for (int i = 0; i < n; i++)
+	order = mq_nb_order(ix);
+	for (int t = 0; t < n; t++)
 	{
+		int			i = order[t];
 		int			k = mq_nb_within(ix, in->x[i], in->y[i], &buf, &cap);
 		double		sum = 0,
 					w = k,
@@ -444,6 +448,7 @@ ComputeBins(const HsInput *in, HsRow *rows)
 	}
 	if (in->fdr && m > 0)
 	{
+		CHECK_FOR_INTERRUPTS();
 		qsort(pv, m, sizeof(HsPval), ComparePval);
 		for (int k = m - 1; k >= 0; k--)
 		{
@@ -457,7 +462,11 @@ ComputeBins(const HsInput *in, HsRow *rows)
 	for (int i = 0; i < m; i++)
 	{
 		HsRow	   *r = &rows[pv[i].row];
-		int			level = r->c <= 0.01 ? 3 : r->c <= 0.05 ? 2 : r->c <= 0.10 ? 1 : 0;
+		int			level;
+
+		if ((i & 0xFFFF) == 0)
+			CHECK_FOR_INTERRUPTS();
+		level = r->c <= 0.01 ? 3 : r->c <= 0.05 ? 2 : r->c <= 0.10 ? 1 : 0;
 
 		r->bin = r->a > 0 ? level : r->a < 0 ? -level : 0;
 	}
@@ -508,6 +517,7 @@ ComputeMoran(const HsInput *in, HsRow *rows)
 				var,
 				m2;
 	MqNeighborIndex *ix;
+	const int32 *order;
 	int32	   *buf = NULL;
 	int			cap = 0;
 	int			n = in->n;
@@ -532,8 +542,10 @@ ComputeMoran(const HsInput *in, HsRow *rows)
 	}
 
 	ix = mq_nb_build(in->x, in->y, n, in->distance);
-	for (int k = 0; k < n; k++)
+	order = mq_nb_order(ix);
+	for (int t = 0; t < n; t++)
 	{
+		int			k = order[t];
 		int			cnt = mq_nb_within(ix, in->x[k], in->y[k], &buf, &cap);
 		int			c = 0;
 		double		sum = 0,

@@ -41,6 +41,12 @@ struct MqNeighborIndex
 	int			nbuckets;
 	int32	   *table;			/* open addressing: bucket number or -1 */
 	uint64		mask;			/* table size - 1 (a power of two) */
+	/* the 3×3 neighbourhood of the last query's bucket */
+	bool		have_last;
+	int64		last_cx;
+	int64		last_cy;
+	int			nnear;
+	const NbBucket *near[9];
 };
 
 /* Bucket keys beyond this are refused: the radius is absurdly small. */
@@ -193,22 +199,33 @@ mq_nb_build(const double *x, const double *y, int n, double radius)
  * at distance <= radius.  Results come in bucket order.
  */
 int
-mq_nb_within(const MqNeighborIndex *ix, double qx, double qy, int32 **buf, int *cap)
+mq_nb_within(MqNeighborIndex *ix, double qx, double qy, int32 **buf, int *cap)
 {
 	int64		qcx = (int64) floor((qx - ix->minx) / ix->radius);
 	int64		qcy = (int64) floor((qy - ix->miny) / ix->radius);
 	int			k = 0;
 
-	for (int64 dx = -1; dx <= 1; dx++)
+	if (!ix->have_last || ix->last_cx != qcx || ix->last_cy != qcy)
 	{
-		for (int64 dy = -1; dy <= 1; dy++)
-		{
-			const NbBucket *b = FindBucket(ix, qcx + dx, qcy + dy);
-			int			end;
+		ix->nnear = 0;
+		for (int64 dx = -1; dx <= 1; dx++)
+			for (int64 dy = -1; dy <= 1; dy++)
+			{
+				const NbBucket *b = FindBucket(ix, qcx + dx, qcy + dy);
 
-			if (b == NULL)
-				continue;
-			end = b->start + b->count;
+				if (b != NULL)
+					ix->near[ix->nnear++] = b;
+			}
+		ix->have_last = true;
+		ix->last_cx = qcx;
+		ix->last_cy = qcy;
+	}
+	for (int nb = 0; nb < ix->nnear; nb++)
+	{
+		{
+			const NbBucket *b = ix->near[nb];
+			int			end = b->start + b->count;
+
 			for (int j = b->start; j < end; j++)
 			{
 				double		ddx = ix->sx[j] - qx;
@@ -234,6 +251,13 @@ mq_nb_within(const MqNeighborIndex *ix, double qx, double qy, int32 **buf, int *
 		}
 	}
 	return k;
+}
+
+/* mq_nb_order: original indices in bucket order (the index's own array). */
+const int32 *
+mq_nb_order(const MqNeighborIndex *ix)
+{
+	return ix->sid;
 }
 
 /* mq_nb_free: release everything mq_nb_build allocated. */

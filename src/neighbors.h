@@ -11,15 +11,17 @@
  *
  * Typical use:
  *     MqNeighborIndex *ix = mq_nb_build(x, y, n, radius);
+ *     const int32 *order = mq_nb_order(ix);
  *     int32 *buf = NULL; int cap = 0;
- *     for (i = 0; i < n; i++) {
+ *     for (t = 0; t < n; t++) {
+ *         int i = order[t];                                 -- bucket order: cache-friendly
  *         int k = mq_nb_within(ix, x[i], y[i], &buf, &cap);  -- includes i itself
  *         ... buf[0..k-1] are indices into x/y with distance <= radius ...
  *     }
  *     mq_nb_free(ix);
  *
  * All memory comes from CurrentMemoryContext at the time of the call; the
- * index keeps pointers to x and y (it does not copy them).  Building checks
+ * index copies the coordinates (in bucket order).  Building checks
  * for interrupts.  The radius is fixed at build time.
  */
 #ifndef MINQING_NEIGHBORS_H
@@ -41,7 +43,14 @@ extern MqNeighborIndex *mq_nb_build(const double *x, const double *y, int n, dou
  * *buf = NULL, *cap = 0 the first time).  Returns their number.  A query at
  * an indexed point's own coordinates returns that point too.
  */
-extern int	mq_nb_within(const MqNeighborIndex *ix, double qx, double qy, int32 **buf, int *cap);
+extern int	mq_nb_within(MqNeighborIndex *ix, double qx, double qy, int32 **buf, int *cap);
+
+/*
+ * The n point indices in bucket order.  Querying the points in this order is
+ * several times faster on large inputs (consecutive queries share buckets and
+ * the index remembers the last bucket's neighbourhood).
+ */
+extern const int32 *mq_nb_order(const MqNeighborIndex *ix);
 
 /* Release the index (the coordinate arrays are the caller's). */
 extern void mq_nb_free(MqNeighborIndex *ix);

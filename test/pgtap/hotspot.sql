@@ -1,7 +1,7 @@
 -- pgTAP: gi_star, hotspot, local_moran against R spdep, geographic input,
 -- agreement with the ST_DWithin self-join a DBA would write.
 BEGIN;
-SELECT plan(19);
+SELECT plan(20);
 
 -- Reference data and values: test/reference/hotspot_spdep.R (R 4.2.2, Debian
 -- r-cran-spdep 1.2-7), run once, output pasted here.  50 points in a 6 km
@@ -182,6 +182,20 @@ SELECT is((SELECT count(*) FROM (SELECT id, minqing.gi_star(v, geom, 60) OVER ()
                  SELECT id, (sx - m * w) / (s * sqrt((n * w - w * w) / (n - 1))) AS g FROM nb, st) r USING (id)
            WHERE abs(s.g - r.g) < 1e-9),
           5000::bigint, '5000 points (~17 neighbours): gi_star = the ST_DWithin self-join');
+
+-- a long partition is cancellable: 5000 points × 99999 permutations would run
+-- for minutes; statement_timeout must stop it (CHECK_FOR_INTERRUPTS per point)
+CREATE FUNCTION pg_temp.hs_cancelled() RETURNS boolean LANGUAGE plpgsql AS $$
+BEGIN
+	PERFORM count((m).p) FROM (SELECT minqing.local_moran(v, geom, 60, 99999, 1) OVER () AS m FROM hs_big) s;
+	RETURN false;
+EXCEPTION WHEN query_canceled THEN
+	RETURN true;
+END
+$$;
+SET statement_timeout = '300ms';
+SELECT ok(pg_temp.hs_cancelled(), 'a long local_moran partition is cancelled by statement_timeout');
+RESET statement_timeout;
 
 SELECT * FROM finish();
 ROLLBACK;

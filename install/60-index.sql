@@ -1,0 +1,753 @@
+----------------------------------------------------------------------------
+-- Public-sentiment index 民情指数 (SPEC §6): quadrants, labels, the index
+-- with shrinkage, rank intervals and drill-down, governance trends and the
+-- demand-tier analysis.  Formula and rationale: README, section "index".
+----------------------------------------------------------------------------
+
+-- Weights of the index: per profile, per component.  Shipped rows
+-- (builtin) are re-created by CREATE EXTENSION and not dumped; your rows are
+-- kept by pg_dump and override a shipped row of the same profile and
+-- component.  A component missing from a profile takes the 'default' value.
+CREATE TABLE minqing.index_weight (
+	profile   text NOT NULL DEFAULT 'default',
+	component text NOT NULL CHECK (component IN ('complaints', 'response', 'resolution', 'satisfaction',
+	                                             'repeat', 'tier_1', 'tier_2', 'tier_3', 'tier_4', 'tier_unknown')),
+	weight    float8 NOT NULL CHECK (weight >= 0 AND weight < 'Infinity'::float8),
+	builtin   boolean NOT NULL DEFAULT false,
+	PRIMARY KEY (profile, component, builtin)
+);
+COMMENT ON TABLE minqing.index_weight IS
+	'weights of sentiment_index per profile: component weights of the score and demand-tier weights of complaints; your rows (builtin = false) override shipped ones and are kept by pg_dump';
+SELECT pg_catalog.pg_extension_config_dump('minqing.index_weight', 'WHERE NOT builtin');
+
+INSERT INTO minqing.index_weight (profile, component, weight, builtin) VALUES
+	('default', 'complaints',   0.30, true),
+	('default', 'response',     0.10, true),
+	('default', 'resolution',   0.25, true),
+	('default', 'satisfaction', 0.25, true),
+	('default', 'repeat',       0.10, true),
+	('default', 'tier_1',       1.00, true),
+	('default', 'tier_2',       0.80, true),
+	('default', 'tier_3',       0.60, true),
+	('default', 'tier_4',       0.40, true),
+	('default', 'tier_unknown', 0.70, true);
+
+-- The effective weights of a profile: your row, else the shipped row, else
+-- the 'default' profile's value (your row first there too).
+CREATE FUNCTION minqing.index_weights(profile text DEFAULT 'default')
+	RETURNS TABLE (component text, weight float8)
+	LANGUAGE sql STABLE STRICT PARALLEL SAFE
+	SET search_path = pg_catalog, pg_temp
+AS $$
+	SELECT d.c,
+	       coalesce((SELECT w.weight FROM minqing.index_weight w
+	                 WHERE w.profile = $1 AND w.component = d.c ORDER BY w.builtin LIMIT 1),
+	                (SELECT w.weight FROM minqing.index_weight w
+	                 WHERE w.profile = 'default' AND w.component = d.c ORDER BY w.builtin LIMIT 1))
+	FROM unnest(ARRAY['complaints', 'response', 'resolution', 'satisfaction', 'repeat',
+	                  'tier_1', 'tier_2', 'tier_3', 'tier_4', 'tier_unknown']) WITH ORDINALITY AS d(c, o)
+	ORDER BY d.o
+$$;
+COMMENT ON FUNCTION minqing.index_weights(text) IS
+	'effective weights of an index profile: your rows in minqing.index_weight override shipped ones; missing components fall back to profile default';
+
+----------------------------------------------------------------------------
+-- Quadrants and labels
+----------------------------------------------------------------------------
+CREATE FUNCTION minqing.quadrant(complaint_rate float8, satisfaction_rate float8,
+                                 complaint_ref float8, satisfaction_ref float8) RETURNS text
+	LANGUAGE plpgsql IMMUTABLE STRICT PARALLEL SAFE
+	SET search_path = pg_catalog, pg_temp
+AS $$
+BEGIN
+	IF complaint_rate = 'NaN' OR satisfaction_rate = 'NaN' OR complaint_ref = 'NaN' OR satisfaction_ref = 'NaN' THEN
+		RAISE EXCEPTION USING ERRCODE = 'invalid_parameter_value',
+			MESSAGE = 'quadrant arguments must not be NaN',
+			HINT = 'Pass finite rates and references, or NULL for unknown.';
+	END IF;
+	IF complaint_rate <= complaint_ref THEN
+		RETURN CASE WHEN satisfaction_rate >= satisfaction_ref THEN 'bright_spot' ELSE 'blockage' END;
+	END IF;
+	RETURN CASE WHEN satisfaction_rate >= satisfaction_ref THEN 'turning_point' ELSE 'hard_spot' END;
+END
+$$;
+COMMENT ON FUNCTION minqing.quadrant(float8, float8, float8, float8) IS
+	'bright_spot 亮点 (complaints <= ref, satisfaction >= ref), hard_spot 难点 (more, less), turning_point 拐点 (more complaints, more satisfied), blockage 堵点 (fewer complaints, less satisfied); NULL in, NULL out';
+
+-- Labels of the codes minqing returns: quadrants, governance trends, demand
+-- tiers ('1'..'4'), sectors and categories (from minqing.category).
+CREATE FUNCTION minqing.label(code text, lang text) RETURNS text
+	LANGUAGE plpgsql STABLE STRICT PARALLEL SAFE  -- stable: reads minqing.category
+	SET search_path = pg_catalog, pg_temp
+AS $$
+DECLARE
+	l text := lower(lang);
+	r text;
+BEGIN
+	IF l NOT IN ('zh', 'en') THEN
+		RAISE EXCEPTION USING ERRCODE = 'invalid_parameter_value',
+			MESSAGE = format('unknown label language "%s"', lang),
+			HINT = 'Use ''zh'' (Chinese) or ''en'' (English).';
+	END IF;
+	SELECT CASE WHEN l = 'zh' THEN v.zh ELSE v.en END INTO r
+	FROM (VALUES
+		('bright_spot',   '亮点',     'Bright spot'),
+		('hard_spot',     '难点',     'Hard spot'),
+		('turning_point', '拐点',     'Turning point'),
+		('blockage',      '堵点',     'Blockage'),
+		('major_cure',    '大治大愈', 'Major effort, major cure'),
+		('early_cure',    '大治初愈', 'Major effort, early cure'),
+		('persistent',    '久治难愈', 'Persistent despite effort'),
+		('minor_cure',    '小治小愈', 'Light effort, kept low'),
+		('emerging',      '新发问题', 'Emerging problem'),
+		('1',             '基本需求', 'Basic needs'),
+		('2',             '基础服务', 'Essential services'),
+		('3',             '发展需求', 'Development needs'),
+		('4',             '品质生活', 'Quality of life')) AS v(code, zh, en)
+	WHERE v.code = label.code;
+	IF r IS NULL THEN
+		SELECT CASE WHEN l = 'zh' THEN c.name_zh ELSE c.name_en END INTO r
+		FROM minqing.category c WHERE c.code = label.code;
+	END IF;
+	RETURN r;
+END
+$$;
+COMMENT ON FUNCTION minqing.label(text, text) IS
+	'zh / en label of a quadrant, governance-trend, demand-tier (1..4), sector or category code; NULL for an unknown code';
+
+----------------------------------------------------------------------------
+-- Helpers: normal cdf and deterministic normal draws (src/index.c)
+----------------------------------------------------------------------------
+CREATE FUNCTION minqing.index_phi(z float8) RETURNS float8
+	AS 'MODULE_PATHNAME', 'index_phi'
+	LANGUAGE C IMMUTABLE STRICT PARALLEL SAFE;
+COMMENT ON FUNCTION minqing.index_phi(float8) IS
+	'standard normal cdf Φ(z); maps standardised index components onto 0..100';
+
+CREATE FUNCTION minqing.index_draw(seed bigint, key text, rep int, part int) RETURNS float8
+	AS 'MODULE_PATHNAME', 'index_draw'
+	LANGUAGE C IMMUTABLE STRICT PARALLEL SAFE;
+COMMENT ON FUNCTION minqing.index_draw(bigint, text, int, int) IS
+	'deterministic standard normal draw: a pure function of (seed, key, replicate, component) via SplitMix64 and Φ⁻¹';
+
+-- ereport-style check that a relation has the columns a function reads.
+CREATE FUNCTION minqing.index_check_columns(rel regclass, cols text[], what text) RETURNS void
+	LANGUAGE plpgsql STABLE PARALLEL SAFE
+	SET search_path = pg_catalog, pg_temp
+AS $$
+DECLARE
+	missing text;
+BEGIN
+	SELECT string_agg(c, ', ' ORDER BY o) INTO missing
+	FROM unnest(cols) WITH ORDINALITY AS u(c, o)
+	WHERE NOT EXISTS (SELECT 1 FROM pg_attribute a
+	                  WHERE a.attrelid = rel AND a.attname = u.c AND a.attnum > 0 AND NOT a.attisdropped);
+	IF missing IS NOT NULL THEN
+		RAISE EXCEPTION USING ERRCODE = 'undefined_column',
+			MESSAGE = format('%s relation %s lacks column(s) %s', what, rel, missing),
+			DETAIL = format('It needs the columns %s.', array_to_string(cols, ', ')),
+			HINT = CASE WHEN what = 'orders'
+			            THEN 'Map your table onto the canonical work-order columns with a view (README, Data model).'
+			            ELSE 'Pass a table with the columns of minqing.admin_unit.' END;
+	END IF;
+END
+$$;
+COMMENT ON FUNCTION minqing.index_check_columns(regclass, text[], text) IS
+	'internal: raise 42703 naming the columns a relation lacks';
+
+----------------------------------------------------------------------------
+-- Components: one row per unit of a level, raw counts of a period
+----------------------------------------------------------------------------
+CREATE TYPE minqing.index_component AS (
+	unit_code       text,
+	unit_name       text,
+	level           int,
+	parent_code     text,
+	population      float8,
+	orders          bigint,
+	weighted_orders float8,
+	tier1_orders    bigint,
+	tier2_orders    bigint,
+	tier3_orders    bigint,
+	tier4_orders    bigint,
+	caller_orders   bigint,
+	repeat_orders   bigint,
+	responded_n     bigint,
+	responded_k     bigint,
+	resolved_n      bigint,
+	resolved_k      bigint,
+	satisfied_n     bigint,
+	satisfied_k     bigint);
+COMMENT ON TYPE minqing.index_component IS
+	'index_components(): per unit the raw counts of a period (orders, tier-weighted orders, per-tier orders, repeat orders, n and k of the three outcomes)';
+
+CREATE FUNCTION minqing.index_components(orders regclass, level int, period_start timestamptz,
+                                         period_end timestamptz, sector text DEFAULT NULL,
+                                         units regclass DEFAULT 'minqing.admin_unit',
+                                         profile text DEFAULT 'default')
+	RETURNS SETOF minqing.index_component
+	LANGUAGE plpgsql STABLE PARALLEL RESTRICTED
+	SET search_path = pg_catalog, pg_temp
+AS $$
+DECLARE
+	w float8[];
+BEGIN
+	PERFORM minqing.index_check_columns(orders,
+		ARRAY['created_at', 'category_code', 'unit_code', 'responded', 'resolved', 'satisfied', 'caller_id'], 'orders');
+	PERFORM minqing.index_check_columns(units, ARRAY['code', 'name', 'level', 'parent_code', 'population'], 'units');
+	SELECT array_agg(x.weight ORDER BY x.component) INTO w
+	FROM minqing.index_weights(profile) x WHERE x.component LIKE 'tier%';
+	-- w: tier_1, tier_2, tier_3, tier_4, tier_unknown
+	RETURN QUERY EXECUTE format($q$
+		WITH a AS (
+			SELECT minqing.admin_ancestor(o.unit_code, $1) AS code,
+			       count(*) AS orders,
+			       sum(CASE c.tier WHEN 1 THEN $5 WHEN 2 THEN $6 WHEN 3 THEN $7 WHEN 4 THEN $8 ELSE $9 END) AS weighted,
+			       count(*) FILTER (WHERE c.tier = 1) AS t1,
+			       count(*) FILTER (WHERE c.tier = 2) AS t2,
+			       count(*) FILTER (WHERE c.tier = 3) AS t3,
+			       count(*) FILTER (WHERE c.tier = 4) AS t4,
+			       count(o.caller_id) AS callers,
+			       count(o.caller_id) - count(DISTINCT o.caller_id || '|' || coalesce(o.category_code, '')) AS repeats,
+			       minqing.rate(o.responded) AS rsp,
+			       minqing.rate(o.resolved) AS rsl,
+			       minqing.rate(o.satisfied) AS sat
+			FROM %s o
+			LEFT JOIN minqing.category c ON c.code = o.category_code
+			WHERE o.created_at >= $2 AND o.created_at < $3
+			  AND o.unit_code ~ '^(0[1-9]|[1-9][0-9])[0-9]{10}$'
+			  AND ($4::text IS NULL OR c.sector = $4)
+			GROUP BY 1)
+		SELECT u.code::text, u.name::text, u.level::int, u.parent_code::text, u.population::float8,
+		       coalesce(a.orders, 0), coalesce(a.weighted, 0)::float8,
+		       coalesce(a.t1, 0), coalesce(a.t2, 0), coalesce(a.t3, 0), coalesce(a.t4, 0),
+		       coalesce(a.callers, 0), coalesce(a.repeats, 0),
+		       coalesce((a.rsp).n, 0), coalesce((a.rsp).k, 0),
+		       coalesce((a.rsl).n, 0), coalesce((a.rsl).k, 0),
+		       coalesce((a.sat).n, 0), coalesce((a.sat).k, 0)
+		FROM %s u LEFT JOIN a ON a.code = u.code::text
+		WHERE u.level = $1
+		ORDER BY u.code$q$, orders, units)
+	USING level, period_start, period_end, sector, w[1], w[2], w[3], w[4], w[5];
+END
+$$;
+COMMENT ON FUNCTION minqing.index_components(regclass, int, timestamptz, timestamptz, text, regclass, text) IS
+	'raw per-unit counts of a period at a level (orders mapped with admin_ancestor), the input of sentiment_index';
+
+----------------------------------------------------------------------------
+-- Estimates: the five components of every unit, shrunk (global EB)
+--   component 1 complaints  k = tier-weighted orders, n = population
+--             2 response    k, n of responded
+--             3 resolution  k, n of resolved
+--             4 satisfaction k, n of satisfied
+--             5 repeat      k = repeat orders, n = orders with a caller_id
+-- Over the units with n > 0: m = Σk/Σn; s² = Σn(r−m)²/Σn; v = m (Poisson)
+-- or m(1−m) (binomial); τ² = s² − v/n̄ (n̄ = Σn/N).  est = m + w·(r − m)
+-- with w = τ²/(τ² + m/n) (Marshall 1991, = R spdep EBest poisson) for 1 and
+-- w = nτ²/(nτ² + v − s²) (Martuzzi & Elliott 1996, = spdep EBest binomial)
+-- clamped to [0, 1] for 2..5; w = 0 when τ² <= 0 or n = 0.  post_sd =
+-- √((1 − w)·τ²), the normal-normal posterior sd.
+----------------------------------------------------------------------------
+CREATE TYPE minqing.index_estimate AS (
+	unit_code   text,
+	component   int,
+	k           float8,
+	n           float8,
+	raw         float8,
+	est         float8,
+	post_sd     float8);
+COMMENT ON TYPE minqing.index_estimate IS
+	'index_estimates(): per unit and component (1 complaints per resident, 2 response, 3 resolution, 4 satisfaction, 5 repeat) the raw rate, the EB estimate and its posterior sd';
+
+CREATE FUNCTION minqing.index_estimates(comps minqing.index_component[])
+	RETURNS SETOF minqing.index_estimate
+	LANGUAGE sql IMMUTABLE STRICT PARALLEL SAFE
+	SET search_path = pg_catalog, pg_temp
+AS $$
+	WITH c AS (SELECT * FROM unnest($1) WHERE population > 0),
+	l AS (
+		SELECT c.unit_code, 1 AS component, c.weighted_orders AS k, c.population AS n FROM c
+		UNION ALL SELECT c.unit_code, 2, c.responded_k, c.responded_n FROM c
+		UNION ALL SELECT c.unit_code, 3, c.resolved_k, c.resolved_n FROM c
+		UNION ALL SELECT c.unit_code, 4, c.satisfied_k, c.satisfied_n FROM c
+		UNION ALL SELECT c.unit_code, 5, c.repeat_orders, c.caller_orders FROM c),
+	g AS (
+		SELECT l.component, sum(l.k) / sum(l.n) AS m, sum(l.n) AS sn,
+		       count(*) FILTER (WHERE l.n > 0) AS nu
+		FROM l WHERE l.n > 0 GROUP BY l.component),
+	g2 AS (
+		SELECT g.component, g.m, g.sn / g.nu AS nbar,
+		       CASE WHEN g.component = 1 THEN g.m ELSE g.m * (1 - g.m) END AS v,
+		       sum(l.n * (l.k / l.n - g.m) ^ 2) / g.sn AS s2
+		FROM g JOIN l ON l.component = g.component AND l.n > 0
+		GROUP BY g.component, g.m, g.sn, g.nu),
+	g3 AS (SELECT g2.*, g2.s2 - g2.v / g2.nbar AS tau2 FROM g2),
+	sh AS (
+		-- shrinkage weight toward the raw rate: Marshall a/(a + b/P) for
+		-- complaints; Martuzzi-Elliott ρ clamped to [0, 1] for the rates
+		SELECT l.*, g3.m, g3.tau2,
+		       CASE WHEN g3.tau2 IS NULL OR g3.tau2 <= 0 OR l.n <= 0 THEN 0
+		            WHEN l.component = 1 THEN g3.tau2 / (g3.tau2 + g3.m / l.n)
+		            WHEN g3.v - g3.s2 <= 0 THEN 1
+		            ELSE l.n * g3.tau2 / (l.n * g3.tau2 + g3.v - g3.s2) END AS w
+		FROM l LEFT JOIN g3 ON g3.component = l.component)
+	SELECT sh.unit_code, sh.component, sh.k, sh.n,
+	       CASE WHEN sh.n > 0 THEN sh.k / sh.n END,
+	       CASE WHEN sh.n > 0 THEN sh.m + sh.w * (sh.k / sh.n - sh.m) ELSE sh.m END,
+	       CASE WHEN sh.m IS NOT NULL THEN sqrt((1 - sh.w) * greatest(sh.tau2, 0)) END
+	FROM sh
+	ORDER BY sh.unit_code, sh.component
+$$;
+COMMENT ON FUNCTION minqing.index_estimates(minqing.index_component[]) IS
+	'global Empirical Bayes estimates of the five index components across the units of one level and period (Marshall for complaints per resident, beta-binomial method of moments for the rates)';
+
+----------------------------------------------------------------------------
+-- The index
+----------------------------------------------------------------------------
+CREATE TYPE minqing.sentiment_index_row AS (
+	unit_code          text,
+	unit_name          text,
+	level              int,
+	parent_code        text,
+	population         float8,
+	orders             bigint,
+	complaints_per_10k float8,
+	weighted_per_10k   float8,
+	eb_per_10k         float8,
+	response_rate      float8,
+	resolution_rate    float8,
+	satisfaction_rate  float8,
+	repeat_rate        float8,
+	response_eb        float8,
+	resolution_eb      float8,
+	satisfaction_eb    float8,
+	repeat_eb          float8,
+	score              float8,
+	rank               int,
+	rank_lo            int,
+	rank_hi            int,
+	units              int,
+	score_prev         float8,
+	score_change_prev  float8,
+	score_yoy          float8,
+	score_change_yoy   float8,
+	quadrant           text);
+COMMENT ON TYPE minqing.sentiment_index_row IS
+	'sentiment_index(): one unit — raw and shrunk components, score 0..100 (higher is better), rank with a 90% simulated interval among units of its level, changes versus the previous period and last year, quadrant';
+
+-- The reference of the standardisation, per component: the median of the
+-- units' estimates and 1.4826 × their median absolute deviation (a robust
+-- sd, so one extreme street does not compress everybody else); the
+-- population sd when the MAD is 0 or there are fewer than 5 units (the MAD
+-- of 3 districts is too coarse); NULL scale when the estimates are all
+-- equal (the component then contributes z = 0 for everybody).
+CREATE FUNCTION minqing.index_reference(est minqing.index_estimate[])
+	RETURNS TABLE (component int, center float8, scale float8)
+	LANGUAGE sql IMMUTABLE STRICT PARALLEL SAFE
+	SET search_path = pg_catalog, pg_temp
+AS $$
+	WITH e AS (SELECT * FROM unnest($1) WHERE est IS NOT NULL),
+	m AS (SELECT e.component, percentile_cont(0.5) WITHIN GROUP (ORDER BY e.est) AS center,
+	             stddev_pop(e.est) AS sd, count(*) AS nu
+	      FROM e GROUP BY e.component),
+	d AS (SELECT m.component, m.center, m.sd, m.nu,
+	             1.482602218505602 * percentile_cont(0.5) WITHIN GROUP (ORDER BY abs(e.est - m.center)) AS mad
+	      FROM m JOIN e ON e.component = m.component GROUP BY m.component, m.center, m.sd, m.nu)
+	SELECT d.component, d.center,
+	       CASE WHEN d.nu >= 5 AND d.mad > 1e-9 * greatest(abs(d.center), 1e-9) THEN d.mad
+	            WHEN d.sd > 1e-9 * greatest(abs(d.center), 1e-9) THEN d.sd END
+	FROM d ORDER BY d.component
+$$;
+COMMENT ON FUNCTION minqing.index_reference(minqing.index_estimate[]) IS
+	'internal: robust standardisation reference of the index components (median, 1.4826·MAD, sd fallback)';
+
+-- Scores of one period's estimates, standardised with the reference of the
+-- current period: z = ±(est − center)/scale per component (sign: fewer
+-- complaints and repeats are better) winsorised to [−3, 3], Z = the
+-- weighted mean of the z of the defined components, score = 100·Φ(Z).
+CREATE FUNCTION minqing.index_scores(est minqing.index_estimate[], ref minqing.index_estimate[], profile text)
+	RETURNS TABLE (unit_code text, score float8)
+	LANGUAGE sql STABLE STRICT PARALLEL SAFE  -- stable: reads minqing.index_weight
+	SET search_path = pg_catalog, pg_temp
+AS $$
+	WITH w AS (
+		SELECT o.i AS component, x.weight
+		FROM minqing.index_weights($3) x
+		JOIN unnest(ARRAY['complaints', 'response', 'resolution', 'satisfaction', 'repeat']) WITH ORDINALITY o(c, i)
+		  ON o.c = x.component),
+	nm AS (SELECT * FROM minqing.index_reference($2))
+	SELECT e.unit_code,
+	       100 * minqing.index_phi(sum(w.weight * CASE WHEN nm.scale IS NOT NULL
+	                                                   THEN greatest(least(CASE WHEN e.component IN (1, 5) THEN -1 ELSE 1 END
+	                                                                       * (e.est - nm.center) / nm.scale, 3), -3)
+	                                                   ELSE 0 END)
+	                               / nullif(sum(w.weight), 0))
+	FROM unnest($1) e
+	JOIN nm ON nm.component = e.component
+	JOIN w ON w.component = e.component
+	WHERE e.est IS NOT NULL AND nm.center IS NOT NULL
+	GROUP BY e.unit_code
+$$;
+COMMENT ON FUNCTION minqing.index_scores(minqing.index_estimate[], minqing.index_estimate[], text) IS
+	'internal: index scores (0..100) of estimates standardised against a reference period''s estimates';
+
+-- The sentiment index of every unit of one level (or, with parent_code, of
+-- the two levels below that unit).
+CREATE FUNCTION minqing.sentiment_index(orders regclass, level int, period_start timestamptz,
+                                        period_end timestamptz, sector text DEFAULT NULL,
+                                        units regclass DEFAULT 'minqing.admin_unit',
+                                        parent_code text DEFAULT NULL, profile text DEFAULT 'default',
+                                        seed int DEFAULT 1)
+	RETURNS SETOF minqing.sentiment_index_row
+	LANGUAGE plpgsql STABLE PARALLEL RESTRICTED
+	SET search_path = pg_catalog, pg_temp
+AS $$
+DECLARE
+	reps constant int := 200;
+	v_orders regclass := orders;
+	v_units regclass := units;
+	v_sector text := sector;
+	v_profile text := profile;
+	v_parent text := parent_code;
+	v_seed int := seed;
+	len interval;
+	lv int;
+	lv_last int;
+	excluded bigint;
+	excluded_codes text;
+	cur minqing.index_component[];
+	prev minqing.index_component[];
+	yoy minqing.index_component[];
+	e_cur minqing.index_estimate[];
+	e_prev minqing.index_estimate[];
+	e_yoy minqing.index_estimate[];
+BEGIN
+	IF orders IS NULL OR level IS NULL OR period_start IS NULL OR period_end IS NULL OR units IS NULL
+	   OR profile IS NULL OR seed IS NULL THEN
+		RAISE EXCEPTION USING ERRCODE = 'null_value_not_allowed',
+			MESSAGE = 'sentiment_index arguments must not be NULL (except sector and parent_code)',
+			HINT = 'Pass a relation, a level 1..5 and a finite period.';
+	END IF;
+	IF level NOT BETWEEN 1 AND 5 THEN
+		RAISE EXCEPTION USING ERRCODE = 'invalid_parameter_value',
+			MESSAGE = format('unknown level %s', level),
+			DETAIL = 'Levels are 1 province, 2 city, 3 district, 4 street, 5 community.',
+			HINT = 'Use a level between 1 and 5.';
+	END IF;
+	IF NOT isfinite(period_start) OR NOT isfinite(period_end) OR period_end <= period_start THEN
+		RAISE EXCEPTION USING ERRCODE = 'invalid_parameter_value',
+			MESSAGE = 'the period must have a positive, finite length',
+			DETAIL = format('Got period_start %s and period_end %s.', period_start, period_end),
+			HINT = 'period_end is exclusive and must be later than period_start.';
+	END IF;
+	IF sector IS NOT NULL AND NOT EXISTS (SELECT 1 FROM minqing.category c WHERE c.sector = v_sector) THEN
+		RAISE EXCEPTION USING ERRCODE = 'invalid_parameter_value',
+			MESSAGE = format('unknown sector "%s"', sector),
+			HINT = format('Sectors are the sector codes of minqing.category: %s.',
+			              (SELECT string_agg(DISTINCT c.sector, ', ') FROM minqing.category c));
+	END IF;
+	IF NOT EXISTS (SELECT 1 FROM minqing.index_weight w WHERE w.profile = v_profile) THEN
+		RAISE EXCEPTION USING ERRCODE = 'invalid_parameter_value',
+			MESSAGE = format('unknown index profile "%s"', profile),
+			HINT = 'Add its rows to minqing.index_weight, or use profile ''default''.';
+	END IF;
+	lv := level;
+	lv_last := level;
+	IF parent_code IS NOT NULL THEN
+		IF level <> minqing.admin_level(parent_code) + 1 THEN
+			RAISE EXCEPTION USING ERRCODE = 'invalid_parameter_value',
+				MESSAGE = format('drill-down level %s is not the level below parent %s', level, parent_code),
+				DETAIL = format('The parent is at level %s.', minqing.admin_level(parent_code)),
+				HINT = format('Pass level %s: the rows of that level and the next one under the parent are returned.',
+				              minqing.admin_level(parent_code) + 1);
+		END IF;
+		lv_last := least(level + 1, 5);
+	END IF;
+	len := period_end - period_start;
+
+	FOR lv IN level .. lv_last LOOP
+		cur := ARRAY(SELECT c FROM minqing.index_components(v_orders, lv, period_start, period_end, v_sector,
+		                                                   v_units, v_profile) c);
+		SELECT count(*), string_agg(x.unit_code, ', ') FILTER (WHERE x.o <= 5)
+		INTO excluded, excluded_codes
+		FROM (SELECT c.unit_code, row_number() OVER (ORDER BY c.unit_code) o
+		      FROM unnest(cur) c WHERE NOT coalesce(c.population > 0, false)) x;
+		IF excluded > 0 THEN
+			RAISE NOTICE 'sentiment_index: % unit(s) at level % without a positive population are excluded (%)',
+				excluded, lv, excluded_codes || CASE WHEN excluded > 5 THEN ', …' ELSE '' END
+				USING HINT = 'Fill admin_unit.population; rates per 10,000 residents need it.';
+		END IF;
+		IF cardinality(cur) = 0 THEN
+			RAISE NOTICE 'sentiment_index: no units at level % in %', lv, v_units;
+			CONTINUE;
+		END IF;
+		prev := ARRAY(SELECT c FROM minqing.index_components(v_orders, lv, period_start - len, period_start,
+		                                                    v_sector, v_units, v_profile) c);
+		yoy := ARRAY(SELECT c FROM minqing.index_components(v_orders, lv, period_start - interval '1 year',
+		                                                   period_end - interval '1 year', v_sector, v_units,
+		                                                   v_profile) c);
+		e_cur := ARRAY(SELECT e FROM minqing.index_estimates(cur) e);
+		-- a comparison period without any order has no score (not a perfect one)
+		e_prev := CASE WHEN (SELECT sum(c.orders) FROM unnest(prev) c WHERE c.population > 0) > 0
+		               THEN ARRAY(SELECT e FROM minqing.index_estimates(prev) e) END;
+		e_yoy := CASE WHEN (SELECT sum(c.orders) FROM unnest(yoy) c WHERE c.population > 0) > 0
+		              THEN ARRAY(SELECT e FROM minqing.index_estimates(yoy) e) END;
+
+		RETURN QUERY
+		WITH c AS (SELECT * FROM unnest(cur) c WHERE c.population > 0),
+		e AS (SELECT * FROM unnest(e_cur)),
+		w AS (
+			SELECT o.i AS component, x.weight
+			FROM minqing.index_weights(v_profile) x
+			JOIN unnest(ARRAY['complaints', 'response', 'resolution', 'satisfaction', 'repeat']) WITH ORDINALITY o(cc, i)
+			  ON o.cc = x.component),
+		nm AS (SELECT * FROM minqing.index_reference(e_cur)),
+		pt AS (SELECT * FROM minqing.index_scores(e_cur, e_cur, v_profile)),
+		pr AS (SELECT * FROM minqing.index_scores(e_prev, e_cur, v_profile)),
+		yy AS (SELECT * FROM minqing.index_scores(e_yoy, e_cur, v_profile)),
+		-- rank simulation: every component drawn from its approximate
+		-- posterior N(est, post_sd²), clipped to its range, scored against
+		-- the same reference; ranks per replicate
+		sim AS (
+			SELECT r.rep, e.unit_code,
+			       sum(w.weight * CASE WHEN nm.scale IS NOT NULL
+			           THEN greatest(least(CASE WHEN e.component IN (1, 5) THEN -1 ELSE 1 END
+			                * (CASE WHEN e.component = 1
+			                        THEN greatest(e.est + e.post_sd * minqing.index_draw(v_seed, e.unit_code, r.rep, e.component), 0)
+			                        ELSE greatest(least(e.est + e.post_sd * minqing.index_draw(v_seed, e.unit_code, r.rep, e.component), 1), 0)
+			                   END - nm.center) / nm.scale, 3), -3)
+			           ELSE 0 END) / nullif(sum(w.weight), 0) AS score
+			FROM e JOIN nm ON nm.component = e.component JOIN w ON w.component = e.component
+			CROSS JOIN generate_series(1, reps) r(rep)
+			WHERE e.est IS NOT NULL AND nm.center IS NOT NULL
+			GROUP BY r.rep, e.unit_code),
+		sr AS (
+			SELECT s.unit_code, rank() OVER (PARTITION BY s.rep ORDER BY s.score DESC) AS rk
+			FROM sim s WHERE s.score IS NOT NULL),
+		ri AS (
+			SELECT sr.unit_code, percentile_disc(0.05) WITHIN GROUP (ORDER BY sr.rk) AS lo,
+			       percentile_disc(0.95) WITHIN GROUP (ORDER BY sr.rk) AS hi
+			FROM sr GROUP BY sr.unit_code),
+		wide AS (
+			SELECT c.unit_code, c.unit_name, c.level, c.parent_code, c.population, c.orders,
+			       1e4 * c.orders / c.population AS per10k,
+			       1e4 * max(e.raw) FILTER (WHERE e.component = 1) AS wper10k,
+			       1e4 * max(e.est) FILTER (WHERE e.component = 1) AS ebper10k,
+			       max(e.raw) FILTER (WHERE e.component = 2) AS rsp,
+			       max(e.raw) FILTER (WHERE e.component = 3) AS rsl,
+			       max(e.raw) FILTER (WHERE e.component = 4) AS sat,
+			       max(e.raw) FILTER (WHERE e.component = 5) AS rep,
+			       max(e.est) FILTER (WHERE e.component = 2) AS rsp_eb,
+			       max(e.est) FILTER (WHERE e.component = 3) AS rsl_eb,
+			       max(e.est) FILTER (WHERE e.component = 4) AS sat_eb,
+			       max(e.est) FILTER (WHERE e.component = 5) AS rep_eb
+			FROM c JOIN e ON e.unit_code = c.unit_code
+			GROUP BY c.unit_code, c.unit_name, c.level, c.parent_code, c.population, c.orders),
+		med AS (
+			SELECT percentile_cont(0.5) WITHIN GROUP (ORDER BY wide.ebper10k) AS mc,
+			       percentile_cont(0.5) WITHIN GROUP (ORDER BY wide.sat_eb) AS ms
+			FROM wide),
+		ranked AS (
+			SELECT wide.*, pt.score,
+			       (rank() OVER (ORDER BY pt.score DESC NULLS LAST))::int AS rk,
+			       (count(pt.score) OVER ())::int AS nunits
+			FROM wide LEFT JOIN pt ON pt.unit_code = wide.unit_code)
+		SELECT k.unit_code, k.unit_name, k.level, k.parent_code, k.population, k.orders,
+		       k.per10k, k.wper10k, k.ebper10k, k.rsp, k.rsl, k.sat, k.rep, k.rsp_eb, k.rsl_eb, k.sat_eb, k.rep_eb,
+		       k.score,
+		       CASE WHEN k.score IS NOT NULL THEN k.rk END,
+		       CASE WHEN k.score IS NOT NULL THEN least(ri.lo::int, k.rk) END,
+		       CASE WHEN k.score IS NOT NULL THEN greatest(ri.hi::int, k.rk) END,
+		       k.nunits,
+		       -- with one unit at the level there is nothing to compare against
+		       CASE WHEN k.nunits >= 2 THEN pr.score END, CASE WHEN k.nunits >= 2 THEN k.score - pr.score END,
+		       CASE WHEN k.nunits >= 2 THEN yy.score END, CASE WHEN k.nunits >= 2 THEN k.score - yy.score END,
+		       minqing.quadrant(k.ebper10k, k.sat_eb, med.mc, med.ms)
+		FROM ranked k CROSS JOIN med
+		LEFT JOIN ri ON ri.unit_code = k.unit_code
+		LEFT JOIN pr ON pr.unit_code = k.unit_code
+		LEFT JOIN yy ON yy.unit_code = k.unit_code
+		WHERE v_parent IS NULL OR minqing.admin_ancestor(k.unit_code, minqing.admin_level(v_parent)) = v_parent
+		ORDER BY k.rk, k.unit_code;
+	END LOOP;
+END
+$$;
+COMMENT ON FUNCTION minqing.sentiment_index(regclass, int, timestamptz, timestamptz, text, regclass, text, text, int) IS
+	'public-sentiment index 民情指数 of every unit of a level over [period_start, period_end): EB-shrunk components, score 0..100, rank with 90% simulated interval, changes vs previous period and last year, quadrant; parent_code drills two levels down';
+
+----------------------------------------------------------------------------
+-- Governance trends across two periods (大治大愈 / 大治初愈 / 久治难愈 /
+-- 小治小愈, plus emerging).  "治" (the effort a unit needed) is read from
+-- its load before: above the reference (the level's median) it was a
+-- problem unit; "愈" (the cure) from the relative change of its rate.
+----------------------------------------------------------------------------
+CREATE FUNCTION minqing.governance_trend(rate_before float8, rate_after float8, rate_ref float8,
+                                         big_drop float8 DEFAULT 0.3, small_drop float8 DEFAULT 0.1)
+	RETURNS text
+	LANGUAGE plpgsql IMMUTABLE STRICT PARALLEL SAFE
+	SET search_path = pg_catalog, pg_temp
+AS $$
+DECLARE
+	change float8;
+BEGIN
+	IF rate_before = 'NaN' OR rate_after = 'NaN' OR rate_ref = 'NaN' OR rate_before < 0 OR rate_after < 0
+	   OR rate_ref < 0 OR rate_before = 'Infinity' OR rate_after = 'Infinity' OR rate_ref = 'Infinity' THEN
+		RAISE EXCEPTION USING ERRCODE = 'invalid_parameter_value',
+			MESSAGE = 'governance_trend rates must be finite and non-negative',
+			DETAIL = format('Got rate_before %s, rate_after %s, rate_ref %s.', rate_before, rate_after, rate_ref),
+			HINT = 'Pass complaint rates, e.g. eb_per_10k of two sentiment_index periods and their median.';
+	END IF;
+	IF NOT (small_drop > 0 AND small_drop < big_drop AND big_drop < 1) THEN
+		RAISE EXCEPTION USING ERRCODE = 'invalid_parameter_value',
+			MESSAGE = 'governance_trend needs 0 < small_drop < big_drop < 1',
+			DETAIL = format('Got small_drop %s and big_drop %s.', small_drop, big_drop),
+			HINT = 'The defaults are small_drop 0.1 (a 10% decline) and big_drop 0.3 (30%).';
+	END IF;
+	IF rate_before <= rate_ref THEN
+		RETURN CASE WHEN rate_after > rate_ref AND rate_after >= rate_before * (1 + small_drop)
+		            THEN 'emerging' ELSE 'minor_cure' END;
+	END IF;
+	change := (rate_after - rate_before) / rate_before;
+	RETURN CASE WHEN change <= -big_drop THEN 'major_cure'
+	            WHEN change <= -small_drop THEN 'early_cure'
+	            ELSE 'persistent' END;
+END
+$$;
+COMMENT ON FUNCTION minqing.governance_trend(float8, float8, float8, float8, float8) IS
+	'governance trend of a unit between two periods: before > ref and a drop >= big_drop: major_cure 大治大愈; drop >= small_drop: early_cure 大治初愈; else persistent 久治难愈; before <= ref: emerging 新发问题 when after > ref and a rise >= small_drop, else minor_cure 小治小愈';
+
+CREATE TYPE minqing.governance_trend_row AS (
+	unit_code    text,
+	unit_name    text,
+	orders_before bigint,
+	orders_after bigint,
+	rate_before  float8,
+	rate_after   float8,
+	rate_ref     float8,
+	change       float8,
+	trend        text);
+COMMENT ON TYPE minqing.governance_trend_row IS
+	'governance_trends(): per unit the EB-shrunk tier-weighted complaints per 10k residents of two periods, the reference (median before), the relative change and the trend code';
+
+CREATE FUNCTION minqing.governance_trends(orders regclass, level int, before_start timestamptz,
+                                          before_end timestamptz, after_start timestamptz,
+                                          after_end timestamptz, sector text DEFAULT NULL,
+                                          units regclass DEFAULT 'minqing.admin_unit',
+                                          big_drop float8 DEFAULT 0.3, small_drop float8 DEFAULT 0.1,
+                                          ref_quantile float8 DEFAULT 0.5)
+	RETURNS SETOF minqing.governance_trend_row
+	LANGUAGE plpgsql STABLE PARALLEL RESTRICTED
+	SET search_path = pg_catalog, pg_temp
+AS $$
+DECLARE
+	b minqing.index_component[];
+	a minqing.index_component[];
+BEGIN
+	IF level IS NULL OR level NOT BETWEEN 1 AND 5 THEN
+		RAISE EXCEPTION USING ERRCODE = 'invalid_parameter_value', MESSAGE = format('unknown level %s', level),
+			HINT = 'Use a level between 1 and 5.';
+	END IF;
+	IF NOT (before_end > before_start AND after_end > after_start)
+	   OR NOT isfinite(before_start) OR NOT isfinite(before_end) OR NOT isfinite(after_start) OR NOT isfinite(after_end) THEN
+		RAISE EXCEPTION USING ERRCODE = 'invalid_parameter_value',
+			MESSAGE = 'both periods must have a positive, finite length',
+			HINT = 'Each period is [start, end) with end later than start.';
+	END IF;
+	IF sector IS NOT NULL AND NOT EXISTS (SELECT 1 FROM minqing.category c WHERE c.sector = governance_trends.sector) THEN
+		RAISE EXCEPTION USING ERRCODE = 'invalid_parameter_value', MESSAGE = format('unknown sector "%s"', sector),
+			HINT = 'Sectors are the sector codes of minqing.category.';
+	END IF;
+	IF ref_quantile IS NULL OR NOT (ref_quantile >= 0 AND ref_quantile <= 1) THEN
+		RAISE EXCEPTION USING ERRCODE = 'invalid_parameter_value',
+			MESSAGE = format('ref_quantile must be between 0 and 1, got %s', ref_quantile),
+			HINT = 'Use 0.5 (the median) or e.g. 0.75 to call only the top quarter problem units.';
+	END IF;
+	b := ARRAY(SELECT c FROM minqing.index_components(orders, level, before_start, before_end, sector, units) c);
+	a := ARRAY(SELECT c FROM minqing.index_components(orders, level, after_start, after_end, sector, units) c);
+	RETURN QUERY
+	WITH eb AS (SELECT * FROM minqing.index_estimates(b) x WHERE x.component = 1),
+	ea AS (SELECT * FROM minqing.index_estimates(a) x WHERE x.component = 1),
+	r AS (SELECT percentile_cont(ref_quantile) WITHIN GROUP (ORDER BY eb.est) AS ref FROM eb)
+	SELECT cb.unit_code, cb.unit_name, cb.orders, ca.orders, 1e4 * eb.est, 1e4 * ea.est, 1e4 * r.ref,
+	       CASE WHEN eb.est > 0 THEN (ea.est - eb.est) / eb.est END,
+	       minqing.governance_trend(eb.est, ea.est, r.ref, big_drop, small_drop)
+	FROM unnest(b) cb
+	JOIN unnest(a) ca ON ca.unit_code = cb.unit_code
+	JOIN eb ON eb.unit_code = cb.unit_code
+	JOIN ea ON ea.unit_code = cb.unit_code
+	CROSS JOIN r
+	ORDER BY cb.unit_code;
+END
+$$;
+COMMENT ON FUNCTION minqing.governance_trends(regclass, int, timestamptz, timestamptz, timestamptz, timestamptz, text, regclass, float8, float8, float8) IS
+	'governance trend of every unit of a level between a before and an after period, from EB-shrunk tier-weighted complaints per 10k residents against a quantile (default the median) of the before period';
+
+----------------------------------------------------------------------------
+-- Demand tiers: how much of a unit's demand is basic needs (tier 1), and
+-- which units to prioritise
+----------------------------------------------------------------------------
+CREATE TYPE minqing.demand_tier_row AS (
+	unit_code        text,
+	unit_name        text,
+	population       float8,
+	orders           bigint,
+	tier1_orders     bigint,
+	tier2_orders     bigint,
+	tier3_orders     bigint,
+	tier4_orders     bigint,
+	basic_share      float8,
+	basic_share_eb   float8,
+	basic_per_10k    float8,
+	basic_per_10k_eb float8,
+	priority_rank    int);
+COMMENT ON TYPE minqing.demand_tier_row IS
+	'demand_tiers(): per unit the orders per demand tier, the basic-needs share (raw and EB-shrunk), basic-needs orders per 10k residents (raw and EB) and the priority rank (1 = most urgent)';
+
+CREATE FUNCTION minqing.demand_tiers(orders regclass, level int, period_start timestamptz, period_end timestamptz,
+                                     units regclass DEFAULT 'minqing.admin_unit')
+	RETURNS SETOF minqing.demand_tier_row
+	LANGUAGE plpgsql STABLE PARALLEL RESTRICTED
+	SET search_path = pg_catalog, pg_temp
+AS $$
+DECLARE
+	c minqing.index_component[];
+BEGIN
+	IF level IS NULL OR level NOT BETWEEN 1 AND 5 THEN
+		RAISE EXCEPTION USING ERRCODE = 'invalid_parameter_value', MESSAGE = format('unknown level %s', level),
+			HINT = 'Use a level between 1 and 5.';
+	END IF;
+	IF NOT isfinite(period_start) OR NOT isfinite(period_end) OR NOT period_end > period_start THEN
+		RAISE EXCEPTION USING ERRCODE = 'invalid_parameter_value',
+			MESSAGE = 'the period must have a positive, finite length',
+			HINT = 'period_end is exclusive and must be later than period_start.';
+	END IF;
+	c := ARRAY(SELECT x FROM minqing.index_components(orders, level, period_start, period_end, NULL, units) x);
+	-- reuse the EB machinery: "satisfied" := tier 1 among tiered orders
+	-- (share), "weighted orders" := tier-1 orders (per resident)
+	RETURN QUERY
+	WITH t AS (
+		SELECT x.*, ROW(x.unit_code, x.unit_name, x.level, x.parent_code, x.population, x.tier1_orders,
+		                x.tier1_orders::float8, 0, 0, 0, 0, 0, 0, 0, 0, 0, 0,
+		                x.tier1_orders + x.tier2_orders + x.tier3_orders + x.tier4_orders,
+		                x.tier1_orders)::minqing.index_component AS proxy
+		FROM unnest(c) x),
+	e AS (SELECT * FROM minqing.index_estimates(ARRAY(SELECT t.proxy FROM t))),
+	w AS (
+		SELECT t.unit_code, t.unit_name, t.population, t.orders, t.tier1_orders, t.tier2_orders, t.tier3_orders,
+		       t.tier4_orders,
+		       max(e.raw) FILTER (WHERE e.component = 4) AS share,
+		       max(e.est) FILTER (WHERE e.component = 4) AS share_eb,
+		       1e4 * max(e.raw) FILTER (WHERE e.component = 1) AS per10k,
+		       1e4 * max(e.est) FILTER (WHERE e.component = 1) AS per10k_eb
+		FROM t JOIN e ON e.unit_code = t.unit_code
+		GROUP BY t.unit_code, t.unit_name, t.population, t.orders, t.tier1_orders, t.tier2_orders,
+		         t.tier3_orders, t.tier4_orders)
+	SELECT w.unit_code, w.unit_name, w.population, w.orders, w.tier1_orders, w.tier2_orders, w.tier3_orders,
+	       w.tier4_orders, w.share, w.share_eb, w.per10k, w.per10k_eb,
+	       (rank() OVER (ORDER BY w.share_eb DESC NULLS LAST, w.per10k_eb DESC NULLS LAST))::int
+	FROM w
+	ORDER BY 13, w.unit_code;
+END
+$$;
+COMMENT ON FUNCTION minqing.demand_tiers(regclass, int, timestamptz, timestamptz, regclass) IS
+	'demand-tier analysis per unit of a level: orders per tier, basic-needs (tier 1) share and rate per 10k (raw and Empirical Bayes) and priority rank by the shrunk basic-needs share';

@@ -1,0 +1,92 @@
+/*
+ * index.c — numeric helpers of the public-sentiment index (SPEC §6):
+ *   index_phi(z)                        the standard normal cdf Φ(z), used
+ *                                       to map z-scores onto 0..100
+ *   index_draw(seed, key, rep, part)    a deterministic standard normal
+ *                                       draw for the rank simulation
+ * The orchestration (components, shrinkage, normalisation, simulation)
+ * lives in install/60-index.sql; these are the two pieces SQL lacks.
+ */
+#include "postgres.h"
+
+#include <math.h>
+
+#include "fmgr.h"
+#include "utils/builtins.h"
+
+#include "stats.h"
+
+/*
+ * SplitMix64 finaliser (Steele, Lea & Flood 2014): a bijective 64-bit mix
+ * with full avalanche, so consecutive inputs give unrelated outputs.
+ */
+static uint64
+IndexMix(uint64 x)
+{
+	x += UINT64CONST(0x9E3779B97F4A7C15);
+	x = (x ^ (x >> 30)) * UINT64CONST(0xBF58476D1CE4E5B9);
+	x = (x ^ (x >> 27)) * UINT64CONST(0x94D049BB133111EB);
+	return x ^ (x >> 31);
+}
+
+/*
+ * FNV-1a over the key's bytes: platform-independent (byte at a time), so
+ * the same seed gives the same draws on every machine.
+ */
+static uint64
+IndexHashBytes(const char *p, int len)
+{
+	uint64		h = UINT64CONST(0xCBF29CE484222325);
+	int			i;
+
+	for (i = 0; i < len; i++)
+	{
+		h ^= (unsigned char) p[i];
+		h *= UINT64CONST(0x100000001B3);
+	}
+	return h;
+}
+
+/*
+ * index_phi(z): Φ(z), the standard normal distribution function.  NaN is
+ * refused; ±Infinity give 1 and 0.
+ */
+PG_FUNCTION_INFO_V1(index_phi);
+Datum
+index_phi(PG_FUNCTION_ARGS)
+{
+	float8		z = PG_GETARG_FLOAT8(0);
+
+	if (isnan(z))
+		ereport(ERROR,
+				(errcode(ERRCODE_INVALID_PARAMETER_VALUE),
+				 errmsg("z must not be NaN"),
+				 errhint("Pass a finite z-score or ±Infinity.")));
+	PG_RETURN_FLOAT8(mq_norm_cdf(z));
+}
+
+/*
+ * index_draw(seed, key, rep, part): a standard normal number that depends
+ * only on its four arguments.  The key (a unit code), the replicate and the
+ * component are hashed with the seed through SplitMix64; the top 53 bits
+ * give a uniform u in (0, 1) and Φ⁻¹(u) the normal draw.  Being a pure
+ * function of its arguments, the simulation gives the same answer whatever
+ * plan, parallel workers or row order PostgreSQL picks.
+ */
+PG_FUNCTION_INFO_V1(index_draw);
+Datum
+index_draw(PG_FUNCTION_ARGS)
+{
+	int64		seed = PG_GETARG_INT64(0);
+	text	   *key = PG_GETARG_TEXT_PP(1);
+	int32		rep = PG_GETARG_INT32(2);
+	int32		part = PG_GETARG_INT32(3);
+	uint64		h;
+	double		u;
+
+	h = IndexHashBytes(VARDATA_ANY(key), VARSIZE_ANY_EXHDR(key));
+	h = IndexMix(h ^ IndexMix((uint64) seed));
+	h = IndexMix(h ^ ((uint64) (uint32) rep << 32 | (uint64) (uint32) part));
+	u = ((double) (h >> 11) + 0.5) / 9007199254740992.0;	/* 2^53 */
+	PG_RETURN_FLOAT8(mq_norm_quantile(u));
+}
