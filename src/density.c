@@ -1230,6 +1230,8 @@ kde_final(PG_FUNCTION_ARGS)
 				double		rest = h2 - dy * dy;
 				double	   *orow;
 
+				/* one point can cover millions of cells: check per row */
+				CHECK_FOR_INTERRUPTS();
 				if (rest <= 0)
 					continue;
 				orow = out + (j - jmin) * nx + (i0 - imin);
@@ -1286,6 +1288,7 @@ kde_final(PG_FUNCTION_ARGS)
 				const double *krow = kt + (Size) (dy + R) * tw + R;
 				double	   *orow = out + (j - jmin) * nx - imin;
 
+				CHECK_FOR_INTERRUPTS();	/* a wide kernel: check per row */
 				for (int64 i = i0; i <= i1; i++)
 					orow[i] += w * krow[(int32) (2 * (int64) m * i + m - a)];
 			}
