@@ -52,16 +52,15 @@ mq_start_cluster "$WORK" || die "could not start the throwaway cluster in $WORK 
 psql -X -q -d postgres -c "DROP DATABASE IF EXISTS $DB" -c "CREATE DATABASE $DB" || die "cannot create $DB"
 psql -X -q -d $DB -c "SET client_min_messages = warning" -c "CREATE EXTENSION minqing CASCADE" || die "CREATE EXTENSION failed"
 
+SERIAL="SET max_parallel_workers_per_gather = 0;"
+PARALLEL="SET max_parallel_workers_per_gather = 2; SET parallel_setup_cost = 0; SET parallel_tuple_cost = 0; SET min_parallel_table_scan_size = 0;"
+
 # median_ms MODE VARS SQL: warm-up run, then $RUNS timed runs; prints the median in ms
 median_ms() {
-	local mode=$1 vars=$2 sql=$3 settings i
-	case $mode in
-		serial)   settings="SET max_parallel_workers_per_gather = 0;" ;;
-		parallel) settings="SET max_parallel_workers_per_gather = 2; SET parallel_setup_cost = 0; SET parallel_tuple_cost = 0; SET min_parallel_table_scan_size = 0;" ;;
-	esac
+	local mode=$1 vars=$2 sql=$3 i
 	{
 		echo "$vars"
-		echo "$settings"
+		[ "$mode" = parallel ] && echo "$PARALLEL" || echo "$SERIAL"
 		echo '\o /dev/null'
 		echo "$sql;"			# warm-up
 		echo '\timing on'
@@ -70,7 +69,55 @@ median_ms() {
 		awk '{ v[NR] = $1 } END { if (NR == 0) print "NA"; else if (NR % 2) print v[(NR + 1) / 2]; else print (v[NR / 2] + v[NR / 2 + 1]) / 2 }'
 }
 
+# paired VARS MQ DBA PAR: $RUNS rounds, each timing back to back count(*), the
+# minqing query, the dba query (if any) serially and the minqing query with 2
+# workers (PAR != no), so load changes hit all of a round alike.  Prints
+# "floor mq dba par mq/floor mq/dba serial/par": medians of the times and
+# medians of the per-round ratios (NA where not run or failed).
+paired() {
+	local vars=$1 mq=$2 dba=$3 par=$4 i k=2
+	[ -n "$dba" ] && k=$((k + 1))
+	[ "$par" != no ] && k=$((k + 1))
+	{
+		echo "$vars"
+		echo '\o /dev/null'
+		echo "$SERIAL"
+		echo "SELECT count(*) FROM :tbl;"; echo "$mq;"; [ -n "$dba" ] && echo "$dba;"	# warm-up
+		for ((i = 0; i < RUNS; i++)); do
+			echo '\timing on'
+			echo "SELECT count(*) FROM :tbl;"
+			echo "$mq;"
+			[ -n "$dba" ] && echo "$dba;"
+			if [ "$par" != no ]; then
+				echo '\timing off'; echo "$PARALLEL"; echo '\timing on'
+				echo "$mq;"
+				echo '\timing off'; echo "$SERIAL"
+			fi
+			echo '\timing off'
+		done
+	} | psql -X -q -v ON_ERROR_STOP=1 -d $DB 2>"$WORK/bench-err.log" | sed -n 's/^Time: \([0-9.]*\) ms.*/\1/p' |
+		awk -v k=$k -v hasdba=$([ -n "$dba" ] && echo 1 || echo 0) -v haspar=$([ "$par" != no ] && echo 1 || echo 0) '
+		function med(a, n,    i, j, t) {
+			if (n == 0) return "NA"
+			for (i = 2; i <= n; i++) { t = a[i]; for (j = i - 1; j >= 1 && a[j] > t; j--) a[j + 1] = a[j]; a[j + 1] = t }
+			return (n % 2) ? a[(n + 1) / 2] : (a[n / 2] + a[n / 2 + 1]) / 2
+		}
+		{ t[NR] = $1 }
+		END {
+			r = int(NR / k)
+			for (i = 0; i < r; i++) {
+				b = i * k; c = t[b + 1]; m = t[b + 2]; j = 3
+				F[i + 1] = c; M[i + 1] = m; RF[i + 1] = m / c
+				if (hasdba) { d = t[b + j]; j++; D[i + 1] = d; RD[i + 1] = m / d }
+				if (haspar) { p = t[b + j]; P[i + 1] = p; RP[i + 1] = m / p }
+			}
+			printf "%s %s %s %s %s %s %s\n", med(F, r), med(M, r), (hasdba ? med(D, r) : "NA"), (haspar ? med(P, r) : "NA"),
+				med(RF, r), (hasdba ? med(RD, r) : "NA"), (haspar ? med(RP, r) : "NA")
+		}'
+}
+
 ratio() { awk -v a="$1" -v b="$2" 'BEGIN { if (a == "NA" || b == "NA" || b == 0) print "–"; else printf "%.2f", a / b }'; }
+fmt2() { awk -v a="$1" 'BEGIN { if (a == "NA" || a == "") print "–"; else printf "%.2f", a }'; }
 ms() { awk -v a="$1" 'BEGIN { if (a == "NA") print "error"; else printf "%.0f", a }'; }
 
 CPU=$(sed -n 's/^model name[[:space:]]*: //p' /proc/cpuinfo | head -1)
@@ -82,8 +129,9 @@ REPORT=$WORK/bench-$STAMP.md
 	echo "## make bench, $STAMP"
 	echo
 	echo "Machine: $CPU, $(nproc) cores, $MEM RAM; PostgreSQL $PGV, PostGIS $PGISV; load average at start: $(cut -d' ' -f1-3 /proc/loadavg)."
-	echo "Median of $RUNS runs after one warm-up; times in ms. ×count = minqing ÷ \`SELECT count(*)\` of the same table,"
-	echo "×dba = minqing ÷ the hand-written query, speedup = serial ÷ 2-worker time of the minqing query."
+	echo "$RUNS rounds after one warm-up; each round times back to back \`SELECT count(*)\`, the minqing query, the hand-written"
+	echo "query and the minqing query with 2 workers. Times: medians in ms. Ratios: medians of the per-round ratios —"
+	echo "×count = minqing ÷ count(*), ×dba = minqing ÷ hand-written, speedup = serial ÷ 2-worker minqing time."
 	echo
 } >"$REPORT"
 
@@ -95,17 +143,16 @@ for size in $SIZES; do
 	t0=$(date +%s.%N)
 	psql -X -q -v ON_ERROR_STOP=1 -d $DB -c "SELECT minqing.generate_city('$schema', $size, 42)" >/dev/null || die "generate_city failed"
 	t1=$(date +%s.%N)
-	raw=$(median_ms serial "" "SELECT count(*) FROM generate_series(0, ($size - 1) / 65536) c, LATERAL minqing.generate_city_orders($size, 42, c * 65536, LEAST(65536, $size - c * 65536)) o")
+	raw=$(median_ms serial "" "SELECT count(*) FROM generate_series(0, ($size - 1) / 16384) c, LATERAL minqing.generate_city_orders($size, 42, c * 16384, LEAST(16384, $size - c * 16384)) o")
 	gen_rows+=$(awk -v n="$size" -v a="$t0" -v b="$t1" -v r="$raw" 'BEGIN {
 		printf "| %d | %.1f | %.0f | %.0f |\n", n, b - a, n / (b - a), (r == "NA" ? 0 : n / (r / 1000)) }')$'\n'
 	psql -X -q -d $DB -c "VACUUM (ANALYZE) $schema.work_order" || die "vacuum failed"
 	vars="\\set tbl $schema.work_order
 \\set units $schema.admin_unit
 \\set schema $schema"
-	floor_s=$(median_ms serial "$vars" "SELECT count(*) FROM :tbl")
-	floor_p=$(median_ms parallel "$vars" "SELECT count(*) FROM :tbl")
-	mq_log "count(*) floor: serial $(ms "$floor_s") ms, 2 workers $(ms "$floor_p") ms"
-	case_rows+="| $size | \`count(*)\` (floor) | $(ms "$floor_s") | 1.00 | – | – | $(ms "$floor_p") | $(ratio "$floor_s" "$floor_p") |"$'\n'
+	read -r f_s m_s d_s p_s r_f r_d r_p < <(paired "$vars" "SELECT count(*) FROM :tbl" "" yes)
+	mq_log "count(*) floor: serial $(ms "$m_s") ms, 2 workers $(ms "$p_s") ms"
+	case_rows+="| $size | \`count(*)\` (floor) | $(ms "$m_s") | 1.00 | – | – | $(ms "$p_s") | $(fmt2 "$r_p") |"$'\n'
 
 	for f in "$MQ_ROOT"/bench/cases/*.sql; do
 		[ -e "$f" ] || continue
@@ -116,12 +163,9 @@ for size in $SIZES; do
 			[ -n "$name" ] || continue
 			if [ -n "$maxsize" ] && [ "$size" -gt "$maxsize" ]; then continue; fi
 			mq_log "$fname: $name ($size)"
-			m_s=$(median_ms serial "$vars" "$mq")
-			[ "$m_s" = NA ] && { mq_log "  minqing query failed: $(tail -3 "$WORK/bench-err.log")"; }
-			d_s=NA; p_s=NA
-			[ -n "$dba" ] && d_s=$(median_ms serial "$vars" "$dba")
-			[ "$par" != no ] && p_s=$(median_ms parallel "$vars" "$mq")
-			case_rows+="| $size | $name | $(ms "$m_s") | $(ratio "$m_s" "$floor_s") | $([ -n "$dba" ] && ms "$d_s" || echo –) | $(ratio "$m_s" "$d_s") | $([ "$par" != no ] && ms "$p_s" || echo –) | $(ratio "$m_s" "$p_s") |"$'\n'
+			read -r f_s m_s d_s p_s r_f r_d r_p < <(paired "$vars" "$mq" "$dba" "$par")
+			[ "$m_s" = NA ] && mq_log "  query failed: $(tail -3 "$WORK/bench-err.log")"
+			case_rows+="| $size | $name | $(ms "$m_s") | $(fmt2 "$r_f") | $([ -n "$dba" ] && ms "$d_s" || echo –) | $(fmt2 "$r_d") | $([ "$par" != no ] && ms "$p_s" || echo –) | $(fmt2 "$r_p") |"$'\n'
 		done < <(awk '
 			function flush() { if (name != "") printf "%s\037%s\037%s\037%s\037%s\n", name, maxs, par, mq, dba; name = ""; maxs = ""; par = ""; mq = ""; dba = "" }
 			/^-- bench:/    { flush(); sub(/^-- bench:[ \t]*/, ""); name = $0; next }
