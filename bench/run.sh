@@ -69,56 +69,60 @@ median_ms() {
 		awk '{ v[NR] = $1 } END { if (NR == 0) print "NA"; else if (NR % 2) print v[(NR + 1) / 2]; else print (v[NR / 2] + v[NR / 2 + 1]) / 2 }'
 }
 
-# paired VARS MQ DBA PAR: $RUNS rounds, each timing back to back count(*), the
-# minqing query, the dba query (if any) serially and the minqing query with 2
-# workers (PAR != no), so load changes hit all of a round alike.  Prints
-# "floor mq dba par mq/floor mq/dba serial/par": medians of the times and
-# medians of the per-round ratios (NA where not run or failed).
+# paired VARS MQ DBA PAR: $RUNS serial rounds, each running back to back
+# count(*), the minqing query and the dba query (if any), measuring wall time
+# (psql \timing) and the backend's CPU time (log_statement_stats: getrusage
+# user + system, reported to the client); CPU time is what makes the ratios
+# meaningful on a loaded shared machine.  Then the minqing query with 2
+# workers in its own session (wall time).  Prints
+# "wall_mq cpu_mq cpu_floor cpu_dba wall_par cpu_mq/cpu_floor cpu_mq/cpu_dba wall_mq/wall_par"
+# (medians; ratios are medians of per-round ratios; NA where not run or failed).
 paired() {
-	local vars=$1 mq=$2 dba=$3 par=$4 i k=2
-	[ -n "$dba" ] && k=$((k + 1))
-	[ "$par" != no ] && k=$((k + 1))
+	local vars=$1 mq=$2 dba=$3 par=$4 i k=2 wall_par=NA
+	[ -n "$dba" ] && k=3
 	{
 		echo "$vars"
 		echo '\o /dev/null'
-		echo "$SERIAL"
 		echo "SELECT count(*) FROM :tbl;"; echo "$mq;"; [ -n "$dba" ] && echo "$dba;"	# warm-up
+		echo '\timing on'
 		for ((i = 0; i < RUNS; i++)); do
-			echo '\timing on'
 			echo "SELECT count(*) FROM :tbl;"
 			echo "$mq;"
 			[ -n "$dba" ] && echo "$dba;"
-			if [ "$par" != no ]; then
-				echo '\timing off'; echo "$PARALLEL"; echo '\timing on'
-				echo "$mq;"
-				echo '\timing off'; echo "$SERIAL"
-			fi
-			echo '\timing off'
 		done
-	} | psql -X -q -v ON_ERROR_STOP=1 -d $DB 2>"$WORK/bench-err.log" | sed -n 's/^Time: \([0-9.]*\) ms.*/\1/p' |
-		awk -v k=$k -v hasdba=$([ -n "$dba" ] && echo 1 || echo 0) -v haspar=$([ "$par" != no ] && echo 1 || echo 0) '
+	} | PGOPTIONS="-c max_parallel_workers_per_gather=0 -c log_statement_stats=on -c client_min_messages=log" \
+		psql -X -q -v ON_ERROR_STOP=1 -d $DB >"$WORK/bench-out.log" 2>"$WORK/bench-stats.log"
+	[ "$par" != no ] && wall_par=$(median_ms parallel "$vars" "$mq")
+	{
+		sed -n 's/^Time: \([0-9.]*\) ms.*/W \1/p' "$WORK/bench-out.log"
+		sed -n 's/^![[:space:]]*\([0-9.]*\) s user, \([0-9.]*\) s system.*/C \1 \2/p' "$WORK/bench-stats.log"
+	} | awk -v k=$k -v hasdba=$([ -n "$dba" ] && echo 1 || echo 0) -v par="$wall_par" '
 		function med(a, n,    i, j, t) {
 			if (n == 0) return "NA"
 			for (i = 2; i <= n; i++) { t = a[i]; for (j = i - 1; j >= 1 && a[j] > t; j--) a[j + 1] = a[j]; a[j + 1] = t }
 			return (n % 2) ? a[(n + 1) / 2] : (a[n / 2] + a[n / 2 + 1]) / 2
 		}
-		{ t[NR] = $1 }
+		$1 == "W" { w[++nw] = $2 }
+		$1 == "C" { c[++nc] = 1000 * ($2 + $3) }
 		END {
-			r = int(NR / k)
+			skip = k					# CPU lines of the warm-up
+			r = int(nw / k); if (int((nc - skip) / k) < r) r = int((nc - skip) / k)
 			for (i = 0; i < r; i++) {
-				b = i * k; c = t[b + 1]; m = t[b + 2]; j = 3
-				F[i + 1] = c; M[i + 1] = m; RF[i + 1] = m / c
-				if (hasdba) { d = t[b + j]; j++; D[i + 1] = d; RD[i + 1] = m / d }
-				if (haspar) { p = t[b + j]; P[i + 1] = p; RP[i + 1] = m / p }
+				b = i * k
+				WM[i + 1] = w[b + 2]
+				CF[i + 1] = c[skip + b + 1]; CM[i + 1] = c[skip + b + 2]
+				RF[i + 1] = (CF[i + 1] > 0) ? CM[i + 1] / CF[i + 1] : 0
+				if (hasdba) { CD[i + 1] = c[skip + b + 3]; RD[i + 1] = (CD[i + 1] > 0) ? CM[i + 1] / CD[i + 1] : 0 }
 			}
-			printf "%s %s %s %s %s %s %s\n", med(F, r), med(M, r), (hasdba ? med(D, r) : "NA"), (haspar ? med(P, r) : "NA"),
-				med(RF, r), (hasdba ? med(RD, r) : "NA"), (haspar ? med(RP, r) : "NA")
+			wm = med(WM, r)
+			printf "%s %s %s %s %s %s %s %s\n", wm, med(CM, r), med(CF, r), (hasdba ? med(CD, r) : "NA"), par,
+				med(RF, r), (hasdba ? med(RD, r) : "NA"), ((par != "NA" && wm != "NA" && par > 0) ? wm / par : "NA")
 		}'
 }
 
 ratio() { awk -v a="$1" -v b="$2" 'BEGIN { if (a == "NA" || b == "NA" || b == 0) print "–"; else printf "%.2f", a / b }'; }
 fmt2() { awk -v a="$1" 'BEGIN { if (a == "NA" || a == "") print "–"; else printf "%.2f", a }'; }
-ms() { awk -v a="$1" 'BEGIN { if (a == "NA") print "error"; else printf "%.0f", a }'; }
+ms() { awk -v a="$1" 'BEGIN { if (a == "NA" || a == "") print "–"; else printf "%.0f", a }'; }
 
 CPU=$(sed -n 's/^model name[[:space:]]*: //p' /proc/cpuinfo | head -1)
 MEM=$(awk '/MemTotal/ { printf "%.0f GB", $2 / 1048576 }' /proc/meminfo)
@@ -129,9 +133,11 @@ REPORT=$WORK/bench-$STAMP.md
 	echo "## make bench, $STAMP"
 	echo
 	echo "Machine: $CPU, $(nproc) cores, $MEM RAM; PostgreSQL $PGV, PostGIS $PGISV; load average at start: $(cut -d' ' -f1-3 /proc/loadavg)."
-	echo "$RUNS rounds after one warm-up; each round times back to back \`SELECT count(*)\`, the minqing query, the hand-written"
-	echo "query and the minqing query with 2 workers. Times: medians in ms. Ratios: medians of the per-round ratios —"
-	echo "×count = minqing ÷ count(*), ×dba = minqing ÷ hand-written, speedup = serial ÷ 2-worker minqing time."
+	echo "$RUNS serial rounds after one warm-up, each running back to back \`SELECT count(*)\`, the minqing query and the"
+	echo "hand-written query; then $RUNS runs with 2 workers. serial ms / 2 workers ms: median wall time; CPU ms: median CPU"
+	echo "time (user + system) of the backend (log_statement_stats), which a loaded machine disturbs far less than wall time."
+	echo "×count = CPU(minqing) ÷ CPU(count(*)), ×dba = CPU(minqing) ÷ CPU(hand-written query), both medians of per-round"
+	echo "ratios; speedup = serial ÷ 2-worker wall time."
 	echo
 } >"$REPORT"
 
@@ -150,9 +156,9 @@ for size in $SIZES; do
 	vars="\\set tbl $schema.work_order
 \\set units $schema.admin_unit
 \\set schema $schema"
-	read -r f_s m_s d_s p_s r_f r_d r_p < <(paired "$vars" "SELECT count(*) FROM :tbl" "" yes)
-	mq_log "count(*) floor: serial $(ms "$m_s") ms, 2 workers $(ms "$p_s") ms"
-	case_rows+="| $size | \`count(*)\` (floor) | $(ms "$m_s") | 1.00 | – | – | $(ms "$p_s") | $(fmt2 "$r_p") |"$'\n'
+	read -r w_s c_m c_f c_d w_p r_f r_d r_p < <(paired "$vars" "SELECT count(*) FROM :tbl" "" yes)
+	mq_log "count(*) floor: serial $(ms "$w_s") ms (CPU $(ms "$c_m") ms), 2 workers $(ms "$w_p") ms"
+	case_rows+="| $size | \`count(*)\` (floor) | $(ms "$w_s") | $(ms "$c_m") | 1.00 | – | $(ms "$w_p") | $(fmt2 "$r_p") |"$'\n'
 
 	for f in "$MQ_ROOT"/bench/cases/*.sql; do
 		[ -e "$f" ] || continue
@@ -163,9 +169,9 @@ for size in $SIZES; do
 			[ -n "$name" ] || continue
 			if [ -n "$maxsize" ] && [ "$size" -gt "$maxsize" ]; then continue; fi
 			mq_log "$fname: $name ($size)"
-			read -r f_s m_s d_s p_s r_f r_d r_p < <(paired "$vars" "$mq" "$dba" "$par")
-			[ "$m_s" = NA ] && mq_log "  query failed: $(tail -3 "$WORK/bench-err.log")"
-			case_rows+="| $size | $name | $(ms "$m_s") | $(fmt2 "$r_f") | $([ -n "$dba" ] && ms "$d_s" || echo –) | $(fmt2 "$r_d") | $([ "$par" != no ] && ms "$p_s" || echo –) | $(fmt2 "$r_p") |"$'\n'
+			read -r w_s c_m c_f c_d w_p r_f r_d r_p < <(paired "$vars" "$mq" "$dba" "$par")
+			[ "$w_s" = NA ] && mq_log "  query failed: $(grep -m3 ERROR "$WORK/bench-stats.log" "$WORK/bench-err.log")"
+			case_rows+="| $size | $name | $(ms "$w_s") | $(ms "$c_m") | $(fmt2 "$r_f") | $(fmt2 "$r_d") | $([ "$par" != no ] && ms "$w_p" || echo –) | $(fmt2 "$r_p") |"$'\n'
 		done < <(awk '
 			function flush() { if (name != "") printf "%s\037%s\037%s\037%s\037%s\n", name, maxs, par, mq, dba; name = ""; maxs = ""; par = ""; mq = ""; dba = "" }
 			/^-- bench:/    { flush(); sub(/^-- bench:[ \t]*/, ""); name = $0; next }
@@ -187,7 +193,7 @@ done
 	echo
 	echo "### Aggregates"
 	echo
-	echo "| orders | query | serial ms | ×count | dba ms | ×dba | 2 workers ms | speedup |"
+	echo "| orders | query | serial ms | CPU ms | ×count | ×dba | 2 workers ms | speedup |"
 	echo "|---:|---|---:|---:|---:|---:|---:|---:|"
 	printf '%s' "$case_rows"
 } >>"$REPORT"
