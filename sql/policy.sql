@@ -148,6 +148,21 @@ SELECT 'x9' AS tag, e.period, round(e.estimate::numeric, 10) AS estimate
 FROM unnest((SELECT minqing.event_study(y, treated, period, cluster, 0) FROM pol_es)) e
 WHERE e.period IN (-1, 0, 1) ORDER BY 2;
 
+-- clusters mixing treated and control rows ('k' || g mod 5, 5 clusters);
+-- reference: the same statsmodels fits with these groups (policy_ref.py §8)
+SELECT 'x9b' AS tag, r.clusters,
+	abs(r.se - 0.48319904744972) < 1e-12 AS se,
+	abs(r.p - 0.7836068512541281) < 1e-10 AS p,
+	abs(r.ci_lo - (-1.1996675104698753)) < 1e-9 AND abs(r.ci_hi - 1.4834837497861526) < 1e-9 AS ci
+FROM (SELECT (minqing.did(y, treated, post, 'k' || substr(cluster, 2)::int % 5)).* FROM pol_did) r;
+SELECT 'x9c' AS tag, e.period, abs(e.se - ref.se) < 1e-12 AS se, abs(e.p - ref.p) < 1e-10 AS p
+FROM (SELECT (unnest(minqing.event_study(y, treated, period, 'k' || substr(cluster, 2)::int % 5))).* FROM pol_es) e
+JOIN (VALUES (-3, 0.24484209364787662, 0.10727536803773827), (-2, 0.627575451010669, 0.3421267356561158),
+	(0, 0.2619870486899329, 0.04239388781075719), (1, 0.40045637737097944, 0.022585163520303302),
+	(2, 0.3892791571760375, 0.006550249349337858), (3, 0.24343916120329773, 0.0008096351514649933))
+	AS ref(period, se, p) ON ref.period = e.period
+ORDER BY e.period;
+
 -- content_shift: pre/post counts per category (policy_ref.py);
 -- reference: scipy chi2_contingency(correction=False), jensenshannon(base=2)².
 CREATE TABLE pol_cat AS
@@ -262,5 +277,10 @@ SELECT 'x45' AS tag, minqing.t_p2(1, 0);
 SELECT 'x46' AS tag, minqing.t_quantile(1.5, 3);
 SELECT 'x47' AS tag, minqing.chi2_sf('NaN', 3);
 SELECT 'x48' AS tag, minqing.did_final('\x0000'::bytea);                                          -- forged state
+-- forged states: a header that claims more entries than bytes, a full hash table
+SELECT 'x49' AS tag, minqing.its_trans('\x011500001800000000000000000000000100000000000000ffffff7f0000000000000000'::bytea,
+	date '2024-01-01', 1, date '2024-01-02');
+SELECT 'x50' AS tag, minqing.did_trans('\x011600006000000000000000020000000000000000000000000000000100000000000000000000000000000000000000010000000100000000000000000000000000000002000000000000000000000000000000000000000100000001000000000000000000000000000000'::bytea,
+	1, true, true, 'b');
 
 DROP TABLE pol_sicily, pol_daily, pol_counts, pol_did, pol_es, pol_cat, pol_storm;

@@ -237,6 +237,14 @@ DaySeriesAdd(bytea *s, int32 day, double value, const char *aggname)
 	int			nent = mq_get_i32(pl + DS_NENT);
 	int			nsorted = mq_get_i32(pl + DS_NSORTED);
 
+	/* a state may come from anywhere: never index past its bytes */
+	if (nent < 0 || nsorted < 0 || nsorted > nent ||
+		(Size) DS_HDR + (Size) nent * DS_ENTSZ > mq_state_used(s))
+		ereport(ERROR,
+				(errcode(ERRCODE_INVALID_BINARY_REPRESENTATION),
+				 errmsg("invalid %s state: %d entries (%d sorted) in %u bytes", aggname,
+						nent, nsorted, mq_state_used(s)),
+				 errhint("Pass only states produced by minqing's own transition functions.")));
 	if (nent > 0)
 	{
 		char	   *last = DS_ENT(pl, nent - 1);
@@ -616,6 +624,7 @@ its_final(PG_FUNCTION_ARGS)
 				 errdetail("Got %d days, %d before the policy and %d from it on.", n, npre, n - npre),
 				 errhint("Use a longer series (at least two days on each side), or a shorter seasonal_period.")));
 
+	mq_check_cells((double) n * k, "its() design matrix (days × parameters)");
 	X = palloc(sizeof(double) * (Size) n * k);
 	y = palloc(sizeof(double) * n);
 	mean = palloc0(sizeof(double) * k);
@@ -665,12 +674,12 @@ its_final(PG_FUNCTION_ARGS)
 	{
 		double		w = 1.0 - (double) l / (L + 1.0);
 
-		CHECK_FOR_INTERRUPTS();
 		for (int a = 0; a < k; a++)
 			for (int b = 0; b < k; b++)
 			{
 				double		g = 0.0;
 
+				CHECK_FOR_INTERRUPTS();
 				for (int t = l; t < n; t++)
 					g += u[t + (Size) a * n] * u[t - l + (Size) b * n];
 				if (l == 0)
@@ -913,11 +922,16 @@ CellPut(char *pl, const Cell *c)
 	uint32		mask = nslots - 1;
 	uint32		i = (uint32) SlotHash(c->h1, c->period, c->treated) & mask;
 
-	for (;;)
+	for (uint32 probes = 0;; probes++)
 	{
 		char	   *slot = CT_SLOT(pl, i);
 		int32		fl = mq_get_i32(slot + 20);
 
+		if (probes >= nslots)
+			ereport(ERROR,
+					(errcode(ERRCODE_INVALID_BINARY_REPRESENTATION),
+					 errmsg("invalid cell-table state: no free slot among %u", nslots),
+					 errhint("Pass only states produced by minqing's own transition functions.")));
 		if (!(fl & 1))
 		{
 			mq_put_i64(slot, (int64) c->h1);
@@ -969,6 +983,18 @@ CellCheck(bytea *s, const char *aggname)
 				 errmsg("invalid %s state: %d slots, %d used, %u bytes", aggname,
 						nslots, nused, mq_state_used(s)),
 				 errhint("The state is truncated or corrupted.")));
+	{
+		int32		occupied = 0;
+
+		for (int32 i = 0; i < nslots; i++)
+			occupied += (mq_get_i32(CT_SLOT(pl, i) + 20) & 1);
+		if (occupied != nused)
+			ereport(ERROR,
+					(errcode(ERRCODE_INVALID_BINARY_REPRESENTATION),
+					 errmsg("invalid %s state: %d occupied slots, header says %d", aggname,
+							occupied, nused),
+					 errhint("The state is truncated or corrupted.")));
+	}
 	return nslots;
 }
 
@@ -983,6 +1009,10 @@ CellAdd(bytea *s, const Cell *c, const char *aggname)
 	int32		nslots = mq_get_i32(pl + CT_NSLOTS);
 	int32		nused = mq_get_i32(pl + CT_NUSED);
 
+	if (nslots < 0 || nslots > CT_MAXSLOTS || (nslots & (nslots - 1)) != 0 ||
+		nused < 0 || nused > nslots / 2 ||
+		(Size) CT_HDR + (Size) nslots * CT_SLOTSZ > mq_state_used(s))
+		CellCheck(s, aggname);	/* reports the error */
 	if (nslots == 0 || (nused + 1) > nslots / 2)
 	{
 		int32		newslots = nslots == 0 ? 64 : nslots * 2;

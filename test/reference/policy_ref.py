@@ -151,3 +151,36 @@ d0 = dt.date(2024, 6, 1)
 print(f"-- resilience: baseline={R(base)} sd={R(sd)} peak={R(x[ipk])} peak_day={d0 + dt.timedelta(ipk)} "
       f"peak_ratio={R(x[ipk]/base)} days_to_peak={ipk-60} recovery_day={d0 + dt.timedelta(irec)} "
       f"days_to_recover={irec-ipk} excess={R(excess)} index={R(idx)}")
+
+# 8. clusters that mix treated and control rows: the same did and event-study
+#    data, clustered by 'k' || (g mod 5) (5 clusters).
+rows = []
+for gg in range(1, 17):
+    for i in range(1, 21):
+        if (31 * gg + 17 * i) % 11 == 0:
+            continue
+        tr = gg <= 8
+        po = i > 8 + gg % 3
+        yy = ((7919 * gg + 104729 * i) % 997) / 100.0 + (gg % 5) * 0.7 + (1.5 if po else 0) + (2.0 if tr and po else 0)
+        rows.append((yy, float(tr), float(po), gg % 5))
+a = np.array(rows)
+X = np.column_stack([np.ones(len(a)), a[:, 1], a[:, 2], a[:, 1] * a[:, 2]])
+r = sm.OLS(a[:, 0], X).fit(cov_type='cluster', cov_kwds={'groups': a[:, 3].astype(int)}, use_t=True)
+ci = r.conf_int()[3]
+print(f"-- did, 5 mixed clusters: att={R(r.params[3])} se={R(r.bse[3])} p={R(r.pvalues[3])} ci=({R(ci[0])}, {R(ci[1])})")
+rows = []
+for gg in range(1, 21):
+    for k in range(-3, 4):
+        for i in range(1, 5):
+            if (7 * gg + 3 * i + 5 * (k + 3)) % 9 == 0:
+                continue
+            tr = gg <= 10
+            yy = ((7919 * gg + 104729 * (k + 10) + 31337 * i) % 997) / 100.0 + (gg % 4) * 0.5 + 0.3 * k + ((1 + 0.5 * k) if (tr and k >= 0) else 0)
+            rows.append((yy, float(tr), k, gg % 5))
+a = np.array(rows)
+cols = [np.ones(len(a)), a[:, 1]] + [(a[:, 2] == k).astype(float) for k in periods] + [a[:, 1] * (a[:, 2] == k) for k in periods]
+r = sm.OLS(a[:, 0], np.column_stack(cols)).fit(cov_type='cluster', cov_kwds={'groups': a[:, 3].astype(int)}, use_t=True)
+print("-- event_study, 5 mixed clusters:")
+for j, k in enumerate(periods):
+    c = 2 + len(periods) + j
+    print(f"   period {k}: est={R(r.params[c])} se={R(r.bse[c])} p={R(r.pvalues[c])}")
