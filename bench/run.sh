@@ -7,7 +7,8 @@
 #   MQ_BENCH_FULL=1 make bench              1M and 5M
 #   MQ_BENCH_SIZES="200000 1000000" make bench
 #   MQ_BENCH_RUNS=7 make bench              timed runs per query (median reported; default 5)
-#   MQ_BENCH_CASES="rate kpi" make bench    only these bench/cases/NAME.sql files
+#   MQ_BENCH_CASES="rate kpi" make bench    only these bench/cases/NAME.sql files (no extras)
+#   MQ_BENCH_EXTRAS=0 make bench            skip the feature scripts bench/*.sh (hotspot.sh, warning.sh …)
 #
 # Adding a benchmark: a file bench/cases/NAME.sql with, per case, three
 # comment lines (each query on ONE line; :tbl is the work_order table,
@@ -197,6 +198,20 @@ done
 	echo "|---:|---|---:|---:|---:|---:|---:|---:|"
 	printf '%s' "$case_rows"
 } >>"$REPORT"
+mq_stop_cluster
+
+# Feature scripts with their own data (bench/*.sh, e.g. hotspot.sh, warning.sh)
+# run after the main cluster is stopped; MQ_BENCH_EXTRAS=0 skips them.
+if [ "${MQ_BENCH_EXTRAS:-1}" != 0 ] && [ "$ONLY" = "  " ]; then
+	for x in "$MQ_ROOT"/bench/*.sh; do
+		[ -e "$x" ] || continue
+		[ "$(basename "$x")" = run.sh ] && continue
+		mq_log "extra benchmark: bench/$(basename "$x")"
+		{ echo; echo "### bench/$(basename "$x")"; echo; } >>"$REPORT"
+		env -u MQ_BENCH_SIZES -u MQ_WORK bash "$x" >>"$REPORT" 2>"$WORK/extra-$(basename "$x" .sh).log" \
+			|| { echo "(failed: see $WORK/extra-$(basename "$x" .sh).log)" >>"$REPORT"; mq_log "bench/$(basename "$x") failed"; }
+	done
+fi
 echo
 cat "$REPORT"
 mq_log "report written to $REPORT (paste it into BENCHMARKS.md)"
