@@ -181,13 +181,16 @@ CREATE TYPE minqing.index_component AS (
 COMMENT ON TYPE minqing.index_component IS
 	'index_components(): per unit the raw counts of a period (orders, tier-weighted orders, per-tier orders, repeat orders, n and k of the three outcomes)';
 
-CREATE FUNCTION minqing.index_components(orders regclass, level int, period_start timestamptz,
-                                         period_end timestamptz, sector text DEFAULT NULL,
-                                         units regclass DEFAULT 'minqing.admin_unit',
-                                         profile text DEFAULT 'default')
-	RETURNS SETOF minqing.index_component
+-- The components of several periods in one scan of the orders (the index
+-- needs the current period, the previous one and last year's).
+CREATE FUNCTION minqing.index_components_periods(orders regclass, level int, period_starts timestamptz[],
+                                                 period_ends timestamptz[], sector text DEFAULT NULL,
+                                                 units regclass DEFAULT 'minqing.admin_unit',
+                                                 profile text DEFAULT 'default')
+	RETURNS TABLE (period int, comp minqing.index_component)
 	LANGUAGE plpgsql STABLE PARALLEL RESTRICTED
 	SET search_path = pg_catalog, pg_temp
+	SET jit = off  -- compiling would cost seconds, the queries run in milliseconds
 AS $$
 DECLARE
 	w float8[];
@@ -199,8 +202,10 @@ BEGIN
 	FROM minqing.index_weights(profile) x WHERE x.component LIKE 'tier%';
 	-- w: tier_1, tier_2, tier_3, tier_4, tier_unknown
 	RETURN QUERY EXECUTE format($q$
-		WITH a AS (
-			SELECT minqing.admin_ancestor(o.unit_code, $1) AS code,
+		WITH p AS (
+			SELECT i AS period, $2[i] AS s, $3[i] AS e FROM generate_subscripts($2, 1) AS i),
+		a AS (
+			SELECT p.period, minqing.admin_ancestor(o.unit_code, $1) AS code,
 			       count(*) AS orders,
 			       sum(CASE c.tier WHEN 1 THEN $5 WHEN 2 THEN $6 WHEN 3 THEN $7 WHEN 4 THEN $8 ELSE $9 END) AS weighted,
 			       count(*) FILTER (WHERE c.tier = 1) AS t1,
@@ -213,23 +218,38 @@ BEGIN
 			       minqing.rate(o.resolved) AS rsl,
 			       minqing.rate(o.satisfied) AS sat
 			FROM %s o
+			JOIN p ON o.created_at >= p.s AND o.created_at < p.e
 			LEFT JOIN minqing.category c ON c.code = o.category_code
-			WHERE o.created_at >= $2 AND o.created_at < $3
-			  AND o.unit_code ~ '^(0[1-9]|[1-9][0-9])[0-9]{10}$'
+			WHERE o.unit_code ~ '^(0[1-9]|[1-9][0-9])[0-9]{10}$'
 			  AND ($4::text IS NULL OR c.sector = $4)
-			GROUP BY 1)
-		SELECT u.code::text, u.name::text, u.level::int, u.parent_code::text, u.population::float8,
-		       coalesce(a.orders, 0), coalesce(a.weighted, 0)::float8,
-		       coalesce(a.t1, 0), coalesce(a.t2, 0), coalesce(a.t3, 0), coalesce(a.t4, 0),
-		       coalesce(a.callers, 0), coalesce(a.repeats, 0),
-		       coalesce((a.rsp).n, 0), coalesce((a.rsp).k, 0),
-		       coalesce((a.rsl).n, 0), coalesce((a.rsl).k, 0),
-		       coalesce((a.sat).n, 0), coalesce((a.sat).k, 0)
-		FROM %s u LEFT JOIN a ON a.code = u.code::text
+			GROUP BY 1, 2)
+		SELECT p.period,
+		       ROW(u.code::text, u.name::text, u.level::int, u.parent_code::text, u.population::float8,
+		           coalesce(a.orders, 0), coalesce(a.weighted, 0)::float8,
+		           coalesce(a.t1, 0), coalesce(a.t2, 0), coalesce(a.t3, 0), coalesce(a.t4, 0),
+		           coalesce(a.callers, 0), coalesce(a.repeats, 0),
+		           coalesce((a.rsp).n, 0), coalesce((a.rsp).k, 0),
+		           coalesce((a.rsl).n, 0), coalesce((a.rsl).k, 0),
+		           coalesce((a.sat).n, 0), coalesce((a.sat).k, 0))::minqing.index_component
+		FROM %s u CROSS JOIN p
+		LEFT JOIN a ON a.code = u.code::text AND a.period = p.period
 		WHERE u.level = $1
-		ORDER BY u.code$q$, orders, units)
-	USING level, period_start, period_end, sector, w[1], w[2], w[3], w[4], w[5];
+		ORDER BY p.period, u.code$q$, orders, units)
+	USING level, period_starts, period_ends, sector, w[1], w[2], w[3], w[4], w[5];
 END
+$$;
+COMMENT ON FUNCTION minqing.index_components_periods(regclass, int, timestamptz[], timestamptz[], text, regclass, text) IS
+	'raw per-unit counts of several periods [period_starts[i], period_ends[i]) at a level in one scan of the orders';
+
+CREATE FUNCTION minqing.index_components(orders regclass, level int, period_start timestamptz,
+                                         period_end timestamptz, sector text DEFAULT NULL,
+                                         units regclass DEFAULT 'minqing.admin_unit',
+                                         profile text DEFAULT 'default')
+	RETURNS SETOF minqing.index_component
+	LANGUAGE sql STABLE PARALLEL RESTRICTED
+	SET search_path = pg_catalog, pg_temp
+AS $$
+	SELECT (x.comp).* FROM minqing.index_components_periods($1, $2, ARRAY[$3], ARRAY[$4], $5, $6, $7) x
 $$;
 COMMENT ON FUNCTION minqing.index_components(regclass, int, timestamptz, timestamptz, text, regclass, text) IS
 	'raw per-unit counts of a period at a level (orders mapped with admin_ancestor), the input of sentiment_index';
@@ -264,7 +284,7 @@ CREATE FUNCTION minqing.index_estimates(comps minqing.index_component[])
 	LANGUAGE sql IMMUTABLE STRICT PARALLEL SAFE
 	SET search_path = pg_catalog, pg_temp
 AS $$
-	WITH c AS (SELECT * FROM unnest($1) WHERE population > 0),
+	WITH c AS (SELECT * FROM unnest($1) WHERE population > 0 AND population < 'Infinity'::float8),
 	l AS (
 		SELECT c.unit_code, 1 AS component, c.weighted_orders AS k, c.population AS n FROM c
 		UNION ALL SELECT c.unit_code, 2, c.responded_k, c.responded_n FROM c
@@ -401,6 +421,7 @@ CREATE FUNCTION minqing.sentiment_index(orders regclass, level int, period_start
 	RETURNS SETOF minqing.sentiment_index_row
 	LANGUAGE plpgsql STABLE PARALLEL RESTRICTED
 	SET search_path = pg_catalog, pg_temp
+	SET jit = off  -- compiling would cost seconds, the queries run in milliseconds
 AS $$
 DECLARE
 	reps constant int := 200;
@@ -421,6 +442,7 @@ DECLARE
 	e_cur minqing.index_estimate[];
 	e_prev minqing.index_estimate[];
 	e_yoy minqing.index_estimate[];
+	has_orders boolean;
 BEGIN
 	IF orders IS NULL OR level IS NULL OR period_start IS NULL OR period_end IS NULL OR units IS NULL
 	   OR profile IS NULL OR seed IS NULL THEN
@@ -466,14 +488,20 @@ BEGIN
 	len := period_end - period_start;
 
 	FOR lv IN level .. lv_last LOOP
-		cur := ARRAY(SELECT c FROM minqing.index_components(v_orders, lv, period_start, period_end, v_sector,
-		                                                   v_units, v_profile) c);
+		SELECT coalesce(array_agg(x.comp ORDER BY (x.comp).unit_code) FILTER (WHERE x.period = 1), '{}'),
+		       coalesce(array_agg(x.comp ORDER BY (x.comp).unit_code) FILTER (WHERE x.period = 2), '{}'),
+		       coalesce(array_agg(x.comp ORDER BY (x.comp).unit_code) FILTER (WHERE x.period = 3), '{}')
+		INTO cur, prev, yoy
+		FROM minqing.index_components_periods(v_orders, lv,
+		         ARRAY[period_start, period_start - len, period_start - interval '1 year'],
+		         ARRAY[period_end, period_start, period_end - interval '1 year'],
+		         v_sector, v_units, v_profile) x;
 		SELECT count(*), string_agg(x.unit_code, ', ') FILTER (WHERE x.o <= 5)
 		INTO excluded, excluded_codes
 		FROM (SELECT c.unit_code, row_number() OVER (ORDER BY c.unit_code) o
-		      FROM unnest(cur) c WHERE NOT coalesce(c.population > 0, false)) x;
+		      FROM unnest(cur) c WHERE NOT coalesce(c.population > 0 AND c.population < 'Infinity'::float8, false)) x;
 		IF excluded > 0 THEN
-			RAISE NOTICE 'sentiment_index: % unit(s) at level % without a positive population are excluded (%)',
+			RAISE NOTICE 'sentiment_index: % unit(s) at level % without a positive, finite population are excluded (%)',
 				excluded, lv, excluded_codes || CASE WHEN excluded > 5 THEN ', …' ELSE '' END
 				USING HINT = 'Fill admin_unit.population; rates per 10,000 residents need it.';
 		END IF;
@@ -481,20 +509,21 @@ BEGIN
 			RAISE NOTICE 'sentiment_index: no units at level % in %', lv, v_units;
 			CONTINUE;
 		END IF;
-		prev := ARRAY(SELECT c FROM minqing.index_components(v_orders, lv, period_start - len, period_start,
-		                                                    v_sector, v_units, v_profile) c);
-		yoy := ARRAY(SELECT c FROM minqing.index_components(v_orders, lv, period_start - interval '1 year',
-		                                                   period_end - interval '1 year', v_sector, v_units,
-		                                                   v_profile) c);
 		e_cur := ARRAY(SELECT e FROM minqing.index_estimates(cur) e);
+		-- no order at all: nothing to score (NULL scores), not a perfect level
+		has_orders := coalesce((SELECT sum(c.orders) FROM unnest(cur) c
+		                        WHERE c.population > 0 AND c.population < 'Infinity'::float8) > 0, false);
+		IF NOT has_orders THEN
+			RAISE NOTICE 'sentiment_index: no orders at level % in the period; scores are NULL', lv;
+		END IF;
 		-- a comparison period without any order has no score (not a perfect one)
-		e_prev := CASE WHEN (SELECT sum(c.orders) FROM unnest(prev) c WHERE c.population > 0) > 0
+		e_prev := CASE WHEN (SELECT sum(c.orders) FROM unnest(prev) c WHERE c.population > 0 AND c.population < 'Infinity'::float8) > 0
 		               THEN ARRAY(SELECT e FROM minqing.index_estimates(prev) e) END;
-		e_yoy := CASE WHEN (SELECT sum(c.orders) FROM unnest(yoy) c WHERE c.population > 0) > 0
+		e_yoy := CASE WHEN (SELECT sum(c.orders) FROM unnest(yoy) c WHERE c.population > 0 AND c.population < 'Infinity'::float8) > 0
 		              THEN ARRAY(SELECT e FROM minqing.index_estimates(yoy) e) END;
 
 		RETURN QUERY
-		WITH c AS (SELECT * FROM unnest(cur) c WHERE c.population > 0),
+		WITH c AS (SELECT * FROM unnest(cur) c WHERE c.population > 0 AND c.population < 'Infinity'::float8),
 		e AS (SELECT * FROM unnest(e_cur)),
 		w AS (
 			SELECT o.i AS component, x.weight
@@ -502,7 +531,7 @@ BEGIN
 			JOIN unnest(ARRAY['complaints', 'response', 'resolution', 'satisfaction', 'repeat']) WITH ORDINALITY o(cc, i)
 			  ON o.cc = x.component),
 		nm AS (SELECT * FROM minqing.index_reference(e_cur)),
-		pt AS (SELECT * FROM minqing.index_scores(e_cur, e_cur, v_profile)),
+		pt AS (SELECT * FROM minqing.index_scores(e_cur, e_cur, v_profile) WHERE has_orders),
 		pr AS (SELECT * FROM minqing.index_scores(e_prev, e_cur, v_profile)),
 		yy AS (SELECT * FROM minqing.index_scores(e_yoy, e_cur, v_profile)),
 		-- rank simulation: every component drawn from its approximate
@@ -519,7 +548,7 @@ BEGIN
 			           ELSE 0 END) / nullif(sum(w.weight), 0) AS score
 			FROM e JOIN nm ON nm.component = e.component JOIN w ON w.component = e.component
 			CROSS JOIN generate_series(1, reps) r(rep)
-			WHERE e.est IS NOT NULL AND nm.center IS NOT NULL
+			WHERE e.est IS NOT NULL AND nm.center IS NOT NULL AND has_orders
 			GROUP BY r.rep, e.unit_code),
 		sr AS (
 			SELECT s.unit_code, rank() OVER (PARTITION BY s.rep ORDER BY s.score DESC) AS rk
@@ -638,6 +667,7 @@ CREATE FUNCTION minqing.governance_trends(orders regclass, level int, before_sta
 	RETURNS SETOF minqing.governance_trend_row
 	LANGUAGE plpgsql STABLE PARALLEL RESTRICTED
 	SET search_path = pg_catalog, pg_temp
+	SET jit = off  -- compiling would cost seconds, the queries run in milliseconds
 AS $$
 DECLARE
 	b minqing.index_component[];
@@ -708,6 +738,7 @@ CREATE FUNCTION minqing.demand_tiers(orders regclass, level int, period_start ti
 	RETURNS SETOF minqing.demand_tier_row
 	LANGUAGE plpgsql STABLE PARALLEL RESTRICTED
 	SET search_path = pg_catalog, pg_temp
+	SET jit = off  -- compiling would cost seconds, the queries run in milliseconds
 AS $$
 DECLARE
 	c minqing.index_component[];

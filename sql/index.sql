@@ -163,5 +163,12 @@ INSERT INTO minqing.index_weight (profile, component, weight) VALUES ('bad', 'co
 INSERT INTO minqing.index_weight (profile, component, weight) VALUES ('bad', 'astrology', 1);
 -- units at a level that has none: empty, with a NOTICE
 SELECT 'e14', count(*) FROM minqing.sentiment_index('idx.work_order', 1, '2025-06-01', '2025-07-01', units => 'idx.admin_unit');
+-- a period without any order: rows with NULL scores and a NOTICE
+SELECT 'e15', count(*), count(score), count(rank), sum(orders)
+FROM minqing.sentiment_index('idx.work_order', 4, '2030-01-01', '2030-02-01', units => 'idx.admin_unit');
+-- a population of NaN or Infinity counts as missing
+UPDATE idx.admin_unit SET population = 'NaN' WHERE code = '110101001000';
+UPDATE idx.admin_unit SET population = 'Infinity' WHERE code = '110101002000';
+SELECT 'e16', count(*) FROM minqing.sentiment_index('idx.work_order', 4, '2025-06-01', '2025-07-01', units => 'idx.admin_unit');
 DROP SCHEMA idx CASCADE;
 DELETE FROM minqing.index_weight WHERE NOT builtin;
