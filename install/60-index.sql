@@ -166,6 +166,7 @@ CREATE TYPE minqing.index_component AS (
 	population      float8,
 	orders          bigint,
 	weighted_orders float8,
+	weighted_sq     float8,
 	tier1_orders    bigint,
 	tier2_orders    bigint,
 	tier3_orders    bigint,
@@ -179,7 +180,7 @@ CREATE TYPE minqing.index_component AS (
 	satisfied_n     bigint,
 	satisfied_k     bigint);
 COMMENT ON TYPE minqing.index_component IS
-	'index_components(): per unit the raw counts of a period (orders, tier-weighted orders, per-tier orders, repeat orders, n and k of the three outcomes)';
+	'index_components(): per unit the raw counts of a period (orders, tier-weighted orders and the sum of squared weights, per-tier orders, repeat orders, n and k of the three outcomes)';
 
 -- The components of several periods in one scan of the orders (the index
 -- needs the current period, the previous one and last year's).
@@ -208,6 +209,7 @@ BEGIN
 			SELECT p.period, minqing.admin_ancestor(o.unit_code, $1) AS code,
 			       count(*) AS orders,
 			       sum(CASE c.tier WHEN 1 THEN $5 WHEN 2 THEN $6 WHEN 3 THEN $7 WHEN 4 THEN $8 ELSE $9 END) AS weighted,
+			       sum(CASE c.tier WHEN 1 THEN $5 WHEN 2 THEN $6 WHEN 3 THEN $7 WHEN 4 THEN $8 ELSE $9 END ^ 2) AS weighted_sq,
 			       count(*) FILTER (WHERE c.tier = 1) AS t1,
 			       count(*) FILTER (WHERE c.tier = 2) AS t2,
 			       count(*) FILTER (WHERE c.tier = 3) AS t3,
@@ -225,7 +227,7 @@ BEGIN
 			GROUP BY 1, 2)
 		SELECT p.period,
 		       ROW(u.code::text, u.name::text, u.level::int, u.parent_code::text, u.population::float8,
-		           coalesce(a.orders, 0), coalesce(a.weighted, 0)::float8,
+		           coalesce(a.orders, 0), coalesce(a.weighted, 0)::float8, coalesce(a.weighted_sq, 0)::float8,
 		           coalesce(a.t1, 0), coalesce(a.t2, 0), coalesce(a.t3, 0), coalesce(a.t4, 0),
 		           coalesce(a.callers, 0), coalesce(a.repeats, 0),
 		           coalesce((a.rsp).n, 0), coalesce((a.rsp).k, 0),
@@ -261,9 +263,10 @@ COMMENT ON FUNCTION minqing.index_components(regclass, int, timestamptz, timesta
 --             3 resolution  k, n of resolved
 --             4 satisfaction k, n of satisfied
 --             5 repeat      k = repeat orders, n = orders with a caller_id
--- Over the units with n > 0: m = Σk/Σn; s² = Σn(r−m)²/Σn; v = m (Poisson)
--- or m(1−m) (binomial); τ² = s² − v/n̄ (n̄ = Σn/N).  est = m + w·(r − m)
--- with w = τ²/(τ² + m/n) (Marshall 1991, = R spdep EBest poisson) for 1 and
+-- Over the units with n > 0: m = Σk/Σn; s² = Σn(r−m)²/Σn; v = m·q (Poisson;
+-- q = Σw²/Σw over the weighted orders, 1 without tier weights) or m(1−m)
+-- (binomial); τ² = s² − v/n̄ (n̄ = Σn/N).  est = m + w·(r − m)
+-- with w = τ²/(τ² + v/n) (Marshall 1991, = R spdep EBest poisson) for 1 and
 -- w = nτ²/(nτ² + v − s²) (Martuzzi & Elliott 1996, = spdep EBest binomial)
 -- clamped to [0, 1] for 2..5; w = 0 when τ² <= 0 or n = 0.  post_sd =
 -- √((1 − w)·τ²), the normal-normal posterior sd.
@@ -286,28 +289,30 @@ CREATE FUNCTION minqing.index_estimates(comps minqing.index_component[])
 AS $$
 	WITH c AS (SELECT * FROM unnest($1) WHERE population > 0 AND population < 'Infinity'::float8),
 	l AS (
-		SELECT c.unit_code, 1 AS component, c.weighted_orders AS k, c.population AS n FROM c
-		UNION ALL SELECT c.unit_code, 2, c.responded_k, c.responded_n FROM c
-		UNION ALL SELECT c.unit_code, 3, c.resolved_k, c.resolved_n FROM c
-		UNION ALL SELECT c.unit_code, 4, c.satisfied_k, c.satisfied_n FROM c
-		UNION ALL SELECT c.unit_code, 5, c.repeat_orders, c.caller_orders FROM c),
+		SELECT c.unit_code, 1 AS component, c.weighted_orders AS k, c.population AS n, c.weighted_sq AS k2 FROM c
+		UNION ALL SELECT c.unit_code, 2, c.responded_k, c.responded_n, NULL FROM c
+		UNION ALL SELECT c.unit_code, 3, c.resolved_k, c.resolved_n, NULL FROM c
+		UNION ALL SELECT c.unit_code, 4, c.satisfied_k, c.satisfied_n, NULL FROM c
+		UNION ALL SELECT c.unit_code, 5, c.repeat_orders, c.caller_orders, NULL FROM c),
 	g AS (
 		SELECT l.component, sum(l.k) / sum(l.n) AS m, sum(l.n) AS sn,
-		       count(*) FILTER (WHERE l.n > 0) AS nu
+		       count(*) FILTER (WHERE l.n > 0) AS nu,
+		       -- weighted counts: Poisson variance Σw²λ, i.e. m times the mean weight of a weighted order
+		       coalesce(sum(l.k2) / nullif(sum(l.k), 0), 1) AS q
 		FROM l WHERE l.n > 0 GROUP BY l.component),
 	g2 AS (
 		SELECT g.component, g.m, g.sn / g.nu AS nbar,
-		       CASE WHEN g.component = 1 THEN g.m ELSE g.m * (1 - g.m) END AS v,
+		       CASE WHEN g.component = 1 THEN g.m * g.q ELSE g.m * (1 - g.m) END AS v,
 		       sum(l.n * (l.k / l.n - g.m) ^ 2) / g.sn AS s2
 		FROM g JOIN l ON l.component = g.component AND l.n > 0
-		GROUP BY g.component, g.m, g.sn, g.nu),
+		GROUP BY g.component, g.m, g.sn, g.nu, g.q),
 	g3 AS (SELECT g2.*, g2.s2 - g2.v / g2.nbar AS tau2 FROM g2),
 	sh AS (
 		-- shrinkage weight toward the raw rate: Marshall a/(a + b/P) for
 		-- complaints; Martuzzi-Elliott ρ clamped to [0, 1] for the rates
 		SELECT l.*, g3.m, g3.tau2,
 		       CASE WHEN g3.tau2 IS NULL OR g3.tau2 <= 0 OR l.n <= 0 THEN 0
-		            WHEN l.component = 1 THEN g3.tau2 / (g3.tau2 + g3.m / l.n)
+		            WHEN l.component = 1 THEN g3.tau2 / (g3.tau2 + g3.v / l.n)
 		            WHEN g3.v - g3.s2 <= 0 THEN 1
 		            ELSE l.n * g3.tau2 / (l.n * g3.tau2 + g3.v - g3.s2) END AS w
 		FROM l LEFT JOIN g3 ON g3.component = l.component)
@@ -758,7 +763,7 @@ BEGIN
 	RETURN QUERY
 	WITH t AS (
 		SELECT x.*, ROW(x.unit_code, x.unit_name, x.level, x.parent_code, x.population, x.tier1_orders,
-		                x.tier1_orders::float8, 0, 0, 0, 0, 0, 0, 0, 0, 0, 0,
+		                x.tier1_orders::float8, x.tier1_orders::float8, 0, 0, 0, 0, 0, 0, 0, 0, 0, 0,
 		                x.tier1_orders + x.tier2_orders + x.tier3_orders + x.tier4_orders,
 		                x.tier1_orders)::minqing.index_component AS proxy
 		FROM unnest(c) x),

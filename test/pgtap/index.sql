@@ -1,7 +1,7 @@
 -- pgTAP: sentiment index properties on the hand-made city (index_fixture.psql)
 -- and, when minqing.generate_city exists, on a small generated city.
 BEGIN;
-SELECT plan(27);
+SELECT plan(35);
 \i index_fixture.psql
 
 -- 1-2. EB estimates equal R spdep's EBest (test/reference/index_eb.R, spdep 1.2):
@@ -11,7 +11,7 @@ CREATE TEMP TABLE ebref AS
 WITH d(i, pop, cnt, n, k) AS (VALUES (1, 5000, 120, 100, 80), (2, 12000, 210, 180, 150), (3, 800, 40, 30, 18),
 	(4, 3000, 45, 40, 36), (5, 20000, 520, 400, 300), (6, 150, 1, 3, 3), (7, 7000, 260, 200, 120), (8, 9500, 190, 150, 135))
 SELECT e.* FROM minqing.index_estimates(ARRAY(
-	SELECT ROW('u' || i, 'n', 5, NULL, pop, 0, cnt, 0, 0, 0, 0, 0, 0, 0, 0, 0, 0, n, k)::minqing.index_component FROM d)) e;
+	SELECT ROW('u' || i, 'n', 5, NULL, pop, 0, cnt, cnt, 0, 0, 0, 0, 0, 0, 0, 0, 0, 0, n, k)::minqing.index_component FROM d)) e;
 SELECT ok(max(abs(e.est - r.v)) < 1e-11, 'Marshall EB of complaints equals spdep EBest(poisson)')
 FROM ebref e JOIN unnest(ARRAY[0.024012145724, 0.017783563293, 0.039612608985, 0.016384484735, 0.025951019960,
                                0.020310969211, 0.036216077500, 0.020220543628]) WITH ORDINALITY r(v, i)
@@ -98,6 +98,19 @@ SELECT is((SELECT array_to_string(extcondition, '|') FROM pg_extension WHERE ext
            AND 'minqing.index_weight'::regclass = ANY (extconfig)) LIKE '%WHERE NOT builtin%', true,
           'index_weight is a configuration table dumped WHERE NOT builtin');
 
+-- 20a-b. scale equivariance: doubling every tier weight doubles the shrunk complaint rate and leaves the
+-- scores alone (holds because the Poisson variance of weighted counts uses q = Σw²/Σw)
+INSERT INTO minqing.index_weight (profile, component, weight)
+SELECT 'double', component, 2 * weight FROM minqing.index_weights() WHERE component LIKE 'tier%';
+CREATE TEMP TABLE s4d AS SELECT * FROM minqing.sentiment_index('idx.work_order', 4, '2025-06-01 00:00+08',
+	'2025-07-01 00:00+08', units => 'idx.admin_unit', profile => 'double');
+CREATE TEMP TABLE s4s AS SELECT * FROM minqing.sentiment_index('idx.work_order', 4, '2025-06-01 00:00+08',
+	'2025-07-01 00:00+08', units => 'idx.admin_unit');
+SELECT ok(bool_and(abs(d.eb_per_10k - 2 * s.eb_per_10k) < 1e-9 * s.eb_per_10k), 'doubling tier weights doubles eb_per_10k')
+FROM s4s s JOIN s4d d USING (unit_code);
+SELECT ok(bool_and(abs(d.score - s.score) < 1e-9 AND d.rank = s.rank), 'doubling tier weights leaves scores and ranks')
+FROM s4s s JOIN s4d d USING (unit_code);
+
 -- 20-21. demand tiers: shares add up, priorities are a permutation
 SELECT ok((SELECT bool_and(tier1_orders + tier2_orders + tier3_orders + tier4_orders <= orders
                            AND basic_share = tier1_orders::float8 / (tier1_orders + tier2_orders + tier3_orders + tier4_orders))
@@ -139,6 +152,40 @@ SELECT results_eq($$SELECT level, count(*) FROM minqing.sentiment_index('idx_cit
                       '2025-07-01 00:00+08', NULL, 'idx_city.admin_unit', '990102000000') GROUP BY level ORDER BY level$$,
                   $$VALUES (4, 6::bigint), (5, 54::bigint)$$,
                   'generated city: drill-down from a district returns its 6 streets and 54 communities');
+
+-- 28. governance trends see the planted smart-parking policy (parking orders × 0.70 from 2025-04-01 in
+-- district 990103): the largest year-on-year drop of transport complaints among the 8 districts
+SELECT is((SELECT unit_code FROM minqing.governance_trends('idx_city.work_order', 3, '2024-04-01 00:00+08',
+              '2024-10-01 00:00+08', '2025-04-01 00:00+08', '2025-10-01 00:00+08', 'transport', 'idx_city.admin_unit')
+           ORDER BY change LIMIT 1), '990103000000',
+          'generated city: the smart-parking district has the largest drop in transport complaints');
+-- 29. the raw rates are the foundation's kpi() rates per street
+SELECT is((SELECT count(*) FROM g4 JOIN (
+              SELECT minqing.admin_ancestor(unit_code, 4) AS code, minqing.kpi(responded, resolved, satisfied) AS k
+              FROM idx_city.work_order WHERE created_at >= '2025-01-01 00:00+08' AND created_at < '2025-07-01 00:00+08'
+              GROUP BY 1) d ON d.code = g4.unit_code
+           WHERE abs(g4.response_rate - (d.k).response_rate) < 1e-12 AND abs(g4.resolution_rate - (d.k).resolution_rate) < 1e-12
+             AND abs(g4.satisfaction_rate - (d.k).satisfaction_rate) < 1e-12 AND g4.orders = (d.k).orders), 48::bigint,
+          'generated city: raw response, resolution and satisfaction rates equal kpi() per street');
+-- 30. every order of the period lands in exactly one community
+SELECT is((SELECT sum(orders)::bigint FROM g5),
+          (SELECT count(*) FROM idx_city.work_order WHERE created_at >= '2025-01-01 00:00+08' AND created_at < '2025-07-01 00:00+08'),
+          'generated city: community orders add up to all orders of the period');
+
+-- 31. Φ equals scipy.stats.norm.cdf (test/reference/index_phi.py) to 1e-14 relative
+SELECT ok(bool_and(abs(minqing.index_phi(z) - v) <= 1e-14 * v),
+          'index_phi equals scipy norm.cdf at -6, -2, -0.5, 0, 1, 3')
+FROM (VALUES (-6.0::float8, 9.865876450376946e-10::float8), (-2.0, 0.022750131948179195), (-0.5, 0.3085375387259869),
+             (0.0, 0.5), (1.0, 0.8413447460685429), (3.0, 0.9986501019683699)) r(z, v);
+-- 32-33. the simulation's draws: a pure function of their arguments, standard normal
+SELECT ok(minqing.index_draw(1, 'abc', 7, 3) = minqing.index_draw(1, 'abc', 7, 3)
+          AND minqing.index_draw(1, 'abc', 7, 3) <> minqing.index_draw(2, 'abc', 7, 3)
+          AND minqing.index_draw(1, 'abc', 7, 3) <> minqing.index_draw(1, 'abd', 7, 3),
+          'index_draw: same arguments, same draw; another seed or key, another draw');
+SELECT ok(abs(avg(d)) < 0.03 AND abs(stddev_pop(d) - 1) < 0.03
+          AND abs(avg((d < -1.6448536269514722)::int) - 0.05) < 0.01,
+          'index_draw: 20,000 draws have mean 0, sd 1 and 5% below the 5% normal quantile')
+FROM (SELECT minqing.index_draw(42, 'u' || (i % 100), i / 100, 1) AS d FROM generate_series(0, 19999) i) x;
 
 SELECT * FROM finish();
 ROLLBACK;
