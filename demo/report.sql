@@ -396,6 +396,7 @@ SELECT pg_temp.num(f.level_change, 1) AS level_change,
 FROM policy_fit f, policy p \gset
 SELECT '' AS did_text, '' AS did_text_zh \gset
 \if :has_did
+SELECT coalesce(max(did_text), '') AS did_text, coalesce(max(did_text_zh), '') AS did_text_zh FROM (
 SELECT format(' Difference-in-differences against the control units: %s orders per unit-week (95%% CI %s to %s, p = %s).',
               pg_temp.num((r).att, 3), pg_temp.num((r).ci_lo, 3), pg_temp.num((r).ci_hi, 3), to_char((r).p, 'FM0.0000')) AS did_text,
        format('与对照单元的双重差分：每单元每周 %s 单（95%% 置信区间 %s 至 %s，p = %s）。',
@@ -403,7 +404,7 @@ SELECT format(' Difference-in-differences against the control units: %s orders p
 FROM (SELECT minqing.did(coalesce(c.n, 0)::float8, pu.treated, k.wk >= (SELECT policy_day FROM policy), pu.unit_code) AS r
       FROM policy_unit pu CROSS JOIN policy_weeks k
       LEFT JOIN policy_counts c ON c.unit_code = pu.unit_code AND c.wk = k.wk) s
-WHERE :'has_policy'::boolean AND EXISTS (SELECT 1 FROM policy_unit WHERE NOT treated) \gset
+WHERE :'has_policy'::boolean AND EXISTS (SELECT 1 FROM policy_unit WHERE NOT treated)) x \gset
 \endif
 INSERT INTO chart_pt
 SELECT 'policy', 'observed', wk, y FROM policy_weekly
@@ -458,7 +459,7 @@ SELECT pg_temp.num(baseline, 0) AS r_baseline, pg_temp.num(peak, 0) AS r_peak, c
        pg_temp.num(peak_ratio, 1) AS r_ratio, coalesce(recovery_day::text, 'not yet 未恢复') AS r_recovery,
        coalesce(days_to_recover::text, '–') AS r_days, pg_temp.num(excess_cases, 0) AS r_excess,
        pg_temp.num(resilience_index, 0) AS r_index
-FROM resil \gset
+FROM (SELECT 1) one LEFT JOIN resil ON true \gset
 INSERT INTO chart_pt
 SELECT 'storm', 'cases', day, cases FROM storm_daily
 UNION ALL SELECT 'storm', 'baseline', day, (SELECT baseline FROM resil) FROM storm_daily

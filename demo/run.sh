@@ -6,6 +6,7 @@
 #   MQ_DEMO_ORDERS=200000 make demo    another size (1 .. 100,000,000)
 #   MQ_DEMO_SEED=7 make demo           another seed
 #   MQ_DEMO_KEEP=1 make demo           leave the cluster running to explore with psql
+#   MQ_DEMO_REPORT=/tmp/r.html make demo  where to write the HTML report (default: in the work directory)
 #
 # The steps are shell functions run in order at the bottom of this file; a
 # later step (e.g. an HTML report) is one more function and one more line.
@@ -121,6 +122,18 @@ SQL
 	echo
 }
 
+# --- step 4: the HTML report (demo/report.sql: maps and charts drawn in SQL) -------
+demo_report() {
+	local t0
+	DEMO_REPORT=${MQ_DEMO_REPORT:-$WORK/report.html}
+	case $DEMO_REPORT in /*) ;; *) DEMO_REPORT=$PWD/$DEMO_REPORT ;; esac
+	mq_log "writing the HTML report: street index map, density and hotspots, alarms, policy effect, storm resilience"
+	t0=$(date +%s)
+	MQ_BIN=$MQ_BIN bash "$MQ_ROOT/demo/report.sh" "$DEMO_SCHEMA" "$DEMO_REPORT" "$DEMO_DB" \
+		|| die "the report failed (see the psql error above)"
+	mq_log "report written in $(( $(date +%s) - t0 )) s"
+}
+
 # --- last step: keep the cluster for exploring, or stop it -------------------------
 demo_finish() {
 	if [ -n "${MQ_DEMO_KEEP:-}" ] && [ -z "${MQ_EXISTING_PGHOST:-}" ]; then
@@ -140,4 +153,6 @@ demo_check
 demo_setup
 demo_generate
 demo_kpi_table
+demo_report
 demo_finish
+echo "report: $DEMO_REPORT"

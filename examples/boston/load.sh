@@ -9,7 +9,14 @@ set -euo pipefail
 here=$(cd "$(dirname "${BASH_SOURCE[0]}")" && pwd)
 db=${1:-${PGDATABASE:-postgres}}
 schema=${2:-boston}
-data=${3:-${MQ_BOSTON_DATA:-$here/../../../shared/data/real/boston311_2015}}
+# default: shared/ beside the checkout (or beside its parent, for a git worktree)
+data=${3:-${MQ_BOSTON_DATA:-}}
+if [ -z "$data" ]; then
+	for d in "$here/../../../shared" "$here/../../../../shared"; do
+		[ -d "$d/data/real/boston311_2015" ] && { data=$(cd "$d/data/real/boston311_2015" && pwd); break; }
+	done
+fi
+data=${data:-$here/../../../shared/data/real/boston311_2015}
 sample=${MQ_BOSTON_SAMPLE:-1}
 psql=${MQ_BIN:+$MQ_BIN/}psql
 [ -f "$data/boston_311_2015.csv.gz" ] || { echo "load.sh: $data/boston_311_2015.csv.gz not found (pass DATA_DIR or set MQ_BOSTON_DATA)" >&2; exit 2; }

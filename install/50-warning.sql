@@ -1,0 +1,139 @@
+----------------------------------------------------------------------------
+-- Early warning (SPEC §5): ears() surge alarms, stscan() space-time
+-- permutation scan, alarm_list() for the daily alarm table
+----------------------------------------------------------------------------
+CREATE TYPE minqing.ears_result AS (expected float8, threshold float8, alarm boolean);
+COMMENT ON TYPE minqing.ears_result IS
+	'ears(): expected = mean of the 7 baseline periods, threshold = upper bound of R surveillance earsC, alarm = cases > threshold';
+
+CREATE FUNCTION minqing.ears(cases float8, method text DEFAULT 'C2') RETURNS minqing.ears_result
+	AS 'MODULE_PATHNAME', 'ears' LANGUAGE C WINDOW IMMUTABLE PARALLEL SAFE;
+COMMENT ON FUNCTION minqing.ears(float8, text) IS
+	'CDC EARS C1/C2/C3 as R surveillance earsC (baseline 7, C2/C3 guard 2, alpha 0.001 for C1/C2 and 0.025 for C3) over OVER (PARTITION BY … ORDER BY day), one row per period (fill gaps with generate_series); NULL until enough history (C1 8th, C2 10th, C3 12th period) and for NULL cases';
+
+CREATE TYPE minqing.stscan_cluster AS (
+	rank int, center geometry, radius float8, day_start date, day_end date,
+	observed float8, expected float8, llr float8, p float8, locations int);
+COMMENT ON TYPE minqing.stscan_cluster IS
+	'one space-time cluster of stscan(): rank by LLR, centre location, radius (CRS units; meters for lon/lat), first and last day, observed and expected cases, log-likelihood ratio, Monte Carlo p-value, number of locations';
+
+CREATE FUNCTION minqing.stscan_trans(state bytea, geom geometry, day date, cases float8,
+		max_radius float8, max_days int) RETURNS bytea
+	AS 'MODULE_PATHNAME', 'stscan_trans' LANGUAGE C IMMUTABLE PARALLEL SAFE;
+CREATE FUNCTION minqing.stscan_trans(state bytea, geom geometry, day date, cases float8,
+		max_radius float8, max_days int, replications int) RETURNS bytea
+	AS 'MODULE_PATHNAME', 'stscan_trans' LANGUAGE C IMMUTABLE PARALLEL SAFE;
+CREATE FUNCTION minqing.stscan_trans(state bytea, geom geometry, day date, cases float8,
+		max_radius float8, max_days int, replications int, seed int) RETURNS bytea
+	AS 'MODULE_PATHNAME', 'stscan_trans' LANGUAGE C IMMUTABLE PARALLEL SAFE;
+CREATE FUNCTION minqing.stscan_trans(state bytea, geom geometry, day date, cases float8,
+		max_radius float8, max_days int, replications int, seed int, prospective boolean) RETURNS bytea
+	AS 'MODULE_PATHNAME', 'stscan_trans' LANGUAGE C IMMUTABLE PARALLEL SAFE;
+CREATE FUNCTION minqing.stscan_combine(a bytea, b bytea) RETURNS bytea
+	AS 'MODULE_PATHNAME', 'stscan_combine' LANGUAGE C IMMUTABLE PARALLEL SAFE;
+CREATE FUNCTION minqing.stscan_final(state bytea) RETURNS minqing.stscan_cluster[]
+	AS 'MODULE_PATHNAME', 'stscan_final' LANGUAGE C IMMUTABLE PARALLEL SAFE;
+COMMENT ON FUNCTION minqing.stscan_trans(bytea, geometry, date, float8, float8, int) IS 'transition function of stscan()';
+COMMENT ON FUNCTION minqing.stscan_trans(bytea, geometry, date, float8, float8, int, int) IS 'transition function of stscan()';
+COMMENT ON FUNCTION minqing.stscan_trans(bytea, geometry, date, float8, float8, int, int, int) IS 'transition function of stscan()';
+COMMENT ON FUNCTION minqing.stscan_trans(bytea, geometry, date, float8, float8, int, int, int, boolean) IS 'transition function of stscan()';
+COMMENT ON FUNCTION minqing.stscan_combine(bytea, bytea) IS 'combine function of stscan(): concatenates (location, day, cases) records';
+COMMENT ON FUNCTION minqing.stscan_final(bytea) IS 'final function of stscan(): the scan, secondary clusters and Monte Carlo p-values';
+
+-- Aggregates take no DEFAULT arguments: the defaults replications = 999,
+-- seed = 1, prospective = false are overloads.
+CREATE AGGREGATE minqing.stscan(geom geometry, day date, cases float8, max_radius float8, max_days int) (
+	SFUNC = minqing.stscan_trans, STYPE = bytea,
+	COMBINEFUNC = minqing.stscan_combine, FINALFUNC = minqing.stscan_final,
+	PARALLEL = SAFE);
+CREATE AGGREGATE minqing.stscan(geom geometry, day date, cases float8, max_radius float8, max_days int,
+		replications int) (
+	SFUNC = minqing.stscan_trans, STYPE = bytea,
+	COMBINEFUNC = minqing.stscan_combine, FINALFUNC = minqing.stscan_final,
+	PARALLEL = SAFE);
+CREATE AGGREGATE minqing.stscan(geom geometry, day date, cases float8, max_radius float8, max_days int,
+		replications int, seed int) (
+	SFUNC = minqing.stscan_trans, STYPE = bytea,
+	COMBINEFUNC = minqing.stscan_combine, FINALFUNC = minqing.stscan_final,
+	PARALLEL = SAFE);
+CREATE AGGREGATE minqing.stscan(geom geometry, day date, cases float8, max_radius float8, max_days int,
+		replications int, seed int, prospective boolean) (
+	SFUNC = minqing.stscan_trans, STYPE = bytea,
+	COMBINEFUNC = minqing.stscan_combine, FINALFUNC = minqing.stscan_final,
+	PARALLEL = SAFE);
+COMMENT ON AGGREGATE minqing.stscan(geometry, date, float8, float8, int) IS
+	'Kulldorff space-time permutation scan (999 replications, seed 1): non-overlapping clusters ordered by LLR with Monte Carlo p-values';
+COMMENT ON AGGREGATE minqing.stscan(geometry, date, float8, float8, int, int) IS
+	'Kulldorff space-time permutation scan with the given number of replications (seed 1)';
+COMMENT ON AGGREGATE minqing.stscan(geometry, date, float8, float8, int, int, int) IS
+	'Kulldorff space-time permutation scan with the given replications and seed';
+COMMENT ON AGGREGATE minqing.stscan(geometry, date, float8, float8, int, int, int, boolean) IS
+	'Kulldorff space-time permutation scan; prospective = true scans only windows ending on the last day of the data (daily surveillance)';
+
+----------------------------------------------------------------------------
+-- alarm_list(): the table a street official reads every morning
+----------------------------------------------------------------------------
+CREATE FUNCTION minqing.alarm_list(orders regclass, level int, as_of date, method text DEFAULT 'C2',
+		units regclass DEFAULT 'minqing.admin_unit')
+	RETURNS TABLE (unit_code text, unit_name text, category_code text, category_name text,
+		category_name_en text, observed float8, expected float8, threshold float8, ears_method text,
+		alarm_since date)
+	LANGUAGE plpgsql STABLE PARALLEL RESTRICTED
+	SET search_path = pg_catalog, pg_temp
+AS $body$
+-- stable: reads tables, and days are cut in the session's TimeZone
+DECLARE
+	history CONSTANT int := 56;	-- days of series before as_of (EARS needs 7..11)
+	m text := pg_catalog.upper(alarm_list.method);
+BEGIN
+	IF alarm_list.level IS NULL OR alarm_list.level NOT BETWEEN 1 AND 5 THEN
+		RAISE EXCEPTION 'level must be between 1 and 5'
+			USING ERRCODE = 'invalid_parameter_value',
+			      DETAIL = pg_catalog.format('Got %s.', alarm_list.level),
+			      HINT = '1 province, 2 city, 3 district, 4 street, 5 community.';
+	END IF;
+	IF m IS NULL OR m NOT IN ('C1', 'C2', 'C3') THEN
+		RAISE EXCEPTION 'unknown ears method "%"', alarm_list.method
+			USING ERRCODE = 'invalid_parameter_value', HINT = 'Use ''C1'', ''C2'' or ''C3''.';
+	END IF;
+	IF as_of IS NULL OR orders IS NULL OR units IS NULL THEN
+		RETURN;
+	END IF;
+	RETURN QUERY EXECUTE pg_catalog.format($q$
+		WITH daily AS (
+			SELECT minqing.admin_ancestor(o.unit_code, $1) AS u, o.category_code AS cat,
+			       o.created_at::date AS day, count(*)::float8 AS n
+			FROM %1$s o
+			WHERE o.created_at >= ($2 - $4)::timestamptz AND o.created_at < ($2 + 1)::timestamptz
+			  AND o.unit_code IS NOT NULL AND o.category_code IS NOT NULL
+			GROUP BY 1, 2, 3),
+		pairs AS (SELECT DISTINCT d.u, d.cat FROM daily d WHERE d.u IS NOT NULL),
+		series AS (
+			SELECT p.u, p.cat, g.day::date AS day, COALESCE(d.n, 0) AS n
+			FROM pairs p
+			CROSS JOIN generate_series(($2 - $4)::timestamp, $2::timestamp, interval '1 day') AS g (day)
+			LEFT JOIN daily d ON d.u = p.u AND d.cat = p.cat AND d.day = g.day::date),
+		scored AS (
+			SELECT s.u, s.cat, s.day, s.n,
+			       minqing.ears(s.n, $3) OVER (PARTITION BY s.u, s.cat ORDER BY s.day) AS e
+			FROM series s),
+		flagged AS (
+			SELECT s.u, s.cat, s.day, s.n, (s.e).expected AS expected, (s.e).threshold AS threshold,
+			       COALESCE((s.e).alarm, false) AS alarm
+			FROM scored s),
+		quiet AS (
+			SELECT f.u, f.cat, max(f.day) FILTER (WHERE NOT f.alarm) AS last_quiet
+			FROM flagged f GROUP BY f.u, f.cat)
+		SELECT f.u, un.name::text, f.cat, c.name_zh, c.name_en, f.n, f.expected, f.threshold, $3,
+		       COALESCE(q.last_quiet + 1, $2 - $4)
+		FROM flagged f
+		JOIN quiet q ON q.u = f.u AND q.cat = f.cat
+		LEFT JOIN %2$s un ON un.code = f.u
+		LEFT JOIN minqing.category c ON c.code = f.cat
+		WHERE f.day = $2 AND f.alarm
+		ORDER BY f.n - f.threshold DESC, f.u, f.cat$q$, orders, units)
+	USING alarm_list.level, alarm_list.as_of, m, history;
+END
+$body$;
+COMMENT ON FUNCTION minqing.alarm_list(regclass, int, date, text, regclass) IS
+	'units (at an admin level) × categories in EARS alarm on as_of: daily order counts of the 57 days up to as_of (missing days filled with 0 by generate_series), observed, expected, threshold, method and the first day of the current alarm run (alarm_since)';

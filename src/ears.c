@@ -1,0 +1,275 @@
+/*
+ * ears.c — CDC EARS C1, C2 and C3 surge alarms as a window function
+ * (SPEC §5), computed exactly as R package surveillance's earsC() with its
+ * defaults:
+ *
+ *   baseline  b = 7 periods, minSigma 0
+ *   C1  reference values x[t-7] .. x[t-1]               alpha 0.001
+ *   C2  reference values x[t-9] .. x[t-3] (2-period guard) alpha 0.001
+ *   C3  C2's reference values; alpha 0.025 (earsC's default for method C3)
+ *
+ *   C1, C2: expected = mean(ref), threshold = mean + z(1-alpha) · sd(ref)
+ *           (sd with n-1), alarm = x[t] > threshold
+ *   C3:     with C2(s) = (x[s] - mean_s) / sd_s the C2 statistic of period s,
+ *           threshold = max(0, x[t] + sd_t · (z - max(0, C2(t-2) - 1)
+ *                                             - max(0, C2(t-1) - 1))),
+ *           expected = mean_t (C2's), alarm = x[t] > threshold
+ *
+ * Rows are the periods in the window's ORDER BY order; a NULL case count is
+ * a row that is not part of the series (NULL result, other rows unaffected).
+ * The first rows have no result (NULL) until enough history exists: C1 from
+ * the 8th period, C2 from the 10th, C3 from the 12th.  NaN arithmetic (a
+ * zero sd in C3) follows R (NA there, NULL here).
+ */
+#include "postgres.h"
+
+#include <math.h>
+
+#include "access/htup_details.h"
+#include "fmgr.h"
+#include "funcapi.h"
+#include "miscadmin.h"
+#include "utils/builtins.h"
+#include "windowapi.h"
+
+#include "stats.h"
+
+#define EARS_BASELINE 7
+
+/* R: qnorm(1 - 0.001) and qnorm(1 - 0.025), to the last digit */
+#define EARS_Z_0001 3.0902323061678132
+#define EARS_Z_0025 1.9599639845400536
+
+typedef struct EarsRow
+{
+	bool		isnull;			/* no result for this row */
+	double		expected;
+	double		threshold;		/* NaN: NULL threshold and alarm */
+	bool		alarm;
+} EarsRow;
+
+typedef struct EarsContext
+{
+	bool		done;
+	int64		nrows;
+	EarsRow		rows[FLEXIBLE_ARRAY_MEMBER];
+} EarsContext;
+
+/* Parse a method name: 1, 2 or 3 (case-insensitive 'C1', 'C2', 'C3'). */
+static int
+EarsMethod(text *t)
+{
+	char	   *s = text_to_cstring(t);
+
+	if (pg_strcasecmp(s, "C1") == 0)
+		return 1;
+	if (pg_strcasecmp(s, "C2") == 0)
+		return 2;
+	if (pg_strcasecmp(s, "C3") == 0)
+		return 3;
+	ereport(ERROR,
+			(errcode(ERRCODE_INVALID_PARAMETER_VALUE),
+			 errmsg("unknown ears method \"%s\"", s),
+			 errhint("Use 'C1', 'C2' or 'C3'.")));
+	return 0;					/* keep compiler quiet */
+}
+
+/* R's pmax(0, v) on one number: NaN stays NaN. */
+static inline double
+RPmax0(double v)
+{
+	if (isnan(v))
+		return v;
+	return v > 0.0 ? v : 0.0;
+}
+
+/*
+ * Mean and sample sd of x[from .. from+n-1] (n = EARS_BASELINE), the
+ * two-pass formula R's mean() and sd() use.
+ */
+static void
+EarsMeanSd(const double *x, int64 from, double *mean, double *sd)
+{
+	double		m = 0.0,
+				ss = 0.0;
+
+	for (int i = 0; i < EARS_BASELINE; i++)
+		m += x[from + i];
+	m /= EARS_BASELINE;
+	for (int i = 0; i < EARS_BASELINE; i++)
+		ss += (x[from + i] - m) * (x[from + i] - m);
+	*mean = m;
+	*sd = sqrt(ss / (EARS_BASELINE - 1));
+}
+
+/* C2 statistic of series position s (s >= baseline + 2). */
+static double
+EarsC2Stat(const double *x, int64 s)
+{
+	double		m,
+				sd;
+
+	EarsMeanSd(x, s - EARS_BASELINE - 2, &m, &sd);
+	return (x[s] - m) / sd;
+}
+
+/*
+ * One row's result from the series x[0 .. s] (s = the row's position among
+ * the non-NULL rows).  Returns false while there is not enough history.
+ */
+static bool
+EarsCompute(const double *x, int64 s, int method, EarsRow *r)
+{
+	double		mean,
+				sd,
+				z;
+
+	switch (method)
+	{
+		case 1:
+			if (s < EARS_BASELINE)
+				return false;
+			EarsMeanSd(x, s - EARS_BASELINE, &mean, &sd);
+			z = EARS_Z_0001;
+			r->expected = mean;
+			r->threshold = mean + z * sd;
+			break;
+		case 2:
+			if (s < EARS_BASELINE + 2)
+				return false;
+			EarsMeanSd(x, s - EARS_BASELINE - 2, &mean, &sd);
+			z = EARS_Z_0001;
+			r->expected = mean;
+			r->threshold = mean + z * sd;
+			break;
+		default:
+			{
+				double		lag2,
+							lag1;
+
+				if (s < EARS_BASELINE + 4)
+					return false;
+				EarsMeanSd(x, s - EARS_BASELINE - 2, &mean, &sd);
+				z = EARS_Z_0025;
+				lag2 = RPmax0(EarsC2Stat(x, s - 2) - 1.0);
+				lag1 = RPmax0(EarsC2Stat(x, s - 1) - 1.0);
+				r->expected = mean;
+				r->threshold = RPmax0(x[s] + sd * (z - (lag2 + lag1)));
+				break;
+			}
+	}
+	r->alarm = isnan(r->threshold) ? false : (x[s] > r->threshold);
+	return true;
+}
+
+/*
+ * ears(cases float8, method text) OVER (PARTITION BY … ORDER BY day)
+ * -> minqing.ears_result (expected, threshold, alarm).
+ *
+ * On the partition's first row every row is read once (ST_ClusterDBSCAN
+ * style) and all results are computed into partition-local memory.  Rows
+ * that are peers of their neighbour (no ORDER BY, or a repeated day) make
+ * the series order undefined: an error.
+ */
+PG_FUNCTION_INFO_V1(ears);
+Datum
+ears(PG_FUNCTION_ARGS)
+{
+	WindowObject winobj = PG_WINDOW_OBJECT();
+	EarsContext *ctx;
+	int64		pos = WinGetCurrentPosition(winobj);
+	int64		nrows = WinGetPartitionRowCount(winobj);
+	EarsRow    *r;
+	TupleDesc	tupdesc;
+	Datum		values[3];
+	bool		nulls[3] = {false, false, false};
+
+	ctx = (EarsContext *) WinGetPartitionLocalMemory(winobj,
+													 offsetof(EarsContext, rows) + sizeof(EarsRow) * Max(nrows, 1));
+	if (!ctx->done)
+	{
+		double	   *x = palloc(sizeof(double) * Max(nrows, 1));
+		int64	   *seriespos = palloc(sizeof(int64) * Max(nrows, 1));
+		int		   *method = palloc(sizeof(int) * Max(nrows, 1));
+		int64		n = 0;
+		text	   *prev_method = NULL;
+		int			prev_code = 0;
+
+		ctx->nrows = nrows;
+		for (int64 i = 0; i < nrows; i++)
+		{
+			bool		isnull,
+						isout;
+			Datum		d;
+
+			CHECK_FOR_INTERRUPTS();
+			if (i > 0 && WinRowsArePeers(winobj, i - 1, i))
+				ereport(ERROR,
+						(errcode(ERRCODE_WINDOWING_ERROR),
+						 errmsg("ears() needs a window ordered by period with one row per period"),
+						 errdetail("Rows %lld and %lld of the partition are peers (no ORDER BY, or a repeated day).",
+								   (long long) i, (long long) i + 1),
+						 errhint("Use OVER (PARTITION BY … ORDER BY day) over a daily series with one row per day; fill missing days with generate_series.")));
+
+			/* method: NULL gives a NULL result for the row */
+			method[i] = 0;
+			d = WinGetFuncArgInPartition(winobj, 1, i, WINDOW_SEEK_HEAD, false, &isnull, &isout);
+			if (!isnull)
+			{
+				text	   *mt = DatumGetTextPP(d);
+
+				if (prev_method != NULL &&
+					VARSIZE_ANY_EXHDR(mt) == VARSIZE_ANY_EXHDR(prev_method) &&
+					memcmp(VARDATA_ANY(mt), VARDATA_ANY(prev_method), VARSIZE_ANY_EXHDR(mt)) == 0)
+					method[i] = prev_code;
+				else
+				{
+					prev_code = method[i] = EarsMethod(mt);
+					prev_method = DatumGetTextPCopy(d);
+				}
+			}
+
+			/* cases: a NULL row is not part of the series */
+			seriespos[i] = -1;
+			d = WinGetFuncArgInPartition(winobj, 0, i, WINDOW_SEEK_HEAD, false, &isnull, &isout);
+			if (isnull)
+				continue;
+			x[n] = DatumGetFloat8(d);
+			mq_check_finite(x[n], "cases");
+			seriespos[i] = n++;
+		}
+		for (int64 i = 0; i < nrows; i++)
+		{
+			EarsRow    *row = &ctx->rows[i];
+
+			row->isnull = true;
+			if (seriespos[i] < 0 || method[i] == 0)
+				continue;
+			if (EarsCompute(x, seriespos[i], method[i], row))
+				row->isnull = false;
+		}
+		pfree(x);
+		pfree(seriespos);
+		pfree(method);
+		ctx->done = true;
+	}
+
+	if (pos < 0 || pos >= ctx->nrows)
+		elog(ERROR, "ears: row %lld outside the partition", (long long) pos);
+	r = &ctx->rows[pos];
+	if (r->isnull)
+		PG_RETURN_NULL();
+
+	if (get_call_result_type(fcinfo, NULL, &tupdesc) != TYPEFUNC_COMPOSITE)
+		elog(ERROR, "ears must return a composite type");
+	tupdesc = BlessTupleDesc(tupdesc);
+	values[0] = Float8GetDatum(r->expected);
+	if (isnan(r->threshold))
+		nulls[1] = nulls[2] = true;
+	else
+	{
+		values[1] = Float8GetDatum(r->threshold);
+		values[2] = BoolGetDatum(r->alarm);
+	}
+	PG_RETURN_DATUM(HeapTupleGetDatum(heap_form_tuple(tupdesc, values, nulls)));
+}
