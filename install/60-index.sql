@@ -514,6 +514,13 @@ BEGIN
 			RAISE NOTICE 'sentiment_index: no units at level % in %', lv, v_units;
 			CONTINUE;
 		END IF;
+		-- the rank simulation holds units × reps × 5 draws: bounded like every grid
+		IF (cardinality(cur) - excluded)::float8 * reps * 5 > current_setting('minqing.max_cells')::float8 THEN
+			RAISE EXCEPTION USING ERRCODE = 'program_limit_exceeded',
+				MESSAGE = format('sentiment_index at level %s would simulate %s draws, more than minqing.max_cells (%s)',
+				                 lv, (cardinality(cur) - excluded)::bigint * reps * 5, current_setting('minqing.max_cells')),
+				HINT = 'Raise minqing.max_cells or use a coarser level (ranks are level-wide, also under parent_code).';
+		END IF;
 		e_cur := ARRAY(SELECT e FROM minqing.index_estimates(cur) e);
 		-- no order at all: nothing to score (NULL scores), not a perfect level
 		has_orders := coalesce((SELECT sum(c.orders) FROM unnest(cur) c

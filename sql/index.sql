@@ -170,5 +170,9 @@ FROM minqing.sentiment_index('idx.work_order', 4, '2030-01-01', '2030-02-01', un
 UPDATE idx.admin_unit SET population = 'NaN' WHERE code = '110101001000';
 UPDATE idx.admin_unit SET population = 'Infinity' WHERE code = '110101002000';
 SELECT 'e16', count(*) FROM minqing.sentiment_index('idx.work_order', 4, '2025-06-01', '2025-07-01', units => 'idx.admin_unit');
+-- the simulation is bounded by minqing.max_cells (units × 200 replicates × 5 components)
+SET minqing.max_cells = 20000;
+SELECT 'e17', count(*) FROM minqing.sentiment_index('idx.work_order', 5, '2025-06-01', '2025-07-01', units => 'idx.admin_unit');
+RESET minqing.max_cells;
 DROP SCHEMA idx CASCADE;
 DELETE FROM minqing.index_weight WHERE NOT builtin;
