@@ -137,3 +137,18 @@ END
 $body$;
 COMMENT ON FUNCTION minqing.alarm_list(regclass, int, date, text, regclass) IS
 	'units (at an admin level) × categories in EARS alarm on as_of: daily order counts of the 57 days up to as_of (missing days filled with 0 by generate_series), observed, expected, threshold, method and the first day of the current alarm run (alarm_since)';
+
+----------------------------------------------------------------------------
+-- Emerging hot spots: ArcGIS categories from Gi* per time step + Mann–Kendall
+----------------------------------------------------------------------------
+CREATE TYPE minqing.emerging_hotspot_result AS (
+	category text, steps int, hot_steps int, cold_steps int,
+	trend_tau float8, trend_z float8, trend_p float8);
+COMMENT ON TYPE minqing.emerging_hotspot_result IS
+	'emerging_hotspot(): ArcGIS emerging hot spot category, number of time steps, significant hot and cold steps, Mann–Kendall tau, z and p of the Gi* z series';
+
+CREATE FUNCTION minqing.emerging_hotspot(z float8[], confidence float8 DEFAULT 0.90)
+	RETURNS minqing.emerging_hotspot_result
+	AS 'MODULE_PATHNAME', 'emerging_hotspot' LANGUAGE C IMMUTABLE STRICT PARALLEL SAFE;
+COMMENT ON FUNCTION minqing.emerging_hotspot(float8[], float8) IS
+	'emerging hot spot category (new, consecutive, intensifying, persistent, diminishing, sporadic, oscillating, historical — hot or cold — or no pattern) of one location from its Gi* z-scores per time step (array_agg(z ORDER BY step)) and a Mann–Kendall trend test; significance at confidence (default 0.90)';

@@ -215,6 +215,54 @@ SET minqing.max_cells = 10;
 SELECT 'e19', minqing.stscan(geom, day, cases, 10, 2) FROM st_small;
 RESET minqing.max_cells;
 
+-- emerging_hotspot: Mann–Kendall z and p against R (test/reference/warning_mannkendall.R:
+-- cor.test(z, seq_along(z), method = "kendall", exact = FALSE, continuity = TRUE), run once)
+CREATE TEMP TABLE eh (name text, z float8[], r_z float8, r_p float8);
+INSERT INTO eh VALUES
+	('new', '{0,0.5,1,0.2,0,1,0.3,0.1,0.2,2.5}', 0.633750222298, 0.526243843459),
+	('consecutive', '{0,0.5,1,0.2,0,1,0.3,0.1,2,2.5}', 1.442671415468, 0.149113055138),
+	('intensifying', '{1.7,1.8,1.9,2,2.1,2.2,2.3,2.4,2.5,2.6}', 3.935479640400, 0.000083030703),
+	('persistent', '{2,2.5,2,2.5,2,2.5,2,2.5,2,2.5}', 0.417786374294, 0.676103314023),
+	('diminishing', '{3,2.9,2.8,2.7,2.6,2.5,2.4,2.3,2.2,2.1}', -3.935479640400, 0.000083030703),
+	('sporadic', '{2,0,2,0,2,0,0,0,0,2}', -0.533001790889, 0.594032340599),
+	('oscillating', '{-2,0,2,0,2,0,0,0,0,2}', 0.829561355784, 0.406786833398),
+	('historical', '{2,2,2,2,2,2,2,2,2,0}', -1.392621247646, 0.163734354325);
+-- h1: trend z and p within 1e-9 of R; h2: the category each series was built for
+SELECT 'h1', name, abs((r).trend_z - r_z) < 1e-9 AND abs((r).trend_p - r_p) < 1e-9 AS same_as_r,
+       (r).category, (r).steps, (r).hot_steps, (r).cold_steps, round((r).trend_tau::numeric, 6) AS tau
+FROM (SELECT name, r_z, r_p, minqing.emerging_hotspot(z) AS r FROM eh) q ORDER BY name;
+SELECT 'h2', z, (minqing.emerging_hotspot(z)).category FROM (VALUES
+	('{0,0,0,0,0,0,0,0,0,-2}'::float8[]), ('{-2,-2,-2,-2,-2,-2,-2,-2,-2,-2}'), ('{0,0,0,0,0,0,0,0,-2,-2}'),
+	('{-3,-2.9,-2.8,-2.7,-2.6,-2.5,-2.4,-2.3,-2.2,-2.1}'), ('{-2,-2,-2,-2,-2,-2,-2,-2,-2,0}'),
+	('{0,0,0,0,0,0,0,0,0,0}'), ('{2}'), ('{0,NULL,2,2}'), ('{1.7,1.7}')) v (z);
+-- h3: a space-time cube end to end with gi_star per time step: 8 × 8 cells
+-- 100 m apart, 10 steps; a 3 × 3 block that heats up step by step (hot from
+-- step 5 on: consecutive, 6 of 10), a block hot only in the last two steps
+-- (consecutive), a block hot in every step but the last (there it falls below
+-- the city mean: new cold spot), an ordinary cell (no pattern)
+CREATE TEMP TABLE eh_cube AS
+SELECT c, step, ST_MakePoint(100 * (c % 8), 100 * (c / 8)) AS geom,
+       10 + (c * 7 + step * 3) % 5
+       + CASE WHEN c % 8 < 3 AND c / 8 < 3 THEN 4 * step ELSE 0 END
+       + CASE WHEN c % 8 >= 5 AND c / 8 >= 5 AND step >= 8 THEN 40 ELSE 0 END
+       + CASE WHEN c % 8 >= 5 AND c / 8 < 3 AND step < 9 THEN 40 ELSE 0 END AS value
+FROM generate_series(0, 63) c, generate_series(0, 9) step;
+SELECT 'h3', c, (e).category, (e).hot_steps, (e).cold_steps
+FROM (SELECT c, minqing.emerging_hotspot(array_agg(z ORDER BY step)) AS e
+      FROM (SELECT c, step, minqing.gi_star(value, geom, 150) OVER (PARTITION BY step) AS z FROM eh_cube) g
+      GROUP BY c) q
+WHERE c IN (9, 54, 14, 36) ORDER BY c;
+SELECT 'h4', (e).category, count(*)
+FROM (SELECT c, minqing.emerging_hotspot(array_agg(z ORDER BY step)) AS e
+      FROM (SELECT c, step, minqing.gi_star(value, geom, 150) OVER (PARTITION BY step) AS z FROM eh_cube) g
+      GROUP BY c) q
+GROUP BY 2 ORDER BY 2;
+SELECT 'e22', minqing.emerging_hotspot('{}'::float8[]);
+SELECT 'e23', minqing.emerging_hotspot('{1,NaN}'::float8[]);
+SELECT 'e24', minqing.emerging_hotspot('{1,2}'::float8[], 1.5);
+SELECT 'e25', minqing.emerging_hotspot('{{1,2},{3,4}}'::float8[]);
+SELECT 'e26', minqing.emerging_hotspot(NULL) IS NULL;
+
 SET TimeZone = 'Asia/Shanghai';
 -- alarm_list on a small generated city (20,000 orders): the planted e-bike
 -- charging surge (3 communities from 2025-09-08) is in the list on its first

@@ -11,8 +11,9 @@
 MQ_PGVER=${MQ_PGVER:-15}
 MQ_ROOT=${MQ_ROOT:-$(cd "$(dirname "${BASH_SOURCE[0]}")/../.." && pwd)}
 MQ_PACKAGES="build-essential postgresql-$MQ_PGVER postgresql-server-dev-$MQ_PGVER postgresql-$MQ_PGVER-postgis-3 postgresql-$MQ_PGVER-pgtap postgresql-$MQ_PGVER-cron"
-# test/shell/demo_report.sh renders the demo report with headless Chromium (CJK glyphs from Droid Sans Fallback)
-MQ_PACKAGES="$MQ_PACKAGES chromium fonts-droid-fallback"
+# test/shell/demo_report.sh renders the demo report with headless Chromium (CJK glyphs from Droid Sans
+# Fallback) and counts the colours of the PNG with python3 (standard library only)
+MQ_PACKAGES="$MQ_PACKAGES chromium fonts-droid-fallback python3"
 
 mq_log() { printf '[minqing %(%H:%M:%S)T] %s\n' -1 "$*" >&2; }
 
