@@ -28,9 +28,28 @@ SELECT ST_SetSRID(ST_MakePoint(500000 + 100 * (i % 50), 4400000 + 100 * (i / 50)
 FROM generate_series(0, 1999) i, generate_series(0, 364) d;
 SELECT count(*) AS rows, count(DISTINCT geom) AS locations, count(DISTINCT day) AS days, sum(cases) AS cases
 FROM bench_cases;
-\timing on
--- retrospective: windows of 1..7 days, zones up to 150 m (3 × 3 locations)
-SELECT (unnest(minqing.stscan(geom, day, cases, 150, 7, 999, 1))).* FROM bench_cases LIMIT 3;
--- prospective: only windows ending on the last day
-SELECT (unnest(minqing.stscan(geom, day, cases, 150, 7, 999, 1, true))).* FROM bench_cases LIMIT 3;
 SQL
+
+# run_timed LABEL SQL: wall time and the backend's CPU time (utime + stime
+# from /proc, so the number means something on a loaded machine)
+run_timed() {
+	local label=$1 sql=$2 pid t0 t1 w0 w1 line
+	coproc P { psql -X -q -At -d bench 2>&1; }
+	echo "SELECT pg_backend_pid();" >&${P[1]}
+	read -r pid <&${P[0]}
+	t0=$(awk '{print $14 + $15}' /proc/$pid/stat); w0=$(date +%s.%N)
+	echo "$sql;" >&${P[1]}
+	echo "SELECT 'done';" >&${P[1]}
+	while read -r line <&${P[0]}; do [ "$line" = done ] && break; echo "  $line" | cut -c1-160; done
+	t1=$(awk '{print $14 + $15}' /proc/$pid/stat); w1=$(date +%s.%N)
+	printf '%-40s wall %6.1f s   backend CPU %6.1f s   (load %s)\n' "$label" \
+		"$(echo "$w1 - $w0" | bc -l)" "$(echo "($t1 - $t0) / $(getconf CLK_TCK)" | bc -l)" "$(cut -d' ' -f1-3 /proc/loadavg)"
+	exec {P[1]}>&-
+	wait $P_PID 2>/dev/null
+}
+# retrospective: windows of 1..7 days, zones up to 150 m (3 × 3 locations)
+run_timed "stscan 999 replications, retrospective" \
+	"SELECT (c).rank, (c).day_start, (c).day_end, (c).observed, round((c).expected::numeric, 2), round((c).llr::numeric, 2), (c).p FROM unnest((SELECT minqing.stscan(geom, day, cases, 150, 7, 999, 1) FROM bench_cases)) c LIMIT 3"
+# prospective: only windows ending on the last day
+run_timed "stscan 999 replications, prospective" \
+	"SELECT (c).rank, (c).day_start, (c).day_end, (c).observed, round((c).expected::numeric, 2), round((c).llr::numeric, 2), (c).p FROM unnest((SELECT minqing.stscan(geom, day, cases, 150, 7, 999, 1, true) FROM bench_cases)) c LIMIT 3"

@@ -5,6 +5,8 @@
  *                                         weights of kpi().score (USERSET)
  *   minqing.max_cells      50000000       largest grid/cube any function may
  *                                         allocate (USERSET)
+ *   minqing.kde_exact_points 1048576     points kde() keeps per state and sums
+ *                                         exactly; above it, lattice binning (USERSET)
  *   minqing.pseudonym_key  ''             HMAC key of pseudonymize(text);
  *                                         superuser-only, hidden from others
  */
@@ -13,6 +15,7 @@
 
 extern double mq_kpi_weights[3];
 extern int	mq_max_cells;
+extern int	mq_kde_exact_points;
 extern char *mq_pseudonym_key;
 
 /* ereport unless ncells <= minqing.max_cells; `what` names the request */

@@ -61,7 +61,7 @@
 #define STSCAN_NAME "stscan"
 #define STSCAN_MAX_CLUSTERS 10
 #define STSCAN_MAX_REPLICATIONS 1000000
-#define SCREEN_BLOCK 16
+#define SCREEN_BLOCK 64
 
 /* payload header */
 #define SS_SET		0			/* int32: 1 once the constants are set */
@@ -462,7 +462,7 @@ ScanCenter(SsScan *sc, int i, bool observed, Cyl *best,
 
 			for (int b0 = t0; b0 <= t1; b0 += SCREEN_BLOCK)
 			{
-				int			any = 0;
+				int64		any = 0;
 				int			b1 = Min(b0 + SCREEN_BLOCK - 1, t1);
 
 				/*
@@ -478,7 +478,7 @@ ScanCenter(SsScan *sc, int i, bool observed, Cyl *best,
 						double		mu = nz * ntm[t];
 						double		d = (Z[t] - Z[t - m]) - mu;
 
-						any |= (d > 0) & (d * d * (C + mu) >= thr2 * mu * (C - mu));
+						any |= (int64) ((d > 0) & (d * d * (C + mu) >= thr2 * mu * (C - mu)));
 					}
 					if (!any)
 						continue;
@@ -521,6 +521,17 @@ ScanCenter(SsScan *sc, int i, bool observed, Cyl *best,
 	return false;
 }
 
+/* uniform integer in [0, n) from 64 random bits (Lemire's multiply-shift) */
+static inline int64
+RandBelow(pg_prng_state *prng, int64 n)
+{
+#ifdef HAVE_INT128
+	return (int64) (((uint128) pg_prng_uint64(prng) * (uint64) n) >> 64);
+#else
+	return (int64) (pg_prng_double(prng) * (double) n);
+#endif
+}
+
 /*
  * A uniformly random permutation of a[0..n-1] (Rao–Sandelius): every element
  * goes to one of 256 random buckets, each bucket is Fisher–Yates shuffled
@@ -539,7 +550,7 @@ ShuffleCases(int32 *a, int32 *tmp, uint8 *bk, int64 n, pg_prng_state *prng)
 	{
 		for (int64 j = n - 1; j > 0; j--)
 		{
-			int64		q = (int64) (pg_prng_double(prng) * (double) (j + 1));
+			int64		q = RandBelow(prng, j + 1);
 			int32		x = a[j];
 
 			a[j] = a[q];
@@ -571,7 +582,7 @@ ShuffleCases(int32 *a, int32 *tmp, uint8 *bk, int64 n, pg_prng_state *prng)
 
 		for (int64 j = cnt[b] - 1; j > 0; j--)
 		{
-			int64		q = (int64) (pg_prng_double(prng) * (double) (j + 1));
+			int64		q = RandBelow(prng, j + 1);
 			int32		x = seg[j];
 
 			seg[j] = seg[q];

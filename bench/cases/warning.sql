@@ -1,0 +1,9 @@
+-- make bench cases for early warning (see bench/run.sh for the format).
+-- The 2,000 locations × 365 days × 999 replications stscan benchmark is
+-- bench/warning.sh (it needs its own data); these run on the generated city.
+-- bench: alarm_list(level 5, C2) on the last day
+-- parallel: no
+-- minqing: SELECT count(*) FROM minqing.alarm_list(:'tbl', 5, DATE '2025-09-09', 'C2', :'units')
+-- bench: stscan 99 replications, one category, 2 months, 500 m, 7 days
+-- parallel: no
+-- minqing: SELECT cardinality(minqing.stscan(geom, created_at::date, 1, 500, 7, 99, 1)) FROM :tbl WHERE category_code = 'ebike_charging' AND created_at >= '2025-08-01' AND created_at < '2025-10-01'
