@@ -12,6 +12,9 @@ OBJS       = $(patsubst %.c,%.o,$(sort $(wildcard src/*.c)))
 # are frozen under install/released/ together with the upgrade scripts.
 INSTALL_PARTS = $(sort $(wildcard install/*.sql))
 DATA_built = minqing--$(EXTVERSION).sql
+# Upgrade from the first release, generated from the install parts
+# (install/released/README; README "Upgrading").
+DATA_built += minqing--0.0.1--$(EXTVERSION).sql
 DATA       = $(wildcard install/released/*.sql)
 
 # pg_regress pair: sql/NAME.sql -> expected/NAME.out
@@ -32,6 +35,9 @@ endif
 
 minqing--$(EXTVERSION).sql: $(INSTALL_PARTS)
 	cat $(INSTALL_PARTS) > $@
+
+minqing--0.0.1--$(EXTVERSION).sql: $(INSTALL_PARTS) $(wildcard install/released/0.0.1/*.sql install/upgrade/0.0.1--$(EXTVERSION)/*.sql) install/released/mkupgrade.sh
+	bash install/released/mkupgrade.sh 0.0.1 $(INSTALL_PARTS) > $@
 
 $(OBJS): $(wildcard src/*.h)
 

@@ -224,9 +224,9 @@ SELECT 'minqing.kpi per street (sentiment_index not installed)' AS index_src,
 CREATE TEMP TABLE street_range AS SELECT min(score) AS lo, max(score) AS hi, count(*) AS n FROM street;
 
 -- 2. density grid and hotspots (Web Mercator metres) --------------------------
--- KDE cells: 1/100 of the frame width; bandwidth 3 cells; hotspot cells 1/40
+-- KDE cells: 1/100 of the frame width; bandwidth 2 cells; hotspot cells 1/40
 CREATE TEMP TABLE dens_par AS
-SELECT (ST_XMax(e) - ST_XMin(e)) / 100 AS s, 3 * (ST_XMax(e) - ST_XMin(e)) / 100 AS h,
+SELECT (ST_XMax(e) - ST_XMin(e)) / 100 AS s, 2 * (ST_XMax(e) - ST_XMin(e)) / 100 AS h,
        (ST_XMax(e) - ST_XMin(e)) / 40 AS hs FROM frame;
 CREATE TEMP TABLE dens (geom geometry, value float8);
 \if :has_kde
@@ -271,7 +271,7 @@ FROM gi;
 SELECT 'Gi* in plain SQL (minqing.hotspot not installed; no FDR)' AS hot_src, 'SQL 计算的 Gi*（minqing.hotspot 尚未安装，未做 FDR）' AS hot_src_zh \gset
 \endif
 CREATE TEMP TABLE dens_range AS
-SELECT max(value) AS vmax, greatest(percentile_cont(0.1) WITHIN GROUP (ORDER BY value), max(value) * 1e-4) AS vmin
+SELECT max(value) AS vmax, greatest(percentile_cont(0.05) WITHIN GROUP (ORDER BY value), max(value) * 1e-4) AS vmin
 FROM dens WHERE value > 0;
 SELECT count(*) FILTER (WHERE bin >= 2) AS hot95, count(*) FILTER (WHERE bin <= -2) AS cold95 FROM hot \gset
 
@@ -577,8 +577,8 @@ WHERE pos <= 10 OR pos > total - 5;
 
 -- panel 2: density + hotspots
 SELECT format($h$<section><h2>工单密度与热点 <small>Density and Gi* hotspots</small></h2>
-<p class="cap">底色是工单的核密度（对数色阶，越红越密集）；红框是 Getis-Ord Gi* 热点（95%% 以上置信），蓝框是冷点。共 %s 个热点格、%s 个冷点格。%s</p>
-<p class="cap">The shading is the kernel density of work orders (log scale, redder = denser); red squares are Getis-Ord Gi* hot spots
+<p class="cap">底色是工单的核密度（平方根色阶，越红越密集）；红框是 Getis-Ord Gi* 热点（95%% 以上置信），蓝框是冷点。共 %s 个热点格、%s 个冷点格。%s</p>
+<p class="cap">The shading is the kernel density of work orders (square-root scale, redder = denser); red squares are Getis-Ord Gi* hot spots
 (95%% confidence or more), blue squares cold spots: %s hot and %s cold cells.%s</p>
 <svg class="map" viewBox="0 0 %s %s" width="%s" height="%s" xmlns="http://www.w3.org/2000/svg">
 <rect width="%s" height="%s" fill="#fbfbfb"/>%s%s%s%s%s</svg>
@@ -592,7 +592,7 @@ SELECT format($h$<section><h2>工单密度与热点 <small>Density and Gi* hotsp
 	(SELECT string_agg(format('<path d="%s" fill="#eceff3" stroke="#c5ccd6" stroke-width=".6"/>', pg_temp.svgp(geom)), '' ORDER BY code)
 	 FROM units WHERE level = 4 AND geom IS NOT NULL),
 	(SELECT string_agg(format('<path d="%s" fill="%s" stroke="none"/>', pg_temp.svgp(d.geom),
-	        pg_temp.ramp(ln(d.value / r.vmin) / nullif(ln(r.vmax / r.vmin), 0), ARRAY['#fff7bc', '#fec44f', '#fe9929', '#ec7014', '#cc4c02', '#8c2d04'])), '')
+	        pg_temp.ramp(sqrt((d.value - r.vmin) / nullif(r.vmax - r.vmin, 0)), ARRAY['#fff7bc', '#fec44f', '#fe9929', '#ec7014', '#cc4c02', '#8c2d04'])), '')
 	 FROM dens d, dens_range r WHERE d.value >= r.vmin),
 	(SELECT string_agg(format('<path d="%s" fill="none" stroke="#17324d" stroke-width="1.2"/>', pg_temp.svgp(geom)), '' ORDER BY code)
 	 FROM units WHERE level = 3 AND geom IS NOT NULL),

@@ -86,6 +86,30 @@ mq_check_cells(double ncells, const char *what)
 				 errhint("Use a larger cell size or a smaller extent, or raise minqing.max_cells.")));
 }
 
+/*
+ * minqing.pseudonym_key may come from postgresql.conf, ALTER SYSTEM or a
+ * superuser's SET, but never from a place every role can read: values given
+ * to ALTER DATABASE / ALTER ROLE ... SET and CREATE / ALTER FUNCTION ... SET
+ * are stored in pg_db_role_setting and pg_proc, which are world-readable.
+ * Those are checked with source PGC_S_TEST and applied at login with the
+ * database / user sources, so a non-empty key from them is refused.
+ */
+static bool
+CheckPseudonymKey(char **newval, void **extra, GucSource source)
+{
+	if (*newval == NULL || **newval == '\0')
+		return true;
+	if (source == PGC_S_TEST || source == PGC_S_DATABASE ||
+		source == PGC_S_USER || source == PGC_S_DATABASE_USER)
+	{
+		GUC_check_errmsg("minqing.pseudonym_key must not be stored with ALTER DATABASE, ALTER ROLE or a function's SET clause");
+		GUC_check_errdetail("Those settings are stored in world-readable catalogs (pg_db_role_setting, pg_proc).");
+		GUC_check_errhint("Set it in postgresql.conf or with ALTER SYSTEM, and add minqing to shared_preload_libraries or session_preload_libraries.");
+		return false;
+	}
+	return true;
+}
+
 void
 _PG_init(void)
 {
@@ -116,6 +140,6 @@ _PG_init(void)
 							   &mq_pseudonym_key,
 							   "",
 							   PGC_SUSET, GUC_SUPERUSER_ONLY | GUC_NO_SHOW_ALL | GUC_NOT_IN_SAMPLE,
-							   NULL, NULL, NULL);
+							   CheckPseudonymKey, NULL, NULL);
 	MarkGUCPrefixReserved("minqing");
 }

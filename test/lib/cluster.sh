@@ -17,6 +17,9 @@ MQ_PACKAGES="$MQ_PACKAGES chromium fonts-droid-fallback python3"
 
 mq_log() { printf '[minqing %(%H:%M:%S)T] %s\n' -1 "$*" >&2; }
 
+# test/shell/fuzz.sh runs sqlsmith for a bounded time
+MQ_PACKAGES="$MQ_PACKAGES sqlsmith"
+
 # Install what is missing (as root), or print the exact apt-get line and stop.
 mq_ensure_packages() {
 	local missing="" p
