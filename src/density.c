@@ -1188,6 +1188,8 @@ kde_final(PG_FUNCTION_ARGS)
 				int64		i0,
 							i1;
 
+				/* one point can cover millions of cells: check per row */
+				CHECK_FOR_INTERRUPTS();
 				if (rest <= 0)
 					continue;
 				half = sqrt(rest);
@@ -1249,6 +1251,7 @@ kde_final(PG_FUNCTION_ARGS)
 				const double *krow = kt + (Size) (dy + R) * tw + R;
 				double	   *orow = out + (j - jmin) * nx - imin;
 
+				CHECK_FOR_INTERRUPTS();	/* a wide kernel: check per row */
 				for (int64 i = i0; i <= i1; i++)
 					orow[i] += w * krow[(int32) (2 * (int64) m * i + m - a)];
 			}

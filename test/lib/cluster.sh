@@ -75,8 +75,17 @@ mq_start_cluster() {
 	$as "$MQ_BIN/initdb" -D "$MQ_DATA/data" -A trust -U postgres -E UTF8 --locale=C.UTF-8 >"$MQ_DATA/initdb.log" 2>&1 || { cat "$MQ_DATA/initdb.log" >&2; return 1; }
 	cat "$MQ_ROOT/test/cluster.conf" >>"$MQ_DATA/data/postgresql.conf"
 	export PGHOST=$MQ_DATA/sock PGPORT=${MQ_PORT:-55432} PGUSER=postgres
-	$as "$MQ_BIN/pg_ctl" -D "$MQ_DATA/data" -l "$MQ_DATA/server.log" -w -t 60 \
-		-o "-k $PGHOST -p $PGPORT -c listen_addresses=''" start >/dev/null || { cat "$MQ_DATA/server.log" >&2; return 1; }
+	# The server must not inherit our open descriptors (fd 3 and up): a
+	# postmaster started under `flock LOCK make test` would otherwise keep
+	# the merge lock for as long as it lives.
+	(
+		for fd in /proc/$BASHPID/fd/*; do
+			fd=${fd##*/}
+			[ "$fd" -gt 2 ] 2>/dev/null && eval "exec $fd>&-"
+		done
+		exec $as "$MQ_BIN/pg_ctl" -D "$MQ_DATA/data" -l "$MQ_DATA/server.log" -w -t 60 \
+			-o "-k $PGHOST -p $PGPORT -c listen_addresses=''" start >/dev/null
+	) || { cat "$MQ_DATA/server.log" >&2; return 1; }
 	MQ_CLUSTER_STARTED=1
 	mq_log "throwaway cluster up (socket $PGHOST, data $MQ_DATA/data)"
 }

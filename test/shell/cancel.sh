@@ -29,12 +29,12 @@ SQL
 
 # name | function that must exist | heavy query
 cases=(
-"kde on a fine grid with a wide bandwidth|kde|SELECT minqing.kde(geom, 2, 3000) IS NULL FROM pts"
-"kde on lon/lat input|kde|SELECT minqing.kde(geog, 2, 3000) IS NULL FROM pts"
-"grid_cells of a large grid|grid_cells|SELECT count(*) FROM minqing.grid_cells((SELECT minqing.kde(geom, 2, 3000) FROM pts WHERE i <= 30))"
+"kde on a fine grid with a wide bandwidth|kde|SELECT minqing.kde(geom, 3, 3000) IS NULL FROM pts"
+"kde on lon/lat input|kde|SELECT minqing.kde(geog, 3, 3000) IS NULL FROM pts"
+"grid_cells of a large grid|grid_cells|SELECT count(*) FROM minqing.grid_cells((SELECT minqing.kde(geom, 3, 3000) FROM pts WHERE i <= 30))"
 "kde_bandwidth|kde_bandwidth|SELECT minqing.kde_bandwidth(g) FROM (SELECT geom AS g FROM pts, generate_series(1, 3000)) s"
 "gi_star with a distance covering everything|gi_star|SELECT sum(z) FROM (SELECT minqing.gi_star(value, geom, 1e9::float8) OVER () AS z FROM pts, generate_series(1, 10)) s"
-"hotspot with a 3 km band|hotspot|SELECT count(h) FROM (SELECT minqing.hotspot(value, geom, 3000::float8) OVER () AS h FROM pts, generate_series(1, 10)) s"
+"hotspot with a 3 km band|hotspot|SELECT count(h) FROM (SELECT minqing.hotspot(value, geom, 3000::float8) OVER () AS h FROM pts, generate_series(1, 40)) s"
 "local_moran with 99,999 permutations|local_moran|SELECT count(m) FROM (SELECT minqing.local_moran(value, geom, 3000::float8, 99999, 1) OVER () AS m FROM pts) s"
 "stscan with many replications|stscan|SELECT minqing.stscan(geom, day, value, 5000, 30, 99999, 1) IS NULL FROM pts"
 "generate_city with a huge order count|generate_city|SELECT minqing.generate_city('big', 100000000, 1)"
