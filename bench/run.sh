@@ -7,7 +7,8 @@
 #   MQ_BENCH_FULL=1 make bench              1M and 5M
 #   MQ_BENCH_SIZES="200000 1000000" make bench
 #   MQ_BENCH_RUNS=7 make bench              timed runs per query (median reported; default 5)
-#   MQ_BENCH_CASES="rate kpi" make bench    only these bench/cases/NAME.sql files
+#   MQ_BENCH_CASES="rate kpi" make bench    only these bench/cases/NAME.sql files (no extras)
+#   MQ_BENCH_EXTRAS=0 make bench            skip the feature scripts bench/*.sh (hotspot.sh, warning.sh …)
 #
 # Adding a benchmark: a file bench/cases/NAME.sql with, per case, three
 # comment lines (each query on ONE line; :tbl is the work_order table,
@@ -52,16 +53,15 @@ mq_start_cluster "$WORK" || die "could not start the throwaway cluster in $WORK 
 psql -X -q -d postgres -c "DROP DATABASE IF EXISTS $DB" -c "CREATE DATABASE $DB" || die "cannot create $DB"
 psql -X -q -d $DB -c "SET client_min_messages = warning" -c "CREATE EXTENSION minqing CASCADE" || die "CREATE EXTENSION failed"
 
+SERIAL="SET max_parallel_workers_per_gather = 0;"
+PARALLEL="SET max_parallel_workers_per_gather = 2; SET parallel_setup_cost = 0; SET parallel_tuple_cost = 0; SET min_parallel_table_scan_size = 0;"
+
 # median_ms MODE VARS SQL: warm-up run, then $RUNS timed runs; prints the median in ms
 median_ms() {
-	local mode=$1 vars=$2 sql=$3 settings i
-	case $mode in
-		serial)   settings="SET max_parallel_workers_per_gather = 0;" ;;
-		parallel) settings="SET max_parallel_workers_per_gather = 2; SET parallel_setup_cost = 0; SET parallel_tuple_cost = 0; SET min_parallel_table_scan_size = 0;" ;;
-	esac
+	local mode=$1 vars=$2 sql=$3 i
 	{
 		echo "$vars"
-		echo "$settings"
+		[ "$mode" = parallel ] && echo "$PARALLEL" || echo "$SERIAL"
 		echo '\o /dev/null'
 		echo "$sql;"			# warm-up
 		echo '\timing on'
@@ -70,8 +70,60 @@ median_ms() {
 		awk '{ v[NR] = $1 } END { if (NR == 0) print "NA"; else if (NR % 2) print v[(NR + 1) / 2]; else print (v[NR / 2] + v[NR / 2 + 1]) / 2 }'
 }
 
+# paired VARS MQ DBA PAR: $RUNS serial rounds, each running back to back
+# count(*), the minqing query and the dba query (if any), measuring wall time
+# (psql \timing) and the backend's CPU time (log_statement_stats: getrusage
+# user + system, reported to the client); CPU time is what makes the ratios
+# meaningful on a loaded shared machine.  Then the minqing query with 2
+# workers in its own session (wall time).  Prints
+# "wall_mq cpu_mq cpu_floor cpu_dba wall_par cpu_mq/cpu_floor cpu_mq/cpu_dba wall_mq/wall_par"
+# (medians; ratios are medians of per-round ratios; NA where not run or failed).
+paired() {
+	local vars=$1 mq=$2 dba=$3 par=$4 i k=2 wall_par=NA
+	[ -n "$dba" ] && k=3
+	{
+		echo "$vars"
+		echo '\o /dev/null'
+		echo "SELECT count(*) FROM :tbl;"; echo "$mq;"; [ -n "$dba" ] && echo "$dba;"	# warm-up
+		echo '\timing on'
+		for ((i = 0; i < RUNS; i++)); do
+			echo "SELECT count(*) FROM :tbl;"
+			echo "$mq;"
+			[ -n "$dba" ] && echo "$dba;"
+		done
+	} | PGOPTIONS="-c max_parallel_workers_per_gather=0 -c log_statement_stats=on -c client_min_messages=log" \
+		psql -X -q -v ON_ERROR_STOP=1 -d $DB >"$WORK/bench-out.log" 2>"$WORK/bench-stats.log"
+	[ "$par" != no ] && wall_par=$(median_ms parallel "$vars" "$mq")
+	{
+		sed -n 's/^Time: \([0-9.]*\) ms.*/W \1/p' "$WORK/bench-out.log"
+		sed -n 's/^![[:space:]]*\([0-9.]*\) s user, \([0-9.]*\) s system.*/C \1 \2/p' "$WORK/bench-stats.log"
+	} | awk -v k=$k -v hasdba=$([ -n "$dba" ] && echo 1 || echo 0) -v par="$wall_par" '
+		function med(a, n,    i, j, t) {
+			if (n == 0) return "NA"
+			for (i = 2; i <= n; i++) { t = a[i]; for (j = i - 1; j >= 1 && a[j] > t; j--) a[j + 1] = a[j]; a[j + 1] = t }
+			return (n % 2) ? a[(n + 1) / 2] : (a[n / 2] + a[n / 2 + 1]) / 2
+		}
+		$1 == "W" { w[++nw] = $2 }
+		$1 == "C" { c[++nc] = 1000 * ($2 + $3) }
+		END {
+			skip = k					# CPU lines of the warm-up
+			r = int(nw / k); if (int((nc - skip) / k) < r) r = int((nc - skip) / k)
+			for (i = 0; i < r; i++) {
+				b = i * k
+				WM[i + 1] = w[b + 2]
+				CF[i + 1] = c[skip + b + 1]; CM[i + 1] = c[skip + b + 2]
+				RF[i + 1] = (CF[i + 1] > 0) ? CM[i + 1] / CF[i + 1] : 0
+				if (hasdba) { CD[i + 1] = c[skip + b + 3]; RD[i + 1] = (CD[i + 1] > 0) ? CM[i + 1] / CD[i + 1] : 0 }
+			}
+			wm = med(WM, r)
+			printf "%s %s %s %s %s %s %s %s\n", wm, med(CM, r), med(CF, r), (hasdba ? med(CD, r) : "NA"), par,
+				med(RF, r), (hasdba ? med(RD, r) : "NA"), ((par != "NA" && wm != "NA" && par > 0) ? wm / par : "NA")
+		}'
+}
+
 ratio() { awk -v a="$1" -v b="$2" 'BEGIN { if (a == "NA" || b == "NA" || b == 0) print "–"; else printf "%.2f", a / b }'; }
-ms() { awk -v a="$1" 'BEGIN { if (a == "NA") print "error"; else printf "%.0f", a }'; }
+fmt2() { awk -v a="$1" 'BEGIN { if (a == "NA" || a == "") print "–"; else printf "%.2f", a }'; }
+ms() { awk -v a="$1" 'BEGIN { if (a == "NA" || a == "") print "–"; else printf "%.0f", a }'; }
 
 CPU=$(sed -n 's/^model name[[:space:]]*: //p' /proc/cpuinfo | head -1)
 MEM=$(awk '/MemTotal/ { printf "%.0f GB", $2 / 1048576 }' /proc/meminfo)
@@ -82,8 +134,11 @@ REPORT=$WORK/bench-$STAMP.md
 	echo "## make bench, $STAMP"
 	echo
 	echo "Machine: $CPU, $(nproc) cores, $MEM RAM; PostgreSQL $PGV, PostGIS $PGISV; load average at start: $(cut -d' ' -f1-3 /proc/loadavg)."
-	echo "Median of $RUNS runs after one warm-up; times in ms. ×count = minqing ÷ \`SELECT count(*)\` of the same table,"
-	echo "×dba = minqing ÷ the hand-written query, speedup = serial ÷ 2-worker time of the minqing query."
+	echo "$RUNS serial rounds after one warm-up, each running back to back \`SELECT count(*)\`, the minqing query and the"
+	echo "hand-written query; then $RUNS runs with 2 workers. serial ms / 2 workers ms: median wall time; CPU ms: median CPU"
+	echo "time (user + system) of the backend (log_statement_stats), which a loaded machine disturbs far less than wall time."
+	echo "×count = CPU(minqing) ÷ CPU(count(*)), ×dba = CPU(minqing) ÷ CPU(hand-written query), both medians of per-round"
+	echo "ratios; speedup = serial ÷ 2-worker wall time."
 	echo
 } >"$REPORT"
 
@@ -95,17 +150,16 @@ for size in $SIZES; do
 	t0=$(date +%s.%N)
 	psql -X -q -v ON_ERROR_STOP=1 -d $DB -c "SELECT minqing.generate_city('$schema', $size, 42)" >/dev/null || die "generate_city failed"
 	t1=$(date +%s.%N)
-	raw=$(median_ms serial "" "SELECT count(*) FROM generate_series(0, ($size - 1) / 65536) c, LATERAL minqing.generate_city_orders($size, 42, c * 65536, LEAST(65536, $size - c * 65536)) o")
+	raw=$(median_ms serial "" "SELECT count(*) FROM generate_series(0, ($size - 1) / 16384) c, LATERAL minqing.generate_city_orders($size, 42, c * 16384, LEAST(16384, $size - c * 16384)) o")
 	gen_rows+=$(awk -v n="$size" -v a="$t0" -v b="$t1" -v r="$raw" 'BEGIN {
 		printf "| %d | %.1f | %.0f | %.0f |\n", n, b - a, n / (b - a), (r == "NA" ? 0 : n / (r / 1000)) }')$'\n'
 	psql -X -q -d $DB -c "VACUUM (ANALYZE) $schema.work_order" || die "vacuum failed"
 	vars="\\set tbl $schema.work_order
 \\set units $schema.admin_unit
 \\set schema $schema"
-	floor_s=$(median_ms serial "$vars" "SELECT count(*) FROM :tbl")
-	floor_p=$(median_ms parallel "$vars" "SELECT count(*) FROM :tbl")
-	mq_log "count(*) floor: serial $(ms "$floor_s") ms, 2 workers $(ms "$floor_p") ms"
-	case_rows+="| $size | \`count(*)\` (floor) | $(ms "$floor_s") | 1.00 | – | – | $(ms "$floor_p") | $(ratio "$floor_s" "$floor_p") |"$'\n'
+	read -r w_s c_m c_f c_d w_p r_f r_d r_p < <(paired "$vars" "SELECT count(*) FROM :tbl" "" yes)
+	mq_log "count(*) floor: serial $(ms "$w_s") ms (CPU $(ms "$c_m") ms), 2 workers $(ms "$w_p") ms"
+	case_rows+="| $size | \`count(*)\` (floor) | $(ms "$w_s") | $(ms "$c_m") | 1.00 | – | $(ms "$w_p") | $(fmt2 "$r_p") |"$'\n'
 
 	for f in "$MQ_ROOT"/bench/cases/*.sql; do
 		[ -e "$f" ] || continue
@@ -116,12 +170,9 @@ for size in $SIZES; do
 			[ -n "$name" ] || continue
 			if [ -n "$maxsize" ] && [ "$size" -gt "$maxsize" ]; then continue; fi
 			mq_log "$fname: $name ($size)"
-			m_s=$(median_ms serial "$vars" "$mq")
-			[ "$m_s" = NA ] && { mq_log "  minqing query failed: $(tail -3 "$WORK/bench-err.log")"; }
-			d_s=NA; p_s=NA
-			[ -n "$dba" ] && d_s=$(median_ms serial "$vars" "$dba")
-			[ "$par" != no ] && p_s=$(median_ms parallel "$vars" "$mq")
-			case_rows+="| $size | $name | $(ms "$m_s") | $(ratio "$m_s" "$floor_s") | $([ -n "$dba" ] && ms "$d_s" || echo –) | $(ratio "$m_s" "$d_s") | $([ "$par" != no ] && ms "$p_s" || echo –) | $(ratio "$m_s" "$p_s") |"$'\n'
+			read -r w_s c_m c_f c_d w_p r_f r_d r_p < <(paired "$vars" "$mq" "$dba" "$par")
+			[ "$w_s" = NA ] && mq_log "  query failed: $(grep -m3 ERROR "$WORK/bench-stats.log" "$WORK/bench-err.log")"
+			case_rows+="| $size | $name | $(ms "$w_s") | $(ms "$c_m") | $(fmt2 "$r_f") | $(fmt2 "$r_d") | $([ "$par" != no ] && ms "$w_p" || echo –) | $(fmt2 "$r_p") |"$'\n'
 		done < <(awk '
 			function flush() { if (name != "") printf "%s\037%s\037%s\037%s\037%s\n", name, maxs, par, mq, dba; name = ""; maxs = ""; par = ""; mq = ""; dba = "" }
 			/^-- bench:/    { flush(); sub(/^-- bench:[ \t]*/, ""); name = $0; next }
@@ -143,10 +194,24 @@ done
 	echo
 	echo "### Aggregates"
 	echo
-	echo "| orders | query | serial ms | ×count | dba ms | ×dba | 2 workers ms | speedup |"
+	echo "| orders | query | serial ms | CPU ms | ×count | ×dba | 2 workers ms | speedup |"
 	echo "|---:|---|---:|---:|---:|---:|---:|---:|"
 	printf '%s' "$case_rows"
 } >>"$REPORT"
+mq_stop_cluster
+
+# Feature scripts with their own data (bench/*.sh, e.g. hotspot.sh, warning.sh)
+# run after the main cluster is stopped; MQ_BENCH_EXTRAS=0 skips them.
+if [ "${MQ_BENCH_EXTRAS:-1}" != 0 ] && [ "$ONLY" = "  " ]; then
+	for x in "$MQ_ROOT"/bench/*.sh; do
+		[ -e "$x" ] || continue
+		[ "$(basename "$x")" = run.sh ] && continue
+		mq_log "extra benchmark: bench/$(basename "$x")"
+		{ echo; echo "### bench/$(basename "$x")"; echo; } >>"$REPORT"
+		env -u MQ_BENCH_SIZES -u MQ_WORK bash "$x" >>"$REPORT" 2>"$WORK/extra-$(basename "$x" .sh).log" \
+			|| { echo "(failed: see $WORK/extra-$(basename "$x" .sh).log)" >>"$REPORT"; mq_log "bench/$(basename "$x") failed"; }
+	done
+fi
 echo
 cat "$REPORT"
 mq_log "report written to $REPORT (paste it into BENCHMARKS.md)"

@@ -17,7 +17,7 @@ CREATE FUNCTION minqing.generate_city_orders(orders bigint, seed int, first bigi
 	OUT closed_at timestamptz, OUT caller_id text, OUT department text, OUT channel text)
 	RETURNS SETOF record
 	AS 'MODULE_PATHNAME', 'generate_city_orders'
-	LANGUAGE C IMMUTABLE STRICT PARALLEL SAFE ROWS 65536;
+	LANGUAGE C IMMUTABLE STRICT PARALLEL SAFE ROWS 16384;
 COMMENT ON FUNCTION minqing.generate_city_orders(bigint, int, bigint, bigint) IS
 	'orders first+1 .. first+count of a synthetic city of `orders` orders (canonical work-order columns); row i depends only on (orders, seed, i)';
 
@@ -37,7 +37,7 @@ CREATE FUNCTION minqing.generate_city(target_schema text, orders int DEFAULT 100
 	SET search_path = pg_catalog, pg_temp
 AS $generate_city$
 DECLARE
-	chunk  constant bigint := 65536;
+	chunk  constant bigint := 16384;  -- rows per C call: its tuplestore stays within the default work_mem
 	n      bigint;
 	clash  text;
 BEGIN

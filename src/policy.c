@@ -58,6 +58,7 @@
  * Shared helpers
  * ------------------------------------------------------------------------- */
 
+/* Mark the first n result fields NULL. */
 static inline void
 SetNulls(bool *nulls, int n)
 {
@@ -136,6 +137,7 @@ typedef struct DayValue
 	double		sum;
 } DayValue;
 
+/* qsort order of day values: by day */
 static int
 DayValueCmp(const void *a, const void *b)
 {
@@ -179,6 +181,8 @@ DaySeriesDecode(bytea *s, int *n)
 	dv = palloc(sizeof(DayValue) * Max(nent, 1));
 	for (int i = 0; i < nent; i++)
 	{
+		if ((i & 0xffff) == 0)
+			CHECK_FOR_INTERRUPTS();
 		dv[i].day = mq_get_i32(DS_ENT(pl, i));
 		dv[i].sum = mq_get_f8(DS_ENT(pl, i) + 8);
 	}
@@ -450,6 +454,7 @@ DaySeriesTrans(FunctionCallInfo fcinfo, MqStateKind kind, const char *aggname,
 /* ---------------------------------------------------------------------------
  * before_after
  * ------------------------------------------------------------------------- */
+/* Transition and combine functions of the day-series aggregates. */
 PG_FUNCTION_INFO_V1(before_after_trans);
 Datum
 before_after_trans(PG_FUNCTION_ARGS)
@@ -535,6 +540,7 @@ before_after_final(PG_FUNCTION_ARGS)
 /* ---------------------------------------------------------------------------
  * its
  * ------------------------------------------------------------------------- */
+/* its(day, y, policy_date [, seasonal_period]): per-day sums of y. */
 PG_FUNCTION_INFO_V1(its_trans);
 Datum
 its_trans(PG_FUNCTION_ARGS)
@@ -729,6 +735,7 @@ its_final(PG_FUNCTION_ARGS)
 /* ---------------------------------------------------------------------------
  * resilience
  * ------------------------------------------------------------------------- */
+/* resilience(day, cases, event_start, event_end): per-day sums of cases. */
 PG_FUNCTION_INFO_V1(resilience_trans);
 Datum
 resilience_trans(PG_FUNCTION_ARGS)
@@ -954,6 +961,7 @@ CellPut(char *pl, const Cell *c)
 	}
 }
 
+/* Decode one slot into a Cell. */
 static void
 CellRead(const char *slot, Cell *c)
 {
@@ -1100,6 +1108,7 @@ CellCombine(FunctionCallInfo fcinfo, MqStateKind kind, const char *aggname)
 	PG_RETURN_BYTEA_P(a);
 }
 
+/* qsort order of cells: key, then group, then period (a cluster is a run) */
 static int
 CellCmp(const void *x, const void *y)
 {
@@ -1128,6 +1137,8 @@ CellLoad(bytea *s, const char *aggname, int *ncells)
 	{
 		char	   *slot = CT_SLOT(pl, i);
 
+		if ((i & 0xffff) == 0)
+			CHECK_FOR_INTERRUPTS();
 		if (!(mq_get_i32(slot + 20) & 1))
 			continue;
 		if (m >= mq_get_i32(pl + CT_NUSED))
@@ -1146,6 +1157,7 @@ CellLoad(bytea *s, const char *aggname, int *ncells)
 	return cells;
 }
 
+/* Do two cells belong to the same cluster / category? */
 static inline bool
 SameKey(const Cell *a, const Cell *b)
 {
@@ -1155,6 +1167,10 @@ SameKey(const Cell *a, const Cell *b)
 /* ---------------------------------------------------------------------------
  * did
  * ------------------------------------------------------------------------- */
+/*
+ * did_trans(state, y, treated, post, cluster): add y to the cell
+ * (cluster, treated, post).
+ */
 PG_FUNCTION_INFO_V1(did_trans);
 Datum
 did_trans(PG_FUNCTION_ARGS)
@@ -1184,6 +1200,7 @@ did_trans(PG_FUNCTION_ARGS)
 	PG_RETURN_BYTEA_P(s);
 }
 
+/* Combine functions of the cell-table aggregates: add the cells. */
 PG_FUNCTION_INFO_V1(did_combine);
 Datum
 did_combine(PG_FUNCTION_ARGS)
@@ -1306,6 +1323,11 @@ did_final(PG_FUNCTION_ARGS)
 /* ---------------------------------------------------------------------------
  * event_study
  * ------------------------------------------------------------------------- */
+/*
+ * event_study_trans(state, y, treated, period, cluster [, reference_period]):
+ * accumulate one row into its (cluster, group, period) cell; the reference
+ * period (default −1) is a per-call constant kept in the state.
+ */
 static Datum
 EventStudyTrans(FunctionCallInfo fcinfo, bool has_ref)
 {
@@ -1371,6 +1393,7 @@ event_study_combine(PG_FUNCTION_ARGS)
 	return CellCombine(fcinfo, MQ_KIND_EVENT_STUDY, "event_study");
 }
 
+/* qsort order of int32 */
 static int
 Int32Cmp(const void *a, const void *b)
 {
@@ -1380,6 +1403,7 @@ Int32Cmp(const void *a, const void *b)
 	return (x > y) - (x < y);
 }
 
+/* Index of period p in the sorted distinct periods (binary search). */
 static int
 PeriodIndex(const int32 *periods, int np, int32 p)
 {
@@ -1615,6 +1639,7 @@ event_study_final(PG_FUNCTION_ARGS)
 /* ---------------------------------------------------------------------------
  * content_shift
  * ------------------------------------------------------------------------- */
+/* content_shift_trans(state, category, post): count one row in (category, post). */
 PG_FUNCTION_INFO_V1(content_shift_trans);
 Datum
 content_shift_trans(PG_FUNCTION_ARGS)
@@ -1732,6 +1757,7 @@ content_shift_final(PG_FUNCTION_ARGS)
 /* ---------------------------------------------------------------------------
  * Distribution helpers exposed to SQL (tested against scipy)
  * ------------------------------------------------------------------------- */
+/* SQL wrappers of the exact tails in stats.c, for users and for the tests. */
 PG_FUNCTION_INFO_V1(t_p2);
 Datum
 t_p2(PG_FUNCTION_ARGS)

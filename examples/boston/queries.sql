@@ -57,6 +57,18 @@ SELECT h.orders, round(h.z::numeric, 2) AS z, h.bin, a.name AS neighbourhood,
 FROM hot h LEFT JOIN admin_unit a ON a.level = 3 AND ST_Intersects(a.geom, h.center)
 WHERE h.bin = 3 ORDER BY h.z DESC LIMIT 10;
 
+SELECT count(*) > 0 AS has_kde FROM pg_proc WHERE proname = 'kde' AND pronamespace = 'minqing'::regnamespace \gset
+\if :has_kde
+\echo '== 4b. Density: quartic KDE (250 m cells, bandwidth 750 m, EPSG:26986), the five densest cells, orders per km2'
+SELECT round(c.value * 1e6)::int AS orders_per_km2, a.name AS neighbourhood,
+       round(ST_Y(ST_Transform(ST_Centroid(c.geom), 4326))::numeric, 4) AS lat,
+       round(ST_X(ST_Transform(ST_Centroid(c.geom), 4326))::numeric, 4) AS lon
+FROM (SELECT minqing.kde(ST_Transform(geom, 26986), 250, 750) AS g FROM work_order WHERE geom IS NOT NULL) k,
+     minqing.grid_cells(k.g) c
+LEFT JOIN admin_unit a ON a.level = 3 AND ST_Intersects(a.geom, ST_Transform(ST_Centroid(c.geom), 4326))
+ORDER BY c.value DESC LIMIT 5;
+\endif
+
 \echo '== 5. The January-February 2015 snowstorms: weekly orders (all requests and snow requests)'
 SELECT date_trunc('week', created_at)::date AS week, count(*) AS orders,
        count(*) FILTER (WHERE type ILIKE '%snow%' OR type ILIKE '%shovel%') AS snow_orders,

@@ -25,10 +25,14 @@ SELECT ok(p.partial_aggregate AND p.parallel = p.serial, 'content_shift: Partial
 FROM tap.parallel_check($$SELECT (minqing.content_shift(category_code, created_at >= '2025-01-01')).* FROM tap.orders$$) p;
 SELECT ok(p.partial_aggregate AND p.parallel = p.serial, 'resilience: Partial Aggregate, parallel = serial')
 FROM tap.parallel_check($$SELECT (minqing.resilience(created_at::date, 1, date '2025-06-01', date '2025-06-03')).* FROM tap.orders$$) p;
-SELECT ok(p.partial_aggregate AND p.parallel = p.serial, 'GROUP BY district: Partial HashAggregate, parallel = serial')
-FROM tap.parallel_check($$SELECT left(unit_code, 6), minqing.before_after(created_at::date, 1, date '2025-01-01'),
+SELECT ok(p.partial_aggregate AND p.parallel = p.serial, 'GROUP BY, all six aggregates: Partial HashAggregate, parallel = serial')
+FROM tap.parallel_check($$SELECT category_code, minqing.before_after(created_at::date, 1, date '2025-01-01'),
                                  minqing.its(created_at::date, 1, date '2025-01-01'),
-                                 minqing.content_shift(category_code, created_at >= '2025-01-01')
+                                 minqing.content_shift(unit_code, created_at >= '2025-01-01'),
+                                 minqing.did(satisfied::int, unit_code < '990104', created_at >= '2025-01-01', left(unit_code, 9)),
+                                 minqing.event_study(resolved::int, unit_code < '990104',
+                                     extract(year FROM created_at)::int - 2025, left(unit_code, 9), 0),
+                                 minqing.resilience(created_at::date, 1, date '2025-06-01', date '2025-06-03')
                           FROM tap.orders GROUP BY 1$$) p;
 
 -- sanity of the big answers: no planted effect in tap.orders
