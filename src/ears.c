@@ -30,6 +30,7 @@
 #include "funcapi.h"
 #include "miscadmin.h"
 #include "utils/builtins.h"
+#include "utils/memutils.h"
 #include "windowapi.h"
 
 #include "stats.h"
@@ -184,6 +185,13 @@ ears(PG_FUNCTION_ARGS)
 	Datum		values[3];
 	bool		nulls[3] = {false, false, false};
 
+	if (nrows > (int64) ((MaxAllocSize - offsetof(EarsContext, rows)) / sizeof(EarsRow)))
+		ereport(ERROR,
+				(errcode(ERRCODE_PROGRAM_LIMIT_EXCEEDED),
+				 errmsg("ears() supports at most %lld rows in one partition",
+						(long long) ((MaxAllocSize - offsetof(EarsContext, rows)) / sizeof(EarsRow))),
+				 errdetail("The partition has %lld rows.", (long long) nrows),
+				 errhint("Partition the series, e.g. PARTITION BY unit_code, category_code.")));
 	ctx = (EarsContext *) WinGetPartitionLocalMemory(winobj,
 													 offsetof(EarsContext, rows) + sizeof(EarsRow) * Max(nrows, 1));
 	if (!ctx->done)

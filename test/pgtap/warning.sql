@@ -1,7 +1,7 @@
 -- pgTAP: stscan() on generated data with and without a planted cluster,
 -- forced-parallel plans, cancellation by statement_timeout; ears() NULLs.
 BEGIN;
-SELECT plan(12);
+SELECT plan(14);
 
 -- 10 × 10 locations 100 m apart (UTM 50N), 60 days, deterministic noise of
 -- 0..2 cases a location-day (hash of location and day, mean 1).
@@ -31,6 +31,33 @@ SELECT is((SELECT count(*) FROM warn_found f JOIN warn_found g ON f.rank < g.ran
              AND ST_DWithin(f.center, g.center, f.radius + g.radius)
              AND EXISTS (SELECT 1 FROM warn_grid w WHERE ST_DWithin(w.geom, f.center, f.radius) AND ST_DWithin(w.geom, g.center, g.radius))),
           0::bigint, 'stscan(): clusters share no location-day');
+
+-- brute force: every cylinder enumerated in SQL (5 × 5 locations, 12 days,
+-- radius <= 150 m, 1..3 days); the scan's rank-1 LLR is the largest of all
+CREATE TABLE warn_small AS
+SELECT geom, day, cases + CASE WHEN i IN (6, 7, 11) AND d BETWEEN 4 AND 5 THEN 2 ELSE 0 END AS cases
+FROM warn_grid WHERE i % 10 < 5 AND i / 10 < 5 AND d < 12;
+CREATE FUNCTION pg_temp.warn_brute(prospective boolean) RETURNS float8 LANGUAGE sql AS $$
+WITH loc AS (SELECT DISTINCT geom FROM warn_small),
+     lim AS (SELECT min(day) AS d0, max(day) AS d1, sum(cases) AS c_all FROM warn_small),
+     zones AS (SELECT DISTINCT c.geom AS center, ST_Distance(c.geom, l.geom) AS radius
+               FROM loc c JOIN loc l ON ST_Distance(c.geom, l.geom) <= 150),
+     wins AS (SELECT s AS ws, s + m - 1 AS we FROM lim, generate_series(lim.d0, lim.d1, interval '1 day') g (s0),
+                     LATERAL (SELECT g.s0::date AS s) q, generate_series(1, 3) m
+              WHERE s + m - 1 <= lim.d1 AND (NOT prospective OR s + m - 1 = lim.d1)),
+     cyl AS (SELECT sum(x.cases) FILTER (WHERE ST_Distance(x.geom, z.center) <= z.radius AND x.day BETWEEN w.ws AND w.we) AS c,
+                    sum(x.cases) FILTER (WHERE ST_Distance(x.geom, z.center) <= z.radius)
+                    * sum(x.cases) FILTER (WHERE x.day BETWEEN w.ws AND w.we) / min(lim.c_all) AS mu, min(lim.c_all) AS c_all
+             FROM zones z CROSS JOIN wins w CROSS JOIN warn_small x CROSS JOIN lim
+             GROUP BY z.center, z.radius, w.ws, w.we)
+SELECT max(CASE WHEN c > mu THEN c * ln(c / mu) + (c_all - c) * ln((c_all - c) / (c_all - mu)) ELSE 0 END) FROM cyl
+$$;
+SELECT ok(abs((SELECT (c).llr FROM unnest((SELECT minqing.stscan(geom, day, cases, 150, 3, 9, 1) FROM warn_small)) c
+               WHERE (c).rank = 1) - pg_temp.warn_brute(false)) < 1e-9,
+          'stscan(): rank 1 has the largest LLR of all cylinders (brute force in SQL)');
+SELECT ok(abs((SELECT (c).llr FROM unnest((SELECT minqing.stscan(geom, day, cases, 150, 3, 9, 1, true) FROM warn_small)) c
+               WHERE (c).rank = 1) - pg_temp.warn_brute(true)) < 1e-9,
+          'stscan(prospective): rank 1 has the largest LLR of the windows ending on the last day (brute force)');
 
 -- without the plant: nothing significant
 SELECT ok(bool_and(p > 0.05), 'stscan(): noise alone gives no significant cluster')

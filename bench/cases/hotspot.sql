@@ -1,0 +1,16 @@
+-- make bench cases for gi_star / local_moran (see bench/run.sh for the format).
+-- Window functions: no parallel run.  One order in 1000 (1000 points in a
+-- 1M-order city, ~30 neighbours within 3 km), value = dissatisfied (0/1),
+-- lon/lat input in meters.  The DBA query projects to UTM 50N and self-joins
+-- (UTM distances are ~0.04% short there, so a few band-edge pairs and hence the
+-- sums differ slightly; geography would match but is far slower);
+-- bench/hotspot.sh has the large (10k..1M point) comparison on indexed tables.
+-- bench: gi_star, 1 order in 1000, 3 km band
+-- parallel: no
+-- minqing: SELECT sum(z) FROM (SELECT minqing.gi_star((NOT satisfied)::int::float8, geom, 3000) OVER () AS z FROM :tbl WHERE id % 1000 = 0) s
+-- dba: WITH p AS MATERIALIZED (SELECT id, (NOT satisfied)::int::float8 AS v, ST_Transform(geom, 32650) AS g FROM :tbl WHERE id % 1000 = 0 AND satisfied IS NOT NULL), st AS (SELECT avg(v) AS m, sqrt(avg(v * v) - avg(v) ^ 2) AS s, count(*)::float8 AS n FROM p), nb AS (SELECT a.id, count(*)::float8 AS w, sum(b.v) AS sx FROM p a JOIN p b ON ST_DWithin(a.g, b.g, 3000) GROUP BY a.id) SELECT sum((sx - m * w) / (s * sqrt((n * w - w * w) / (n - 1)))) FROM nb, st
+
+-- bench: local_moran, 1 order in 1000, 3 km band
+-- parallel: no
+-- minqing: SELECT sum((m).i) FROM (SELECT minqing.local_moran((NOT satisfied)::int::float8, geom, 3000) OVER () AS m FROM :tbl WHERE id % 1000 = 0) s
+-- dba: WITH p AS MATERIALIZED (SELECT id, (NOT satisfied)::int::float8 AS v, ST_Transform(geom, 32650) AS g FROM :tbl WHERE id % 1000 = 0 AND satisfied IS NOT NULL), st AS (SELECT avg(v) AS m, count(*)::float8 AS n FROM p), ss AS (SELECT sum((v - m) ^ 2) AS s2 FROM p, st), nb AS (SELECT a.id, avg(b.v) AS lagx FROM p a JOIN p b ON a.id <> b.id AND ST_DWithin(a.g, b.g, 3000) GROUP BY a.id) SELECT sum((n - 1) * (p.v - m) * (nb.lagx - m) / s2) FROM p JOIN nb USING (id), st, ss
