@@ -217,17 +217,15 @@ WkbUint(WkbCursor *c, bool le)
 		: ((uint32) b[3] | (uint32) b[2] << 8 | (uint32) b[1] << 16 | (uint32) b[0] << 24);
 }
 
-static double
-WkbGetDouble(char *p, bool le)
+/* Reverse the 8 bytes of a double when the WKB byte order differs from ours. */
+static void
+WkbOrderBytes(uint8 *b, bool le)
 {
-	uint8		b[8];
-	double		d;
 	bool		native_le = true;
 
 #ifdef WORDS_BIGENDIAN
 	native_le = false;
 #endif
-	memcpy(b, p, 8);
 	if (le != native_le)
 		for (int i = 0; i < 4; i++)
 		{
@@ -236,6 +234,16 @@ WkbGetDouble(char *p, bool le)
 			b[i] = b[7 - i];
 			b[7 - i] = t;
 		}
+}
+
+static double
+WkbGetDouble(char *p, bool le)
+{
+	uint8		b[8];
+	double		d;
+
+	memcpy(b, p, 8);
+	WkbOrderBytes(b, le);
 	memcpy(&d, b, 8);
 	return d;
 }
@@ -244,20 +252,9 @@ static void
 WkbPutDouble(char *p, double d, bool le)
 {
 	uint8		b[8];
-	bool		native_le = true;
 
-#ifdef WORDS_BIGENDIAN
-	native_le = false;
-#endif
 	memcpy(b, &d, 8);
-	if (le != native_le)
-		for (int i = 0; i < 4; i++)
-		{
-			uint8		t = b[i];
-
-			b[i] = b[7 - i];
-			b[7 - i] = t;
-		}
+	WkbOrderBytes(b, le);
 	memcpy(p, b, 8);
 }
 
