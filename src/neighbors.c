@@ -15,6 +15,7 @@ typedef struct NbEntry
 {
 	int64		cx;
 	int64		cy;
+	int64		t;				/* time (space-time index), else 0 */
 	int32		idx;
 } NbEntry;
 
@@ -37,6 +38,7 @@ struct MqNeighborIndex
 	double	   *sx;				/* coordinates sorted by bucket */
 	double	   *sy;
 	int32	   *sid;			/* original index of each sorted point */
+	int64	   *st;				/* times sorted within each bucket, or NULL */
 	NbBucket   *buckets;
 	int			nbuckets;
 	int32	   *table;			/* open addressing: bucket number or -1 */
@@ -49,10 +51,20 @@ struct MqNeighborIndex
 	const NbBucket *near[9];
 };
 
+/* the space-time index is the planar one with times (ix.st != NULL) */
+struct MqSTNeighborIndex
+{
+	MqNeighborIndex *ix;
+	int64		tradius;
+};
+
+static void NearBuckets(MqNeighborIndex *ix, double qx, double qy);
+static inline void AppendResult(const MqNeighborIndex *ix, int32 **buf, int *cap, int *k, int32 id);
+
 /* Bucket keys beyond this are refused: the radius is absurdly small. */
 #define NB_MAX_CELL_COORD	1e15
 
-/* Order points by bucket (cx, then cy), ties by original index (stable). */
+/* Order points by bucket (cx, then cy), then time, ties by original index (stable). */
 static int
 CompareEntries(const void *a, const void *b)
 {
@@ -63,6 +75,8 @@ CompareEntries(const void *a, const void *b)
 		return ea->cx < eb->cx ? -1 : 1;
 	if (ea->cy != eb->cy)
 		return ea->cy < eb->cy ? -1 : 1;
+	if (ea->t != eb->t)
+		return ea->t < eb->t ? -1 : 1;
 	return (ea->idx > eb->idx) - (ea->idx < eb->idx);
 }
 
@@ -98,11 +112,12 @@ FindBucket(const MqNeighborIndex *ix, int64 cx, int64 cy)
 }
 
 /*
- * mq_nb_build: bucket every point by floor((coord - min) / radius), sort by
- * bucket, record each bucket's run and hash the buckets.
+ * NbBuild: bucket every point by floor((coord - min) / radius), sort by
+ * bucket (and by time inside a bucket when `t` is given), record each
+ * bucket's run and hash the buckets.
  */
-MqNeighborIndex *
-mq_nb_build(const double *x, const double *y, int n, double radius)
+static MqNeighborIndex *
+NbBuild(const double *x, const double *y, const int64 *t, int n, double radius)
 {
 	MqNeighborIndex *ix = palloc0(sizeof(MqNeighborIndex));
 	NbEntry    *e;
@@ -142,6 +157,7 @@ mq_nb_build(const double *x, const double *y, int n, double radius)
 	{
 		e[i].cx = (int64) floor((x[i] - ix->minx) / radius);
 		e[i].cy = (int64) floor((y[i] - ix->miny) / radius);
+		e[i].t = t ? t[i] : 0;
 		e[i].idx = i;
 	}
 	CHECK_FOR_INTERRUPTS();
@@ -151,6 +167,7 @@ mq_nb_build(const double *x, const double *y, int n, double radius)
 	ix->sx = palloc(mul_size(Max(n, 1), sizeof(double)));
 	ix->sy = palloc(mul_size(Max(n, 1), sizeof(double)));
 	ix->sid = palloc(mul_size(Max(n, 1), sizeof(int32)));
+	ix->st = t ? palloc(mul_size(Max(n, 1), sizeof(int64))) : NULL;
 	ix->buckets = palloc(mul_size(Max(n, 1), sizeof(NbBucket)));
 	ix->nbuckets = 0;
 	for (i = 0; i < n; i++)
@@ -162,6 +179,8 @@ mq_nb_build(const double *x, const double *y, int n, double radius)
 		ix->sx[i] = x[e[i].idx];
 		ix->sy[i] = y[e[i].idx];
 		ix->sid[i] = e[i].idx;
+		if (t)
+			ix->st[i] = e[i].t;
 		if (ix->nbuckets == 0 ||
 			ix->buckets[ix->nbuckets - 1].cx != e[i].cx ||
 			ix->buckets[ix->nbuckets - 1].cy != e[i].cy)
@@ -194,6 +213,13 @@ mq_nb_build(const double *x, const double *y, int n, double radius)
 	return ix;
 }
 
+/* mq_nb_build: the planar index (NbBuild without times). */
+MqNeighborIndex *
+mq_nb_build(const double *x, const double *y, int n, double radius)
+{
+	return NbBuild(x, y, NULL, n, radius);
+}
+
 /*
  * mq_nb_within: scan the 3×3 buckets around the query and keep the points
  * at distance <= radius.  Results come in bucket order.
@@ -201,9 +227,35 @@ mq_nb_build(const double *x, const double *y, int n, double radius)
 int
 mq_nb_within(MqNeighborIndex *ix, double qx, double qy, int32 **buf, int *cap)
 {
+	int			k = 0;
+
+	NearBuckets(ix, qx, qy);
+	for (int nb = 0; nb < ix->nnear; nb++)
+	{
+		{
+			const NbBucket *b = ix->near[nb];
+			int			end = b->start + b->count;
+
+			for (int j = b->start; j < end; j++)
+			{
+				double		ddx = ix->sx[j] - qx;
+				double		ddy = ix->sy[j] - qy;
+
+				if (ddx * ddx + ddy * ddy > ix->r2)
+					continue;
+				AppendResult(ix, buf, cap, &k, ix->sid[j]);
+			}
+		}
+	}
+	return k;
+}
+
+/* ix->near := the non-empty buckets of the 3×3 block around (qx, qy) */
+static void
+NearBuckets(MqNeighborIndex *ix, double qx, double qy)
+{
 	int64		qcx = (int64) floor((qx - ix->minx) / ix->radius);
 	int64		qcy = (int64) floor((qy - ix->miny) / ix->radius);
-	int			k = 0;
 
 	if (!ix->have_last || ix->last_cx != qcx || ix->last_cy != qcy)
 	{
@@ -220,37 +272,26 @@ mq_nb_within(MqNeighborIndex *ix, double qx, double qy, int32 **buf, int *cap)
 		ix->last_cx = qcx;
 		ix->last_cy = qcy;
 	}
-	for (int nb = 0; nb < ix->nnear; nb++)
+}
+
+/* append one result index to *buf, growing it geometrically */
+static inline void
+AppendResult(const MqNeighborIndex *ix, int32 **buf, int *cap, int *k, int32 id)
+{
+	if (*k >= *cap)
 	{
-		{
-			const NbBucket *b = ix->near[nb];
-			int			end = b->start + b->count;
+		int			newcap = Max(64, *cap * 2);
 
-			for (int j = b->start; j < end; j++)
-			{
-				double		ddx = ix->sx[j] - qx;
-				double		ddy = ix->sy[j] - qy;
-
-				if (ddx * ddx + ddy * ddy > ix->r2)
-					continue;
-				if (k >= *cap)
-				{
-					int			newcap = Max(64, *cap * 2);
-
-					if ((Size) newcap * sizeof(int32) > MaxAllocSize)
-						ereport(ERROR,
-								(errcode(ERRCODE_PROGRAM_LIMIT_EXCEEDED),
-								 errmsg("too many neighbours within distance %g", ix->radius),
-								 errhint("Use a smaller distance.")));
-					*buf = *buf ? repalloc(*buf, newcap * sizeof(int32))
-						: palloc(newcap * sizeof(int32));
-					*cap = newcap;
-				}
-				(*buf)[k++] = ix->sid[j];
-			}
-		}
+		if ((Size) newcap * sizeof(int32) > MaxAllocSize)
+			ereport(ERROR,
+					(errcode(ERRCODE_PROGRAM_LIMIT_EXCEEDED),
+					 errmsg("too many neighbours within distance %g", ix->radius),
+					 errhint("Use a smaller distance.")));
+		*buf = *buf ? repalloc(*buf, newcap * sizeof(int32))
+			: palloc(newcap * sizeof(int32));
+		*cap = newcap;
 	}
-	return k;
+	(*buf)[(*k)++] = id;
 }
 
 /* mq_nb_order: original indices in bucket order (the index's own array). */
@@ -269,7 +310,101 @@ mq_nb_free(MqNeighborIndex *ix)
 	pfree(ix->sx);
 	pfree(ix->sy);
 	pfree(ix->sid);
+	if (ix->st)
+		pfree(ix->st);
 	pfree(ix->buckets);
 	pfree(ix->table);
 	pfree(ix);
+}
+
+/* ---- space-time index ---- */
+
+/* mq_stnb_bytes: what mq_stnb_build allocates at most for n points */
+Size
+mq_stnb_bytes(int64 n)
+{
+	Size		per = sizeof(NbEntry) + 2 * sizeof(double) + sizeof(int32) +
+		sizeof(int64) + sizeof(NbBucket) + 2 * 2 * sizeof(int32);
+
+	return mul_size((Size) Max(n, 1), per) + 1024;
+}
+
+/* mq_stnb_build: the planar grid of side `radius`, time-sorted buckets */
+MqSTNeighborIndex *
+mq_stnb_build(const double *x, const double *y, const int64 *t, int n,
+			  double radius, int64 tradius)
+{
+	MqSTNeighborIndex *six = palloc0(sizeof(MqSTNeighborIndex));
+
+	if (tradius < 0)
+		elog(ERROR, "mq_stnb_build: time radius must not be negative");
+	six->ix = NbBuild(x, y, t, n, radius);
+	six->tradius = tradius;
+	return six;
+}
+
+/* first position in [lo, hi) whose time is >= t (the bucket run is time-sorted) */
+static inline int
+LowerBoundTime(const int64 *st, int lo, int hi, int64 t)
+{
+	while (lo < hi)
+	{
+		int			mid = lo + (hi - lo) / 2;
+
+		if (st[mid] < t)
+			lo = mid + 1;
+		else
+			hi = mid;
+	}
+	return lo;
+}
+
+/*
+ * mq_stnb_within: in each of the 3×3 buckets, binary-search the first point
+ * at or after qt − tradius and scan while the time is <= qt + tradius.
+ * Times saturate instead of overflowing near the int64 ends.
+ */
+int
+mq_stnb_within(MqSTNeighborIndex *six, double qx, double qy, int64 qt,
+			   int32 **buf, int *cap)
+{
+	MqNeighborIndex *ix = six->ix;
+	int64		tlo = (qt < PG_INT64_MIN + six->tradius) ? PG_INT64_MIN : qt - six->tradius;
+	int64		thi = (qt > PG_INT64_MAX - six->tradius) ? PG_INT64_MAX : qt + six->tradius;
+	int			k = 0;
+
+	NearBuckets(ix, qx, qy);
+	for (int nb = 0; nb < ix->nnear; nb++)
+	{
+		const NbBucket *b = ix->near[nb];
+		int			end = b->start + b->count;
+
+		for (int j = LowerBoundTime(ix->st, b->start, end, tlo); j < end && ix->st[j] <= thi; j++)
+		{
+			double		ddx = ix->sx[j] - qx;
+			double		ddy = ix->sy[j] - qy;
+
+			if (ddx * ddx + ddy * ddy > ix->r2)
+				continue;
+			AppendResult(ix, buf, cap, &k, ix->sid[j]);
+		}
+	}
+	return k;
+}
+
+/* mq_stnb_order: original indices in (bucket, time) order */
+const int32 *
+mq_stnb_order(const MqSTNeighborIndex *six)
+{
+	return six->ix->sid;
+}
+
+/* mq_stnb_free: release the index */
+void
+mq_stnb_free(MqSTNeighborIndex *six)
+{
+	if (six == NULL)
+		return;
+	mq_nb_free(six->ix);
+	pfree(six);
 }

@@ -55,4 +55,34 @@ extern const int32 *mq_nb_order(const MqNeighborIndex *ix);
 /* Release the index (the coordinate arrays are the caller's). */
 extern void mq_nb_free(MqNeighborIndex *ix);
 
+/*
+ * Space-time variant: points (x[i], y[i], t[i]) and the neighbourhood
+ * "planar distance <= radius and |t - t[i]| <= tradius" (Birant & Kut's
+ * ST-DBSCAN neighbourhood).  The same grid of side `radius`; inside each
+ * bucket the points are sorted by time, so a query binary-searches the time
+ * window in each of the nine buckets: a place with years of history costs a
+ * query only the points in its time window, not the whole history.  Times
+ * are integers (microseconds for timestamptz) so the time test is exact.
+ */
+typedef struct MqSTNeighborIndex MqSTNeighborIndex;
+
+extern MqSTNeighborIndex *mq_stnb_build(const double *x, const double *y, const int64 *t,
+										int n, double radius, int64 tradius);
+
+/*
+ * Indices of the indexed points with planar distance <= radius and
+ * |t - qt| <= tradius of (qx, qy, qt), written to *buf as mq_nb_within does;
+ * returns their number (the query point itself included when indexed).
+ */
+extern int	mq_stnb_within(MqSTNeighborIndex *ix, double qx, double qy, int64 qt,
+						   int32 **buf, int *cap);
+
+/* The n point indices in (bucket, time) order: the cache-friendly query order. */
+extern const int32 *mq_stnb_order(const MqSTNeighborIndex *ix);
+
+extern void mq_stnb_free(MqSTNeighborIndex *ix);
+
+/* Bytes mq_stnb_build allocates for n points (for refusing oversized requests up front). */
+extern Size mq_stnb_bytes(int64 n);
+
 #endif

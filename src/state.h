@@ -53,7 +53,10 @@ typedef enum MqStateKind
 	/* 30..39 early warning */
 	MQ_KIND_STSCAN = 30,
 	/* 40..49 index */
-	MQ_KIND_INDEX = 40
+	MQ_KIND_INDEX = 40,
+	/* 50..59 class cases and repeat calls */
+	MQ_KIND_KNOX = 50,
+	MQ_KIND_CALLER_PROFILE = 51
 } MqStateKind;
 
 /* ---- fixed byte order accessors (little-endian on disk and on the wire) ---- */

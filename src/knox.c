@@ -1,0 +1,398 @@
+/*
+ * knox.c — the Knox test for space-time interaction as an aggregate
+ * (SPEC §9):
+ *
+ *   knox(geom, t, eps, eps_time) → (n, pairs, close_space, close_time,
+ *                                   observed, expected, ratio, p)
+ *
+ * Over the n(n−1)/2 pairs of points: close_space counts the pairs within eps
+ * (planar distance; meters for lon/lat), close_time those with |Δt| <=
+ * eps_time, observed (X) those close in both; expected E = close_space ×
+ * close_time / pairs, as R surveillance::knox; ratio = X / E and
+ * p = P(Poisson(E) >= X).  (surveillance reports P(Poisson(E) > X); the
+ * SPEC counts X itself, which is the usual one-sided test.)
+ *
+ * How a pairwise statistic combines.  The three counts are sums over pairs,
+ * and a pair may have one point in each partial state, so partial counts do
+ * not add.  The state therefore keeps the points themselves — 24 bytes each
+ * (x, y as float8, t as int64 microseconds, little-endian) after a header
+ * with eps, eps_time and the SRID — and the combine function concatenates
+ * two states.  The final function counts the pairs once over all points:
+ *   close_time  two pointers over the sorted times, O(n log n);
+ *   close_space the planar grid of neighbors.c, O(n + close pairs);
+ *   observed    the space-time grid (time-sorted buckets), O(n + close pairs).
+ * No pair is ever enumerated unless it is close, so sparse data is never
+ * quadratic.  The state is bounded: at most KNOX_MAX_POINTS points (about
+ * 120 MB); a larger input is refused with the limit in the message.
+ */
+#include "postgres.h"
+
+#include <math.h>
+
+#include "access/htup_details.h"
+#include "funcapi.h"
+#include "miscadmin.h"
+#include "utils/builtins.h"
+#include "utils/timestamp.h"
+
+#include "class_cases.h"
+#include "geom.h"
+#include "neighbors.h"
+#include "state.h"
+#include "stats.h"
+
+PG_FUNCTION_INFO_V1(knox_trans);
+PG_FUNCTION_INFO_V1(knox_combine);
+PG_FUNCTION_INFO_V1(knox_final);
+
+/*
+ * Payload layout (little-endian):
+ *   0  f8   eps
+ *   8  i64  eps_time (microseconds)
+ *  16  i32  srid
+ *  20  i32  flags: bit 0 = constants set (the first non-NULL row seen)
+ *  24  i64  n points
+ *  32  …    n × (f8 x, f8 y, i64 t)
+ */
+#define KX_EPS		0
+#define KX_ET		8
+#define KX_SRID		16
+#define KX_FLAGS	20
+#define KX_N		24
+#define KX_HDR		32
+#define KX_POINT	24
+#define KX_F_SET	0x01
+
+/* Largest number of points one knox() state keeps (documented limit). */
+#define KNOX_MAX_POINTS		5000000
+
+static void
+KxRefuse(int64 n)
+{
+	ereport(ERROR,
+			(errcode(ERRCODE_PROGRAM_LIMIT_EXCEEDED),
+			 errmsg("knox: more than %d points in one group", KNOX_MAX_POINTS),
+			 errdetail("The state keeps every point (24 bytes each) so that partial states combine exactly; got %lld.",
+					   (long long) n),
+			 errhint("Group by category or period, or sample the points.")));
+}
+
+/* validate a knox state: kind, sizes, n consistent with the bytes used */
+static bytea *
+KxCheck(Datum d)
+{
+	bytea	   *s = mq_state_check(d, MQ_KIND_KNOX, KX_HDR, "knox");
+	int64		n = mq_get_i64(MQ_STATE_PAYLOAD(s) + KX_N);
+
+	if (n < 0 || n > KNOX_MAX_POINTS || (int64) mq_state_used(s) != KX_HDR + n * KX_POINT)
+		ereport(ERROR,
+				(errcode(ERRCODE_INVALID_BINARY_REPRESENTATION),
+				 errmsg("invalid knox state: %lld points in %u bytes", (long long) n, mq_state_used(s)),
+				 errhint("The state is truncated or corrupted.")));
+	return s;
+}
+
+/*
+ * knox_trans(state, geom, t, eps, eps_time): append the point.  Rows with a
+ * NULL argument or POINT EMPTY are skipped; eps and eps_time must be
+ * constant.
+ */
+Datum
+knox_trans(PG_FUNCTION_ARGS)
+{
+	bytea	   *s;
+	char	   *p;
+	MqPoint		pt;
+	double		eps;
+	int64		et,
+				n;
+	int32		srid,
+				flags;
+	bool		have_srid;
+
+	if (PG_ARGISNULL(1) || PG_ARGISNULL(2) || PG_ARGISNULL(3) || PG_ARGISNULL(4))
+	{
+		if (PG_ARGISNULL(0))
+			PG_RETURN_NULL();
+		PG_RETURN_DATUM(PG_GETARG_DATUM(0));
+	}
+	eps = PG_GETARG_FLOAT8(3);
+	if (isnan(eps) || isinf(eps) || eps <= 0.0)
+		ereport(ERROR,
+				(errcode(ERRCODE_INVALID_PARAMETER_VALUE),
+				 errmsg("knox: eps must be positive and finite"),
+				 errdetail("Got %g.", eps),
+				 errhint("Use CRS units, or meters for geographic (lon/lat) input.")));
+	et = mq_interval_usecs(PG_GETARG_INTERVAL_P(4), "knox", "eps_time");
+	if (TIMESTAMP_NOT_FINITE(PG_GETARG_TIMESTAMPTZ(2)))
+		ereport(ERROR,
+				(errcode(ERRCODE_INVALID_PARAMETER_VALUE),
+				 errmsg("knox: t must be a finite timestamp"),
+				 errhint("Filter out infinite timestamps or turn them into NULL.")));
+
+	s = mq_state_for_update(fcinfo, 0, MQ_KIND_KNOX, KX_HDR + 64 * KX_POINT, KX_HDR, "knox");
+	if (!PG_ARGISNULL(0))
+		s = KxCheck(PointerGetDatum(s));
+	p = MQ_STATE_PAYLOAD(s);
+	flags = mq_get_i32(p + KX_FLAGS);
+	if (flags & KX_F_SET)
+	{
+		if (mq_get_f8(p + KX_EPS) != eps || mq_get_i64(p + KX_ET) != et)
+			ereport(ERROR,
+					(errcode(ERRCODE_INVALID_PARAMETER_VALUE),
+					 errmsg("knox: eps and eps_time must be the same on every row"),
+					 errdetail("Got eps %g and %g.", mq_get_f8(p + KX_EPS), eps),
+					 errhint("Pass constants.")));
+	}
+	if (mq_point_read(PG_GETARG_DATUM(1), &pt, "knox") == MQ_POINT_EMPTY)
+		PG_RETURN_BYTEA_P(s);
+	srid = mq_get_i32(p + KX_SRID);
+	have_srid = (flags & KX_F_SET) != 0;
+	mq_srid_check(pt.srid, &srid, &have_srid, "knox");
+	if (!(flags & KX_F_SET))
+	{
+		mq_put_f8(p + KX_EPS, eps);
+		mq_put_i64(p + KX_ET, et);
+		mq_put_i32(p + KX_SRID, pt.srid);
+		mq_put_i32(p + KX_FLAGS, flags | KX_F_SET);
+	}
+	n = mq_get_i64(p + KX_N);
+	if (n >= KNOX_MAX_POINTS)
+		KxRefuse(n + 1);
+	s = mq_state_reserve(s, KX_HDR + (n + 1) * KX_POINT, "knox");
+	p = MQ_STATE_PAYLOAD(s);
+	mq_put_f8(p + KX_HDR + n * KX_POINT, pt.x);
+	mq_put_f8(p + KX_HDR + n * KX_POINT + 8, pt.y);
+	mq_put_i64(p + KX_HDR + n * KX_POINT + 16, PG_GETARG_TIMESTAMPTZ(2));
+	mq_put_i64(p + KX_N, n + 1);
+	mq_state_set_used(s, KX_HDR + (n + 1) * KX_POINT);
+	PG_RETURN_BYTEA_P(s);
+}
+
+/* knox_combine(a, b): a's points followed by b's; the constants must agree. */
+Datum
+knox_combine(PG_FUNCTION_ARGS)
+{
+	bool		done;
+	bytea	   *a = mq_state_combine_nulls(fcinfo, MQ_KIND_KNOX, KX_HDR, "knox", &done);
+	bytea	   *b;
+	char	   *pa,
+			   *pb;
+	int64		na,
+				nb;
+
+	if (done)
+	{
+		if (a == NULL)
+			PG_RETURN_NULL();
+		PG_RETURN_BYTEA_P(KxCheck(PointerGetDatum(a)));
+	}
+	a = KxCheck(PointerGetDatum(a));
+	b = KxCheck(PG_GETARG_DATUM(1));
+	pb = MQ_STATE_PAYLOAD(b);
+	if (!(mq_get_i32(pb + KX_FLAGS) & KX_F_SET))
+		PG_RETURN_BYTEA_P(a);
+	pa = MQ_STATE_PAYLOAD(a);
+	if (!(mq_get_i32(pa + KX_FLAGS) & KX_F_SET))
+	{
+		bytea	   *copy = (bytea *) palloc(VARSIZE(b));
+
+		memcpy(copy, b, VARSIZE(b));
+		PG_RETURN_BYTEA_P(copy);
+	}
+	if (mq_get_f8(pa + KX_EPS) != mq_get_f8(pb + KX_EPS) || mq_get_i64(pa + KX_ET) != mq_get_i64(pb + KX_ET))
+		ereport(ERROR,
+				(errcode(ERRCODE_INVALID_PARAMETER_VALUE),
+				 errmsg("knox: eps and eps_time must be the same on every row"),
+				 errdetail("Partial states carry eps %g and %g.", mq_get_f8(pa + KX_EPS), mq_get_f8(pb + KX_EPS)),
+				 errhint("Pass constants.")));
+	{
+		int32		srid = mq_get_i32(pa + KX_SRID);
+		bool		have = true;
+
+		mq_srid_check(mq_get_i32(pb + KX_SRID), &srid, &have, "knox");
+	}
+	na = mq_get_i64(pa + KX_N);
+	nb = mq_get_i64(pb + KX_N);
+	if (na + nb > KNOX_MAX_POINTS)
+		KxRefuse(na + nb);
+	a = mq_state_reserve(a, KX_HDR + (na + nb) * KX_POINT, "knox");
+	pa = MQ_STATE_PAYLOAD(a);
+	memcpy(pa + KX_HDR + na * KX_POINT, pb + KX_HDR, nb * KX_POINT);
+	mq_put_i64(pa + KX_N, na + nb);
+	mq_state_set_used(a, KX_HDR + (na + nb) * KX_POINT);
+	PG_RETURN_BYTEA_P(a);
+}
+
+static int
+CompareInt64(const void *a, const void *b)
+{
+	int64		x = *(const int64 *) a;
+	int64		y = *(const int64 *) b;
+
+	return (x > y) - (x < y);
+}
+
+/* pairs with |Δt| <= et: two pointers over the sorted times */
+static double
+KxCloseTime(const int64 *t, int n, int64 et)
+{
+	int64	   *s = palloc(mul_size(Max(n, 1), sizeof(int64)));
+	double		pairs = 0;
+	int			lo = 0;
+
+	memcpy(s, t, (Size) n * sizeof(int64));
+	qsort(s, n, sizeof(int64), CompareInt64);
+	CHECK_FOR_INTERRUPTS();
+	for (int i = 0; i < n; i++)
+	{
+		while (s[i] - s[lo] > et)
+			lo++;
+		pairs += i - lo;
+	}
+	pfree(s);
+	return pairs;
+}
+
+/* pairs counted by a neighbour query per point: (Σ|N(i)| − n) / 2 */
+static double
+KxClosePairs(const double *x, const double *y, const int64 *t, int n, double eps, int64 et, bool timed)
+{
+	int32	   *buf = NULL;
+	int			cap = 0;
+	double		sum = 0;
+	int64		work = 0;
+
+	if (timed)
+	{
+		MqSTNeighborIndex *ix = mq_stnb_build(x, y, t, n, eps, et);
+		const int32 *order = mq_stnb_order(ix);
+
+		for (int q = 0; q < n; q++)
+		{
+			int			i = order[q];
+			int			k = mq_stnb_within(ix, x[i], y[i], t[i], &buf, &cap);
+
+			sum += k - 1;
+			if ((work += k + 1) > (1 << 20))
+			{
+				work = 0;
+				CHECK_FOR_INTERRUPTS();
+			}
+		}
+		mq_stnb_free(ix);
+	}
+	else
+	{
+		MqNeighborIndex *ix = mq_nb_build(x, y, n, eps);
+		const int32 *order = mq_nb_order(ix);
+
+		for (int q = 0; q < n; q++)
+		{
+			int			i = order[q];
+			int			k = mq_nb_within(ix, x[i], y[i], &buf, &cap);
+
+			sum += k - 1;
+			if ((work += k + 1) > (1 << 20))
+			{
+				work = 0;
+				CHECK_FOR_INTERRUPTS();
+			}
+		}
+		mq_nb_free(ix);
+	}
+	if (buf)
+		pfree(buf);
+	return sum / 2.0;
+}
+
+/*
+ * knox_final(state): the composite.  Fewer than 2 points (empty input
+ * included): n, zero counts and NULL expected, ratio, p.  E = 0 (no pair
+ * close in space or none in time): ratio NULL, p = 1.
+ */
+Datum
+knox_final(PG_FUNCTION_ARGS)
+{
+	TupleDesc	tupdesc;
+	Datum		values[8];
+	bool		nulls[8] = {false, false, false, false, false, false, false, false};
+	int64		n = 0;
+
+	if (get_call_result_type(fcinfo, NULL, &tupdesc) != TYPEFUNC_COMPOSITE)
+		elog(ERROR, "knox: return type must be a row type");
+	tupdesc = BlessTupleDesc(tupdesc);
+
+	if (!PG_ARGISNULL(0))
+	{
+		bytea	   *s = KxCheck(PG_GETARG_DATUM(0));
+		char	   *p = MQ_STATE_PAYLOAD(s);
+
+		n = mq_get_i64(p + KX_N);
+		if (n >= 2)
+		{
+			double	   *x = palloc(mul_size(n, sizeof(double)));
+			double	   *y = palloc(mul_size(n, sizeof(double)));
+			int64	   *t = palloc(mul_size(n, sizeof(int64)));
+			double		eps = mq_get_f8(p + KX_EPS);
+			int64		et = mq_get_i64(p + KX_ET);
+			double		pairs = (double) n * (double) (n - 1) / 2.0,
+						cs,
+						ct,
+						obs,
+						ex;
+
+			for (int64 i = 0; i < n; i++)
+			{
+				x[i] = mq_get_f8(p + KX_HDR + i * KX_POINT);
+				y[i] = mq_get_f8(p + KX_HDR + i * KX_POINT + 8);
+				t[i] = mq_get_i64(p + KX_HDR + i * KX_POINT + 16);
+			}
+			if (mq_srid_is_geographic(mq_get_i32(p + KX_SRID)))
+			{
+				double		slon = 0,
+							slat = 0;
+				MqTM		tm;
+
+				for (int64 i = 0; i < n; i++)
+				{
+					if (x[i] < -180.0 || x[i] > 180.0 || y[i] < -90.0 || y[i] > 90.0)
+						ereport(ERROR,
+								(errcode(ERRCODE_INVALID_PARAMETER_VALUE),
+								 errmsg("knox: longitude/latitude out of range for SRID %d",
+										mq_get_i32(p + KX_SRID)),
+								 errdetail("Got POINT(%g %g).", x[i], y[i]),
+								 errhint("Check the SRID: projected coordinates need their projected SRID.")));
+					slon += x[i];
+					slat += y[i];
+				}
+				mq_tm_init(&tm, slon / n, slat / n);
+				for (int64 i = 0; i < n; i++)
+					mq_tm_forward(&tm, x[i], y[i], &x[i], &y[i]);
+			}
+			ct = KxCloseTime(t, (int) n, et);
+			cs = KxClosePairs(x, y, t, (int) n, eps, et, false);
+			obs = KxClosePairs(x, y, t, (int) n, eps, et, true);
+			ex = cs * ct / pairs;
+			values[1] = Float8GetDatum(pairs);
+			values[2] = Float8GetDatum(cs);
+			values[3] = Float8GetDatum(ct);
+			values[4] = Float8GetDatum(obs);
+			values[5] = Float8GetDatum(ex);
+			values[6] = Float8GetDatum(ex > 0 ? obs / ex : 0);
+			nulls[6] = !(ex > 0);
+			/* P(Poisson(E) >= X) = P(Gamma(X, 1) <= E); 1 when X = 0 */
+			values[7] = Float8GetDatum(obs < 1 ? 1.0 : mq_inc_gamma_p(obs, ex));
+		}
+	}
+	values[0] = Int64GetDatum(n);
+	if (n < 2)
+	{
+		/* no pairs: the counts are 0, the statistics NULL */
+		for (int i = 1; i < 5; i++)
+			values[i] = Float8GetDatum(0);
+		for (int i = 5; i < 8; i++)
+			nulls[i] = true;
+	}
+	PG_RETURN_DATUM(HeapTupleGetDatum(heap_form_tuple(tupdesc, values, nulls)));
+}
