@@ -58,3 +58,65 @@ CREATE AGGREGATE minqing.knox(geom geometry, t timestamptz, eps float8, eps_time
 	PARALLEL = SAFE);
 COMMENT ON AGGREGATE minqing.knox(geometry, timestamptz, float8, interval) IS
 	'Knox test of space-time interaction (R surveillance::knox X and E; p = P(Poisson(E) >= X)); the state keeps the points (at most 5,000,000) so partial states combine exactly';
+
+-- Repeat rate, first-contact resolution and false resolutions by unit and
+-- department (call-centre convention: resolved at first contact = no repeat
+-- of the same caller and category within `within`).
+CREATE FUNCTION minqing.repeat_kpi(orders regclass, period_start timestamptz, period_end timestamptz,
+		within interval DEFAULT '30 days', confidence float8 DEFAULT 0.95)
+	RETURNS TABLE (group_by text, group_code text, order_count bigint, orders_with_caller bigint,
+		repeat_orders bigint, repeat_rate float8, repeat_lo float8, repeat_hi float8,
+		first_contacts bigint, fcr float8, fcr_lo float8, fcr_hi float8,
+		resolved_orders bigint, false_resolutions bigint, false_resolution_rate float8,
+		false_resolution_lo float8, false_resolution_hi float8)
+	LANGUAGE plpgsql STABLE PARALLEL RESTRICTED
+	SET search_path = pg_catalog, pg_temp
+AS $body$
+-- stable: reads tables
+BEGIN
+	IF orders IS NULL OR period_start IS NULL OR period_end IS NULL OR within IS NULL THEN
+		RETURN;
+	END IF;
+	IF NOT (period_start < period_end) OR NOT pg_catalog.isfinite(period_start) OR NOT pg_catalog.isfinite(period_end) THEN
+		RAISE EXCEPTION 'period_start must be before period_end'
+			USING ERRCODE = 'invalid_parameter_value',
+			      DETAIL = pg_catalog.format('Got %s and %s.', period_start, period_end),
+			      HINT = 'Pass a finite half-open period [period_start, period_end).';
+	END IF;
+	IF NOT (within > interval '0') THEN
+		RAISE EXCEPTION 'within must be a positive interval'
+			USING ERRCODE = 'invalid_parameter_value', DETAIL = pg_catalog.format('Got %s.', within),
+			      HINT = 'Pass the repeat window, e.g. ''30 days''.';
+	END IF;
+	PERFORM minqing.index_check_columns(orders, ARRAY['id', 'created_at', 'category_code', 'unit_code',
+		'resolved', 'caller_id', 'department'], 'orders');
+	RETURN QUERY EXECUTE pg_catalog.format($q$
+		WITH flagged AS (
+			SELECT o.created_at, o.unit_code, o.department, o.resolved, o.caller_id,
+			       minqing.repeat_flag(o.caller_id, o.category_code, o.created_at, $3)
+			           OVER (PARTITION BY o.caller_id ORDER BY o.created_at) AS r
+			FROM %1$s o
+			WHERE o.created_at >= $1 - $3 AND o.created_at <= $2 + $3),
+		inside AS (
+			SELECT f.* FROM flagged f WHERE f.created_at >= $1 AND f.created_at < $2),
+		grouped AS (
+			SELECT g.kind, g.code, count(*) AS n,
+			       count(*) FILTER (WHERE i.caller_id IS NOT NULL AND (i.r).is_repeat IS NOT NULL) AS n_caller,
+			       minqing.rate((i.r).is_repeat, $4) FILTER (WHERE i.caller_id IS NOT NULL) AS rep,
+			       minqing.rate(NOT (i.r).followed, $4) FILTER (WHERE i.caller_id IS NOT NULL AND NOT (i.r).is_repeat) AS fcr,
+			       minqing.rate((i.r).followed, $4) FILTER (WHERE i.caller_id IS NOT NULL AND i.resolved) AS fr
+			FROM inside i
+			CROSS JOIN LATERAL (VALUES ('all', 'all'), ('unit', i.unit_code), ('department', i.department)) g (kind, code)
+			WHERE g.code IS NOT NULL
+			GROUP BY g.kind, g.code)
+		SELECT g.kind, g.code, g.n, g.n_caller,
+		       (g.rep).k, (g.rep).p, (g.rep).lo, (g.rep).hi,
+		       (g.fcr).n, (g.fcr).p, (g.fcr).lo, (g.fcr).hi,
+		       (g.fr).n, (g.fr).k, (g.fr).p, (g.fr).lo, (g.fr).hi
+		FROM grouped g
+		ORDER BY CASE g.kind WHEN 'all' THEN 0 WHEN 'unit' THEN 1 ELSE 2 END, g.code$q$, orders)
+	USING period_start, period_end, within, confidence;
+END
+$body$;
+COMMENT ON FUNCTION minqing.repeat_kpi(regclass, timestamptz, timestamptz, interval, float8) IS
+	'repeat rate, first-contact resolution (non-repeat orders not followed within `within`) and false resolutions (resolved orders followed by a repeat) of the orders in [period_start, period_end), for the whole city, each unit_code and each department, with Wilson intervals (minqing.rate); orders without caller_id are counted but excluded from the three rates';

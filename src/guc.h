@@ -7,6 +7,8 @@
  *                                         allocate (USERSET)
  *   minqing.kde_exact_points 1048576     points kde() keeps per state and sums
  *                                         exactly; above it, lattice binning (USERSET)
+ *   minqing.cluster_max_points 5000000   points st_dbscan() clusters per partition
+ *                                         and knox() keeps per group (USERSET)
  *   minqing.pseudonym_key  ''             HMAC key of pseudonymize(text);
  *                                         superuser-only, hidden from others
  */
@@ -16,6 +18,7 @@
 extern double mq_kpi_weights[3];
 extern int	mq_max_cells;
 extern int	mq_kde_exact_points;
+extern int	mq_cluster_max_points;
 extern char *mq_pseudonym_key;
 
 /* ereport unless ncells <= minqing.max_cells; `what` names the request */

@@ -22,8 +22,9 @@
  *   close_space the planar grid of neighbors.c, O(n + close pairs);
  *   observed    the space-time grid (time-sorted buckets), O(n + close pairs).
  * No pair is ever enumerated unless it is close, so sparse data is never
- * quadratic.  The state is bounded: at most KNOX_MAX_POINTS points (about
- * 120 MB); a larger input is refused with the limit in the message.
+ * quadratic.  The state is bounded: at most minqing.cluster_max_points
+ * points (default 5,000,000: 120 MB); a larger input is refused with the
+ * limit in the message.
  */
 #include "postgres.h"
 
@@ -37,6 +38,7 @@
 
 #include "class_cases.h"
 #include "geom.h"
+#include "guc.h"
 #include "neighbors.h"
 #include "state.h"
 #include "stats.h"
@@ -63,18 +65,18 @@ PG_FUNCTION_INFO_V1(knox_final);
 #define KX_POINT	24
 #define KX_F_SET	0x01
 
-/* Largest number of points one knox() state keeps (documented limit). */
-#define KNOX_MAX_POINTS		5000000
+/* Hard ceiling of the state's point count (the setting is at most this). */
+#define KNOX_MAX_POINTS		7000000
 
 static void
 KxRefuse(int64 n)
 {
 	ereport(ERROR,
 			(errcode(ERRCODE_PROGRAM_LIMIT_EXCEEDED),
-			 errmsg("knox: more than %d points in one group", KNOX_MAX_POINTS),
+			 errmsg("knox: more than minqing.cluster_max_points = %d points in one group", mq_cluster_max_points),
 			 errdetail("The state keeps every point (24 bytes each) so that partial states combine exactly; got %lld.",
 					   (long long) n),
-			 errhint("Group by category or period, or sample the points.")));
+			 errhint("Group by category or period, or raise minqing.cluster_max_points (at most %d).", KNOX_MAX_POINTS)));
 }
 
 /* validate a knox state: kind, sizes, n consistent with the bytes used */
@@ -157,7 +159,7 @@ knox_trans(PG_FUNCTION_ARGS)
 		mq_put_i32(p + KX_FLAGS, flags | KX_F_SET);
 	}
 	n = mq_get_i64(p + KX_N);
-	if (n >= KNOX_MAX_POINTS)
+	if (n >= mq_cluster_max_points)
 		KxRefuse(n + 1);
 	s = mq_state_reserve(s, KX_HDR + (n + 1) * KX_POINT, "knox");
 	p = MQ_STATE_PAYLOAD(s);
@@ -214,7 +216,7 @@ knox_combine(PG_FUNCTION_ARGS)
 	}
 	na = mq_get_i64(pa + KX_N);
 	nb = mq_get_i64(pb + KX_N);
-	if (na + nb > KNOX_MAX_POINTS)
+	if (na + nb > mq_cluster_max_points)
 		KxRefuse(na + nb);
 	a = mq_state_reserve(a, KX_HDR + (na + nb) * KX_POINT, "knox");
 	pa = MQ_STATE_PAYLOAD(a);

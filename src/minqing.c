@@ -18,6 +18,7 @@ void		_PG_init(void);
 double		mq_kpi_weights[3] = {0.1, 0.5, 0.4};
 int			mq_max_cells = 50000000;
 int			mq_kde_exact_points = 1048576;
+int			mq_cluster_max_points = 5000000;
 char	   *mq_pseudonym_key = NULL;
 static char *mq_kpi_weights_string = NULL;
 
@@ -132,6 +133,13 @@ _PG_init(void)
 							"Above it kde() bins points onto a fine lattice (within 1% of the exact sum).",
 							&mq_kde_exact_points,
 							1048576, 0, 16777216,
+							PGC_USERSET, 0,
+							NULL, NULL, NULL);
+	DefineCustomIntVariable("minqing.cluster_max_points",
+							"Largest number of points st_dbscan() clusters in one partition and knox() keeps in one group.",
+							"Requests above it are refused before the memory is allocated (about 150 bytes per point for st_dbscan, 24 for knox).",
+							&mq_cluster_max_points,
+							5000000, 1, 7000000,
 							PGC_USERSET, 0,
 							NULL, NULL, NULL);
 	DefineCustomStringVariable("minqing.pseudonym_key",

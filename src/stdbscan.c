@@ -39,6 +39,7 @@
 
 #include "class_cases.h"
 #include "geom.h"
+#include "guc.h"
 #include "neighbors.h"
 
 PG_FUNCTION_INFO_V1(st_dbscan);
@@ -66,9 +67,6 @@ typedef struct SdInput
 
 /* bytes per usable row kept while clustering (input, index, union-find) */
 #define SD_ROW_BYTES	(sizeof(int32) * 4 + sizeof(double) * 2 + sizeof(int64) + sizeof(float8))
-
-/* Largest working set of one partition (all arrays together). */
-#define SD_MAX_BYTES	((double) MaxAllocSize)
 
 /* Neighbour visits between interrupt checks (dense data has long lists). */
 #define SD_WORK_CHECK	(1 << 20)
@@ -384,14 +382,13 @@ st_dbscan(PG_FUNCTION_ARGS)
 
 	/* refuse up front: the whole working set must fit the allocation limits */
 	need = (double) nrows * (SD_ROW_BYTES + (double) mq_stnb_bytes(1000000) / 1e6);
-	if (need > SD_MAX_BYTES)
+	if (nrows > mq_cluster_max_points)
 		ereport(ERROR,
 				(errcode(ERRCODE_PROGRAM_LIMIT_EXCEEDED),
-				 errmsg("st_dbscan: partition of %lld rows needs %.0f MB, more than the limit of %.0f MB",
-						(long long) nrows, need / 1048576.0, SD_MAX_BYTES / 1048576.0),
-				 errdetail("st_dbscan keeps about %.0f bytes per row while clustering.",
-						   need / (double) Max(nrows, 1)),
-				 errhint("Split the input with PARTITION BY, e.g. by category or month.")));
+				 errmsg("st_dbscan: partition of %lld rows is above minqing.cluster_max_points = %d",
+						(long long) nrows, mq_cluster_max_points),
+				 errdetail("Clustering it would need about %.0f MB.", need / 1048576.0),
+				 errhint("Split the input with PARTITION BY, e.g. by category or month, or raise minqing.cluster_max_points.")));
 
 	ctx = (SdContext *) WinGetPartitionLocalMemory(win,
 												   add_size(offsetof(SdContext, cluster),
