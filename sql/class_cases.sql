@@ -59,8 +59,11 @@ INSERT INTO rp VALUES
 SELECT 'c9', id, (r).is_repeat, (r).followed, (r).prior_gap_days, (rc).is_repeat AS caller_aware_repeat
 FROM (SELECT id, minqing.repeat_flag(cat, t) OVER w AS r, minqing.repeat_flag(caller, cat, t) OVER w AS rc
       FROM rp WINDOW w AS (PARTITION BY caller ORDER BY t)) s ORDER BY id;
--- a shorter window; the frame and ORDER BY do not matter
-SELECT 'c10', id, (minqing.repeat_flag(cat, t, '5 days') OVER (PARTITION BY caller)).*
+-- a 9-day window: Jan 10 is no longer a repeat of Jan 1 (9 days exactly: the
+-- window is open), but Jan 1 is still followed (closed); 10 days: repeat.
+-- Without ORDER BY the answer is the same (the function sorts by time).
+SELECT 'c10', id, (minqing.repeat_flag(cat, t, '9 days') OVER (PARTITION BY caller)).*,
+       (minqing.repeat_flag(cat, t, '10 days') OVER (PARTITION BY caller)).is_repeat AS repeat_10_days
 FROM rp WHERE caller IS NOT NULL ORDER BY id;
 -- first-contact resolution: share of non-repeat orders that are not followed
 SELECT 'c11', caller, (minqing.rate(NOT (r).followed) FILTER (WHERE NOT (r).is_repeat)).k AS resolved_first,
@@ -79,8 +82,10 @@ FROM (SELECT (minqing.knox(g, t, 1.5, '1 day')).* FROM sd_line) k;
 -- empty input: n = 0, counts 0, statistics NULL; one point: no pairs
 SELECT 'c13', (minqing.knox(g, t, 1.5, '1 day')).* FROM sd_line WHERE false;
 SELECT 'c14', (minqing.knox(g, t, 1.5, '1 day')).* FROM sd_line WHERE id = 1;
--- no close pair in time: E = 0, ratio NULL, p = 1
+-- eps_time 1 minute: one pair close in time (2 and 4, far apart): X = 0, p = 1
 SELECT 'c15', (minqing.knox(g, t, 1.5, '1 minute')).* FROM sd_line;
+-- no pair close in time: E = 0, ratio NULL, p = 1
+SELECT 'c16', (minqing.knox(g, t, 1.5, '1 day')).* FROM sd_line WHERE id IN (1, 3, 5);
 --
 -- bad input
 SELECT 'e1', minqing.st_dbscan(g, t, 0, '1 day', 3) OVER () FROM sd_line;

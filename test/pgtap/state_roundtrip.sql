@@ -5,7 +5,7 @@
 -- final functions are called directly: through state-only aggregates (no
 -- final function, as Citus' worker_partial_agg does) and by hand.
 BEGIN;
-SELECT plan(21);
+SELECT plan(24);
 
 -- state-only aggregates: what a worker computes and ships
 CREATE AGGREGATE pg_temp.rate_state(boolean) (SFUNC = minqing.rate_trans, STYPE = bytea);
@@ -97,6 +97,22 @@ SELECT throws_ok($$SELECT minqing.rate_final(('\x09' || substr((SELECT rate_t FR
                  '22P03', NULL, 'wrong format version is refused');
 SELECT throws_ok($$SELECT minqing.kpi_final((SELECT rate_t::bytea FROM wire WHERE half))$$,
                  '22P03', NULL, 'a rate state handed to kpi is refused');
+
+-- knox (SPEC §9): the state keeps the points; text halves combine exactly
+CREATE AGGREGATE pg_temp.knox_state(geometry, timestamptz, float8, interval) (SFUNC = minqing.knox_trans, STYPE = bytea);
+CREATE TEMP TABLE knox_wire AS
+SELECT id % 2 = 0 AS half, pg_temp.knox_state(geom, created_at, 300, '3 days')::text AS t
+FROM tap.orders WHERE category_code = 'noise' AND id <= 60000 GROUP BY 1;
+SELECT is((SELECT count(*) FROM knox_wire WHERE t::bytea::text = t AND left(t, 2) = '\x'), 2::bigint,
+          'knox: state travels as hex text and back unchanged');
+SELECT is(minqing.knox_final(minqing.knox_combine((SELECT t::bytea FROM knox_wire WHERE half),
+                                                  (SELECT t::bytea FROM knox_wire WHERE NOT half))),
+          (SELECT minqing.knox(geom, created_at, 300, '3 days') FROM tap.orders WHERE category_code = 'noise' AND id <= 60000),
+          'knox: final(combine(text halves)) = knox() over all rows');
+SELECT is(minqing.knox_final(minqing.knox_combine((SELECT t::bytea FROM knox_wire WHERE NOT half),
+                                                  (SELECT t::bytea FROM knox_wire WHERE half))),
+          (SELECT minqing.knox(geom, created_at, 300, '3 days') FROM tap.orders WHERE category_code = 'noise' AND id <= 60000),
+          'knox: combine order does not matter');
 
 SELECT * FROM finish();
 ROLLBACK;

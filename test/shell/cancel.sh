@@ -37,6 +37,8 @@ cases=(
 "hotspot with a 3 km band|hotspot|SELECT count(h) FROM (SELECT minqing.hotspot(value, geom, 3000::float8) OVER () AS h FROM pts, generate_series(1, 40)) s"
 "local_moran with 99,999 permutations|local_moran|SELECT count(m) FROM (SELECT minqing.local_moran(value, geom, 3000::float8, 99999, 1) OVER () AS m FROM pts) s"
 "stscan with many replications|stscan|SELECT minqing.stscan(geom, day, value, 5000, 30, 99999, 1) IS NULL FROM pts"
+"st_dbscan with a neighbourhood covering everything|st_dbscan|SELECT count(c) FROM (SELECT minqing.st_dbscan(geom, now(), 1e9::float8, '1 day', 2) OVER () AS c FROM pts, generate_series(1, 20)) s"
+"knox with a distance covering everything|knox|SELECT (minqing.knox(geom, now(), 1e9::float8, '1 day')).n FROM pts, generate_series(1, 30)"
 "generate_city with a huge order count|generate_city|SELECT minqing.generate_city('big', 100000000, 1)"
 )
 
