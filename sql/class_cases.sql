@@ -105,3 +105,87 @@ SELECT 'e14', minqing.knox(g, t, id, '1 day') FROM sd_line;
 SELECT 'e15', minqing.knox(ST_SetSRID(g, id % 2), t, 1, '1 day') FROM sd_line;
 SELECT 'e16', minqing.knox(g, t, 1, '100000000 years') FROM sd_line;
 SELECT 'e17', minqing.knox_final('\x0132000000000000'::bytea);
+--
+-- place_scan worked example (SRID 0, radius 10, background ring to 30):
+-- incidents at x = 0, 1, 2, 3 (a place), one at 20 (in the ring of the first
+-- four) and one far away.  n = 6 over a bounding box of 1000 × 1, so
+-- A = max(1000, π·30²) = 2827.43 and the floor λ = 6·π·10²/A = 2/3.
+-- Each of 0..3 has X = 4 incidents within 10 and N = 5 within 30:
+-- λ = max(1·10²/(30² − 10²), 2/3) = 2/3, p = P(Poisson(2/3) >= 3)
+--   = 1 − e^(−2/3)(1 + 2/3 + 2/9) = 0.030212.
+-- All four tie on p and X: the earliest row (id 1) is the centre and takes
+-- the other three; 20 and 1000 are places of one incident (p = 1).
+SELECT 'c17', id, (s).* FROM (
+	SELECT id, minqing.place_scan(g, 10, 30) OVER (ORDER BY id) AS s
+	FROM (VALUES (1, 'POINT(0 0)'::geometry), (2, 'POINT(1 0)'), (3, 'POINT(2 0)'), (4, 'POINT(3 0)'),
+	             (5, 'POINT(20 0)'), (6, 'POINT(1000 1)'), (7, NULL)) v(id, g)) t ORDER BY id;
+--
+-- class_cases on a small table: one spot (ids 1-6) with three incidents 20
+-- days apart, each reported twice two hours apart by different callers; one
+-- event reported 5 times within 80 minutes (ids 10-14); 20 orders of the
+-- category spread 850 m apart.  Duplicates merge: the spot has 3 incidents
+-- (rules 2/30 and 3/90 fire, the shortest window is reported), the event 1
+-- (no place: a place needs two incidents).
+CREATE TABLE cc_orders (id bigint, created_at timestamptz, category_code text, unit_code text,
+	geom geometry, caller_id text, department text);
+INSERT INTO cc_orders
+SELECT i, '2025-01-01 08:00+00'::timestamptz + ((i - 1) / 2 * 20) * interval '1 day' + (i % 2) * interval '2 hours',
+       'road_maintenance', '990101001001', ST_SetSRID(ST_Point(116.4 + (i % 3) * 0.0001, 39.9), 4326),
+       'c' || i, 'roads'
+FROM generate_series(1, 6) i
+UNION ALL
+SELECT 10 + i, '2025-03-01 09:00+00'::timestamptz + i * interval '20 minutes', 'water_supply', '990101001002',
+       ST_SetSRID(ST_Point(116.41, 39.91 + i * 0.0001), 4326), 'w' || i, 'water'
+FROM generate_series(0, 4) i
+UNION ALL
+SELECT 100 + i, '2025-01-01 00:00+00'::timestamptz + i * interval '9 days', 'road_maintenance', '990101001003',
+       ST_SetSRID(ST_Point(116.3 + i * 0.01, 39.8), 4326), 'n' || i, 'roads'
+FROM generate_series(1, 20) i;
+SELECT 'c18', rank, category_code, unit_code, department, orders, incidents, callers, active_weeks,
+       round(p::numeric, 6) AS p, round(q::numeric, 6) AS q, chronic, rule, rules_fired, trend_label
+FROM minqing.class_cases('cc_orders', '2025-01-01', '2026-01-01');
+-- only incidents count: the 5-report event is one incident, so no place
+SELECT 'c19', count(*) FROM minqing.class_cases('cc_orders', '2025-01-01', '2026-01-01') WHERE category_code = 'water_supply';
+-- eps_time 1 hour: the 2-hour-apart reports no longer merge: more incidents
+SELECT 'c20', incidents FROM minqing.class_cases('cc_orders', '2025-01-01', '2026-01-01', 100, '1 hour')
+WHERE category_code = 'road_maintenance' ORDER BY rank LIMIT 1;
+-- the shipped recurrence rules
+SELECT 'c21', name, incidents, within_days FROM minqing.recurrence_rule ORDER BY within_days;
+--
+-- caller_profile worked example (TimeZone UTC): five orders of one caller:
+-- water twice 10 days apart (the second is a repeat), noise at 23:00 and at
+-- 02:00 (night), garbage by day; satisfied f, t, f, NULL, t -> 2 of 4
+-- dissatisfied; points: three within 100 m of each other, two far -> 3
+-- places.  No shipped rule fits (civic needs repeat_share <= 0.25): NULL.
+SET TimeZone = 'UTC';
+SELECT 'c22', (p).* FROM (SELECT minqing.caller_profile(t, cat, g, sat) AS p FROM (VALUES
+	('2025-01-01 10:00+00'::timestamptz, 'water', 'SRID=4326;POINT(116.4 39.9)'::geometry, false),
+	('2025-01-11 10:00+00', 'water', 'SRID=4326;POINT(116.4005 39.9)', true),
+	('2025-02-01 23:00+00', 'noise', 'SRID=4326;POINT(116.4 39.9005)', false),
+	('2025-02-03 02:00+00', 'noise', 'SRID=4326;POINT(116.5 39.9)', NULL),
+	('2025-03-01 12:00+00', 'garbage', 'SRID=4326;POINT(116.6 39.9)', true)) v(t, cat, g, sat)) s;
+-- entropy of (2, 2, 1)/5 in bits = 1.521928; two contacts -> wait_and_see
+SELECT 'c23', round(log(2, 5) - 0.8 * 1, 6) AS entropy_by_hand,
+       (minqing.caller_profile(t, 'x', NULL, true)).caller_type
+FROM (VALUES ('2025-01-01'::timestamptz), ('2025-06-01')) v(t);
+-- empty input and rows without a time or category: NULL
+SELECT 'c24', minqing.caller_profile(now(), NULL, NULL, NULL) IS NULL AS no_category,
+       (SELECT minqing.caller_profile(now(), 'x', NULL, NULL) FROM cc_orders WHERE false) IS NULL AS empty;
+-- your own rule: a user row with a smaller priority wins
+INSERT INTO minqing.caller_type_rule (code, name_zh, name_en, priority, min_orders) VALUES ('frequent', '高频', 'frequent', 1, 5);
+SELECT 'c25', (minqing.caller_profile(t, 'x', NULL, NULL)).caller_type
+FROM generate_series('2025-01-01'::timestamptz, '2025-01-05', '1 day') t;
+DELETE FROM minqing.caller_type_rule WHERE code = 'frequent';
+RESET TimeZone;
+--
+-- more bad input
+SELECT 'e18', count(*) FROM minqing.class_cases('cc_orders', '2025-01-01', '2024-01-01');
+SELECT 'e19', count(*) FROM minqing.class_cases('cc_orders', '2025-01-01', '2026-01-01', -5);
+SELECT 'e20', count(*) FROM minqing.class_cases('cc_orders', '2025-01-01', '2026-01-01', 100, '3 days', 100, 50);
+SELECT 'e21', count(*) FROM minqing.class_cases('cc_orders', '2025-01-01', '2026-01-01', alpha => 1.5);
+SELECT 'e22', count(*) FROM minqing.class_cases('sd_line', '2025-01-01', '2026-01-01');
+SELECT 'e23', minqing.place_scan(g, 10, 5) OVER () FROM sd_line;
+SELECT 'e24', minqing.caller_profile('infinity', 'x', NULL, NULL);
+SELECT 'e25', minqing.caller_profile(now(), 'x', ST_SetSRID(g, id % 2), NULL) FROM sd_line;
+SELECT 'e26', count(*) FROM minqing.caller_type_shares('cc_orders', '2025-01-01', '2026-01-01', 7);
+SELECT 'e27', count(*) FROM minqing.repeat_kpi('sd_line', '2025-01-01', '2026-01-01');

@@ -45,6 +45,7 @@
  * Register one constant per feature here; never reuse one.
  * ------------------------------------------------------------------------ */
 #define GEN_STREAM_ORDER	UINT64CONST(1)	/* the base row (generate_orders.c) */
+#define GEN_STREAM_CLASS	UINT64CONST(0x434c415353)	/* class cases, repeat calls (generate_class.c) */
 
 /* ------------------------------------------------------------------------
  * Fixed geography
@@ -304,5 +305,9 @@ extern void PlantedEmit(GenPlanted *p, const char *kind, const char *label,
 /* ------------------------------------------------------------------------
  * Steps of other features (src/generate_<feature>.c): declare them here
  * ------------------------------------------------------------------------ */
+
+/* class cases, duplicate events, repeat chains, caller types (generate_class.c) */
+extern void gen_class_order(const GenCity *city, uint64 seed, GenOrder *o);
+extern void gen_class_planted(const GenCity *city, GenPlanted *p);
 
 #endif							/* MINQING_GENERATE_H */

@@ -274,6 +274,7 @@ GenOrderBuild(const GenCity *city, uint64 seed, int64 row, GenOrder *o)
 	 * in src/generate_<feature>.c, drawing only from its own stream
 	 * (GEN_STREAM_<FEATURE>, generate.h), never from `rng` above.
 	 */
+	gen_class_order(city, seed, o);
 }
 
 /* ------------------------------------------------------------------------

@@ -30,8 +30,6 @@
 
 #include <math.h>
 
-#include "access/htup_details.h"
-#include "funcapi.h"
 #include "miscadmin.h"
 #include "utils/builtins.h"
 #include "utils/timestamp.h"
@@ -40,6 +38,7 @@
 #include "geom.h"
 #include "guc.h"
 #include "neighbors.h"
+#include "result.h"
 #include "state.h"
 #include "stats.h"
 
@@ -49,10 +48,10 @@ PG_FUNCTION_INFO_V1(knox_final);
 
 /*
  * Payload layout (little-endian):
- *   0  f8   eps
- *   8  i64  eps_time (microseconds)
+ *   0  f8   eps        } per-call constants (state.h: mq_state_constants,
+ *   8  f8   eps_time   }   header flag MQ_STATE_F_CONSTANTS); microseconds
  *  16  i32  srid
- *  20  i32  flags: bit 0 = constants set (the first non-NULL row seen)
+ *  20  i32  flags: bit 0 = srid set (the first non-empty point seen)
  *  24  i64  n points
  *  32  …    n × (f8 x, f8 y, i64 t)
  */
@@ -63,7 +62,7 @@ PG_FUNCTION_INFO_V1(knox_final);
 #define KX_N		24
 #define KX_HDR		32
 #define KX_POINT	24
-#define KX_F_SET	0x01
+#define KX_F_SRID	0x01
 
 /* Hard ceiling of the state's point count (the setting is at most this). */
 #define KNOX_MAX_POINTS		7000000
@@ -119,12 +118,7 @@ knox_trans(PG_FUNCTION_ARGS)
 		PG_RETURN_DATUM(PG_GETARG_DATUM(0));
 	}
 	eps = PG_GETARG_FLOAT8(3);
-	if (isnan(eps) || isinf(eps) || eps <= 0.0)
-		ereport(ERROR,
-				(errcode(ERRCODE_INVALID_PARAMETER_VALUE),
-				 errmsg("knox: eps must be positive and finite"),
-				 errdetail("Got %g.", eps),
-				 errhint("Use CRS units, or meters for geographic (lon/lat) input.")));
+	mq_check_positive_finite(eps, "knox", "eps", MQ_HINT_LENGTH);
 	et = mq_interval_usecs(PG_GETARG_INTERVAL_P(4), "knox", "eps_time");
 	if (TIMESTAMP_NOT_FINITE(PG_GETARG_TIMESTAMPTZ(2)))
 		ereport(ERROR,
@@ -135,29 +129,21 @@ knox_trans(PG_FUNCTION_ARGS)
 	s = mq_state_for_update(fcinfo, 0, MQ_KIND_KNOX, KX_HDR + 64 * KX_POINT, KX_HDR, "knox");
 	if (!PG_ARGISNULL(0))
 		s = KxCheck(PointerGetDatum(s));
-	p = MQ_STATE_PAYLOAD(s);
-	flags = mq_get_i32(p + KX_FLAGS);
-	if (flags & KX_F_SET)
 	{
-		if (mq_get_f8(p + KX_EPS) != eps || mq_get_i64(p + KX_ET) != et)
-			ereport(ERROR,
-					(errcode(ERRCODE_INVALID_PARAMETER_VALUE),
-					 errmsg("knox: eps and eps_time must be the same on every row"),
-					 errdetail("Got eps %g and %g.", mq_get_f8(p + KX_EPS), eps),
-					 errhint("Pass constants.")));
+		MqStateConst c[] = {{"eps", MQ_CONST_F8, KX_EPS, eps},
+		{"eps_time", MQ_CONST_F8, KX_ET, (double) et}};
+
+		mq_state_constants(s, c, 2, "knox");
 	}
 	if (mq_point_read(PG_GETARG_DATUM(1), &pt, "knox") == MQ_POINT_EMPTY)
 		PG_RETURN_BYTEA_P(s);
+	p = MQ_STATE_PAYLOAD(s);
+	flags = mq_get_i32(p + KX_FLAGS);
 	srid = mq_get_i32(p + KX_SRID);
-	have_srid = (flags & KX_F_SET) != 0;
+	have_srid = (flags & KX_F_SRID) != 0;
 	mq_srid_check(pt.srid, &srid, &have_srid, "knox");
-	if (!(flags & KX_F_SET))
-	{
-		mq_put_f8(p + KX_EPS, eps);
-		mq_put_i64(p + KX_ET, et);
-		mq_put_i32(p + KX_SRID, pt.srid);
-		mq_put_i32(p + KX_FLAGS, flags | KX_F_SET);
-	}
+	mq_put_i32(p + KX_SRID, pt.srid);
+	mq_put_i32(p + KX_FLAGS, flags | KX_F_SRID);
 	n = mq_get_i64(p + KX_N);
 	if (n >= mq_cluster_max_points)
 		KxRefuse(n + 1);
@@ -191,28 +177,21 @@ knox_combine(PG_FUNCTION_ARGS)
 	}
 	a = KxCheck(PointerGetDatum(a));
 	b = KxCheck(PG_GETARG_DATUM(1));
-	pb = MQ_STATE_PAYLOAD(b);
-	if (!(mq_get_i32(pb + KX_FLAGS) & KX_F_SET))
-		PG_RETURN_BYTEA_P(a);
-	pa = MQ_STATE_PAYLOAD(a);
-	if (!(mq_get_i32(pa + KX_FLAGS) & KX_F_SET))
 	{
-		bytea	   *copy = (bytea *) palloc(VARSIZE(b));
+		MqStateConst c[] = {{"eps", MQ_CONST_F8, KX_EPS, 0}, {"eps_time", MQ_CONST_F8, KX_ET, 0}};
 
-		memcpy(copy, b, VARSIZE(b));
-		PG_RETURN_BYTEA_P(copy);
+		mq_state_combine_constants(a, b, c, 2, "knox");
 	}
-	if (mq_get_f8(pa + KX_EPS) != mq_get_f8(pb + KX_EPS) || mq_get_i64(pa + KX_ET) != mq_get_i64(pb + KX_ET))
-		ereport(ERROR,
-				(errcode(ERRCODE_INVALID_PARAMETER_VALUE),
-				 errmsg("knox: eps and eps_time must be the same on every row"),
-				 errdetail("Partial states carry eps %g and %g.", mq_get_f8(pa + KX_EPS), mq_get_f8(pb + KX_EPS)),
-				 errhint("Pass constants.")));
+	pa = MQ_STATE_PAYLOAD(a);
+	pb = MQ_STATE_PAYLOAD(b);
+	if (mq_get_i32(pb + KX_FLAGS) & KX_F_SRID)
 	{
 		int32		srid = mq_get_i32(pa + KX_SRID);
-		bool		have = true;
+		bool		have = (mq_get_i32(pa + KX_FLAGS) & KX_F_SRID) != 0;
 
 		mq_srid_check(mq_get_i32(pb + KX_SRID), &srid, &have, "knox");
+		mq_put_i32(pa + KX_SRID, srid);
+		mq_put_i32(pa + KX_FLAGS, mq_get_i32(pa + KX_FLAGS) | KX_F_SRID);
 	}
 	na = mq_get_i64(pa + KX_N);
 	nb = mq_get_i64(pb + KX_N);
@@ -316,14 +295,9 @@ KxClosePairs(const double *x, const double *y, const int64 *t, int n, double eps
 Datum
 knox_final(PG_FUNCTION_ARGS)
 {
-	TupleDesc	tupdesc;
 	Datum		values[8];
 	bool		nulls[8] = {false, false, false, false, false, false, false, false};
 	int64		n = 0;
-
-	if (get_call_result_type(fcinfo, NULL, &tupdesc) != TYPEFUNC_COMPOSITE)
-		elog(ERROR, "knox: return type must be a row type");
-	tupdesc = BlessTupleDesc(tupdesc);
 
 	if (!PG_ARGISNULL(0))
 	{
@@ -337,7 +311,7 @@ knox_final(PG_FUNCTION_ARGS)
 			double	   *y = palloc(mul_size(n, sizeof(double)));
 			int64	   *t = palloc(mul_size(n, sizeof(int64)));
 			double		eps = mq_get_f8(p + KX_EPS);
-			int64		et = mq_get_i64(p + KX_ET);
+			int64		et = (int64) mq_get_f8(p + KX_ET);
 			double		pairs = (double) n * (double) (n - 1) / 2.0,
 						cs,
 						ct,
@@ -351,27 +325,7 @@ knox_final(PG_FUNCTION_ARGS)
 				t[i] = mq_get_i64(p + KX_HDR + i * KX_POINT + 16);
 			}
 			if (mq_srid_is_geographic(mq_get_i32(p + KX_SRID)))
-			{
-				double		slon = 0,
-							slat = 0;
-				MqTM		tm;
-
-				for (int64 i = 0; i < n; i++)
-				{
-					if (x[i] < -180.0 || x[i] > 180.0 || y[i] < -90.0 || y[i] > 90.0)
-						ereport(ERROR,
-								(errcode(ERRCODE_INVALID_PARAMETER_VALUE),
-								 errmsg("knox: longitude/latitude out of range for SRID %d",
-										mq_get_i32(p + KX_SRID)),
-								 errdetail("Got POINT(%g %g).", x[i], y[i]),
-								 errhint("Check the SRID: projected coordinates need their projected SRID.")));
-					slon += x[i];
-					slat += y[i];
-				}
-				mq_tm_init(&tm, slon / n, slat / n);
-				for (int64 i = 0; i < n; i++)
-					mq_tm_forward(&tm, x[i], y[i], &x[i], &y[i]);
-			}
+				mq_to_local_meters(x, y, n, MQ_CENTRE_MEAN, 0, 0, mq_get_i32(p + KX_SRID), NULL, "knox");
 			ct = KxCloseTime(t, (int) n, et);
 			cs = KxClosePairs(x, y, t, (int) n, eps, et, false);
 			obs = KxClosePairs(x, y, t, (int) n, eps, et, true);
@@ -396,5 +350,5 @@ knox_final(PG_FUNCTION_ARGS)
 		for (int i = 5; i < 8; i++)
 			nulls[i] = true;
 	}
-	PG_RETURN_DATUM(HeapTupleGetDatum(heap_form_tuple(tupdesc, values, nulls)));
+	PG_RETURN_DATUM(mq_result_tuple(fcinfo, values, nulls));
 }

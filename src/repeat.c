@@ -25,16 +25,13 @@
  */
 #include "postgres.h"
 
-#include "access/htup_details.h"
-#include "common/hashfn.h"
-#include "funcapi.h"
 #include "miscadmin.h"
-#include "utils/builtins.h"
-#include "utils/memutils.h"
 #include "utils/timestamp.h"
-#include "windowapi.h"
 
 #include "class_cases.h"
+#include "mqhash.h"
+#include "result.h"
+#include "window.h"
 
 PG_FUNCTION_INFO_V1(repeat_flag);
 PG_FUNCTION_INFO_V1(repeat_flag_caller);
@@ -50,24 +47,15 @@ typedef struct RpRow
 	float8		gap_days;
 } RpRow;
 
-typedef struct RpContext
-{
-	bool		ready;
-	int64		nrows;
-	RpRow		rows[FLEXIBLE_ARRAY_MEMBER];
-} RpContext;
-
 /* one usable row while sorting: category hash and text, time, position */
 typedef struct RpKey
 {
-	uint32		hash;
+	uint64		hash;
 	text	   *category;
 	int64		t;
 	int32		row;
 } RpKey;
 
-/* largest partition: its results must fit one allocation */
-#define RP_MAX_ROWS		((int64) ((MaxAllocSize - 64) / Max(sizeof(RpRow), sizeof(RpKey))))
 
 static int
 CompareKeys(const void *a, const void *b)
@@ -101,52 +89,53 @@ SameCategory(const RpKey *a, const RpKey *b)
  * then flag every usable row from its neighbours in (category, time) order.
  */
 static void
-RpCompute(WindowObject win, int64 nrows, int off, RpRow *out)
+RpCompute(MqWindow *w, int off, RpRow *out)
 {
+	int64		nrows = w->nrows;
 	RpKey	   *keys = palloc(mul_size(Max(nrows, 1), sizeof(RpKey)));
+	MqWinConst	c_within = MQ_WIN_CONST_INIT;
 	int			n = 0;
 	int64		within = 0;
-	bool		have_within = false;
 
 	for (int64 r = 0; r < nrows; r++)
 	{
-		Datum		d[4];
-		bool		isnull[4];
-		bool		isout;
-		int			nargs = 3 + off;
+		bool		isnull[4] = {false, false, false, false};
+		Datum		wd,
+					td,
+					cd;
+		text	   *cat;
 
 		if ((r & 0x3FF) == 0)
 			CHECK_FOR_INTERRUPTS();
-		for (int a = 0; a < nargs; a++)
-			d[a] = WinGetFuncArgInPartition(win, a, r, WINDOW_SEEK_HEAD, false, &isnull[a], &isout);
+		wd = mq_warg_datum(w, off + 2, r, &isnull[off + 2]);
 		if (!isnull[off + 2])
 		{
-			int64		w = mq_interval_usecs(DatumGetIntervalP(d[off + 2]), "repeat_flag", "within");
-
-			if (have_within && w != within)
-				ereport(ERROR,
-						(errcode(ERRCODE_INVALID_PARAMETER_VALUE),
-						 errmsg("repeat_flag: within must be the same on every row of a partition"),
-						 errhint("Pass one interval, e.g. '30 days'.")));
-			within = w;
-			have_within = true;
+			within = mq_interval_usecs(DatumGetIntervalP(wd), "repeat_flag", "within");
+			mq_window_constant(w, &c_within, "within", (double) within / USECS_PER_DAY, r);	/* days */
 		}
+		/* a copy: the window's slot is reused for the next row */
+		cd = mq_warg_datum(w, off, r, &isnull[off]);
+		cat = isnull[off] ? NULL : (text *) PG_DETOAST_DATUM_COPY(cd);
+		td = mq_warg_datum(w, off + 1, r, &isnull[off + 1]);
 		if (isnull[off] || isnull[off + 1] || isnull[off + 2])
 			continue;
-		if (off == 1 && isnull[0])
+		if (off == 1)
 		{
-			out[r].flags = RP_NO_CALLER;
-			continue;
+			(void) mq_warg_datum(w, 0, r, &isnull[0]);
+			if (isnull[0])
+			{
+				out[r].flags = RP_NO_CALLER;
+				continue;
+			}
 		}
-		if (TIMESTAMP_NOT_FINITE(DatumGetTimestampTz(d[off + 1])))
+		if (TIMESTAMP_NOT_FINITE(DatumGetTimestampTz(td)))
 			ereport(ERROR,
 					(errcode(ERRCODE_INVALID_PARAMETER_VALUE),
 					 errmsg("repeat_flag: t must be a finite timestamp"),
 					 errhint("Filter out infinite timestamps or turn them into NULL.")));
-		keys[n].category = (text *) PG_DETOAST_DATUM_COPY(d[off]);
-		keys[n].hash = (uint32) hash_any((unsigned char *) VARDATA_ANY(keys[n].category),
-										 VARSIZE_ANY_EXHDR(keys[n].category));
-		keys[n].t = DatumGetTimestampTz(d[off + 1]);
+		keys[n].category = cat;
+		keys[n].hash = mq_fnv1a(VARDATA_ANY(cat), VARSIZE_ANY_EXHDR(cat));
+		keys[n].t = DatumGetTimestampTz(td);
 		keys[n].row = (int32) r;
 		out[r].flags = 0;
 		n++;
@@ -182,58 +171,33 @@ RpCompute(WindowObject win, int64 nrows, int off, RpRow *out)
 static RpRow *
 RpPartitionRow(FunctionCallInfo fcinfo, int off)
 {
-	WindowObject win = PG_WINDOW_OBJECT();
-	int64		nrows = WinGetPartitionRowCount(win);
-	RpContext  *ctx;
-	int64		cur;
+	MqWindow	w;
+	RpRow	   *rows = mq_window_begin(fcinfo, sizeof(RpRow), "repeat_flag", &w);
 
-	if (nrows > RP_MAX_ROWS)
-		ereport(ERROR,
-				(errcode(ERRCODE_PROGRAM_LIMIT_EXCEEDED),
-				 errmsg("repeat_flag: partition of %lld rows is too large", (long long) nrows),
-				 errdetail("At most %lld rows fit one partition.", (long long) RP_MAX_ROWS),
-				 errhint("Partition by caller_id: one caller's orders form a partition.")));
-	ctx = (RpContext *) WinGetPartitionLocalMemory(win,
-												   add_size(offsetof(RpContext, rows),
-															mul_size(Max(nrows, 1), sizeof(RpRow))));
-	if (!ctx->ready)
+	if (!w.ready)
 	{
-		MemoryContext work = AllocSetContextCreate(CurrentMemoryContext, "minqing repeat_flag",
-												   ALLOCSET_DEFAULT_SIZES);
-		MemoryContext old = MemoryContextSwitchTo(work);
-
-		ctx->nrows = nrows;
-		for (int64 i = 0; i < nrows; i++)
-			ctx->rows[i].flags = RP_NULL;
-		RpCompute(win, nrows, off, ctx->rows);
-		MemoryContextSwitchTo(old);
-		MemoryContextDelete(work);
-		ctx->ready = true;
+		for (int64 i = 0; i < w.nrows; i++)
+			rows[i].flags = RP_NULL;
+		RpCompute(&w, off, rows);
+		mq_window_ready(&w);
 	}
-	cur = WinGetCurrentPosition(win);
-	if (cur < 0 || cur >= ctx->nrows)
-		elog(ERROR, "repeat_flag: row %lld outside its partition", (long long) cur);
-	return &ctx->rows[cur];
+	return &rows[w.cur];
 }
 
 /* (is_repeat, followed, prior_gap_days) of a row, or NULL */
 static Datum
 RpResult(FunctionCallInfo fcinfo, RpRow *r)
 {
-	TupleDesc	tupdesc;
 	Datum		values[3];
 	bool		nulls[3] = {false, false, false};
 
 	if (r->flags & RP_NULL)
 		PG_RETURN_NULL();
-	if (get_call_result_type(fcinfo, NULL, &tupdesc) != TYPEFUNC_COMPOSITE)
-		elog(ERROR, "repeat_flag: return type must be a row type");
-	tupdesc = BlessTupleDesc(tupdesc);
 	values[0] = BoolGetDatum((r->flags & RP_REPEAT) != 0);
 	values[1] = BoolGetDatum((r->flags & RP_FOLLOWED) != 0);
 	values[2] = Float8GetDatum(r->gap_days);
 	nulls[2] = (r->flags & RP_REPEAT) == 0;
-	PG_RETURN_DATUM(HeapTupleGetDatum(heap_form_tuple(tupdesc, values, nulls)));
+	PG_RETURN_DATUM(mq_result_tuple(fcinfo, values, nulls));
 }
 
 /* repeat_flag(category_code, t, within) OVER (PARTITION BY caller_id ORDER BY t) */

@@ -35,22 +35,22 @@
 #include "utils/builtins.h"
 #include "utils/memutils.h"
 #include "utils/timestamp.h"
-#include "windowapi.h"
 
 #include "class_cases.h"
 #include "geom.h"
 #include "guc.h"
 #include "neighbors.h"
+#include "stats.h"
+#include "window.h"
 
 PG_FUNCTION_INFO_V1(st_dbscan);
 
-/* per-row result in the partition's local memory */
-typedef struct SdContext
+/* per-row result in the partition's memory (window.h) */
+typedef struct SdRow
 {
-	bool		ready;
-	int64		nrows;
-	int32		cluster[FLEXIBLE_ARRAY_MEMBER]; /* -1 = NULL (noise or NULL row) */
-} SdContext;
+	bool		isnull;			/* noise, or a NULL row */
+	int32		cluster;
+} SdRow;
 
 /* the usable rows of a partition, in partition order */
 typedef struct SdInput
@@ -65,8 +65,8 @@ typedef struct SdInput
 	int32		minpoints;
 } SdInput;
 
-/* bytes per usable row kept while clustering (input, index, union-find) */
-#define SD_ROW_BYTES	(sizeof(int32) * 4 + sizeof(double) * 2 + sizeof(int64) + sizeof(float8))
+/* bytes per usable row kept while clustering (input, union-find, labels) */
+#define SD_ROW_BYTES	(sizeof(int32) * 4 + sizeof(double) * 2 + sizeof(int64) + sizeof(SdRow))
 
 /* Neighbour visits between interrupt checks (dense data has long lists). */
 #define SD_WORK_CHECK	(1 << 20)
@@ -90,31 +90,22 @@ mq_interval_usecs(const Interval *iv, const char *fname, const char *argname)
 	return (int64) us;
 }
 
-/* Error unless a per-partition constant is the same on every row. */
-static void
-SdSameConstant(bool have, double first, double now, const char *argname)
-{
-	if (have && !(first == now))
-		ereport(ERROR,
-				(errcode(ERRCODE_INVALID_PARAMETER_VALUE),
-				 errmsg("st_dbscan: %s must be the same on every row of a partition", argname),
-				 errdetail("Got %g and %g.", first, now),
-				 errhint("Pass one value for the whole partition, or add the %s to PARTITION BY.", argname)));
-}
-
 /*
  * Read every row once: per-partition constants checked on every row with
  * non-NULL constants, rows with a NULL geometry or time (or POINT EMPTY)
  * skipped, SRIDs checked, lon/lat projected to local meters.
  */
 static void
-SdReadPartition(WindowObject win, int64 nrows, SdInput *in)
+SdReadPartition(MqWindow *w, SdInput *in)
 {
 	MemoryContext rowctx = AllocSetContextCreate(CurrentMemoryContext, "minqing st_dbscan row",
 												 ALLOCSET_SMALL_SIZES);
+	MqWinConst	c_eps = MQ_WIN_CONST_INIT,
+				c_et = MQ_WIN_CONST_INIT,
+				c_mp = MQ_WIN_CONST_INIT;
 	int32		srid = 0;
 	bool		have_srid = false;
-	bool		have_const = false;
+	int64		nrows = w->nrows;
 	int			n = 0;
 
 	in->row = palloc(mul_size(Max(nrows, 1), sizeof(int32)));
@@ -127,61 +118,57 @@ SdReadPartition(WindowObject win, int64 nrows, SdInput *in)
 
 	for (int64 r = 0; r < nrows; r++)
 	{
-		Datum		d[5];
-		bool		isnull[5];
-		bool		isout;
+		bool		nulls[5];
+		Datum		tdat,
+					etdat;
+		double		eps;
+		int32		minpts;
 		MqPoint		pt;
+		bool		usable;
 		MemoryContext oldctx;
 
 		CHECK_FOR_INTERRUPTS();
 		oldctx = MemoryContextSwitchTo(rowctx);
-		for (int a = 0; a < 5; a++)
-			d[a] = WinGetFuncArgInPartition(win, a, r, WINDOW_SEEK_HEAD, false, &isnull[a], &isout);
-
-		if (!isnull[2] && !isnull[3] && !isnull[4])
+		eps = mq_warg_float8(w, 2, r, &nulls[2]);
+		etdat = mq_warg_datum(w, 3, r, &nulls[3]);
+		minpts = mq_warg_int32(w, 4, r, &nulls[4]);
+		if (!nulls[2] && !nulls[3] && !nulls[4])
 		{
-			double		eps = DatumGetFloat8(d[2]);
-			int64		et = mq_interval_usecs(DatumGetIntervalP(d[3]), "st_dbscan", "eps_time");
-			int32		minpts = DatumGetInt32(d[4]);
+			int64		et = mq_interval_usecs(DatumGetIntervalP(etdat), "st_dbscan", "eps_time");
 
-			if (isnan(eps) || isinf(eps) || eps <= 0.0)
-				ereport(ERROR,
-						(errcode(ERRCODE_INVALID_PARAMETER_VALUE),
-						 errmsg("st_dbscan: eps must be positive and finite"),
-						 errdetail("Got %g.", eps),
-						 errhint("Use CRS units, or meters for geographic (lon/lat) input.")));
+			mq_check_positive_finite(eps, "st_dbscan", "eps", MQ_HINT_LENGTH);
 			if (minpts < 1)
 				ereport(ERROR,
 						(errcode(ERRCODE_INVALID_PARAMETER_VALUE),
 						 errmsg("st_dbscan: minpoints must be at least 1"),
 						 errdetail("Got %d.", minpts),
 						 errhint("minpoints counts the point itself: 1 makes every point a cluster, 2 joins pairs.")));
-			SdSameConstant(have_const, in->eps, eps, "eps");
-			SdSameConstant(have_const, (double) in->eps_time, (double) et, "eps_time");
-			SdSameConstant(have_const, in->minpoints, minpts, "minpoints");
+			mq_window_constant(w, &c_eps, "eps", eps, r);
+			mq_window_constant(w, &c_et, "eps_time", (double) et / USECS_PER_DAY, r);	/* days */
+			mq_window_constant(w, &c_mp, "minpoints", minpts, r);
 			in->eps = eps;
 			in->eps_time = et;
 			in->minpoints = minpts;
-			have_const = true;
 		}
-		if (isnull[0] || isnull[1] || isnull[2] || isnull[3] || isnull[4] ||
-			mq_point_read(d[0], &pt, "st_dbscan") == MQ_POINT_EMPTY)
+		usable = mq_warg_point(w, 0, r, &pt, &nulls[0]);
+		tdat = mq_warg_datum(w, 1, r, &nulls[1]);
+		if (!usable || nulls[1] || nulls[2] || nulls[3] || nulls[4])
 		{
 			MemoryContextSwitchTo(oldctx);
 			MemoryContextReset(rowctx);
 			continue;
 		}
 		mq_srid_check(pt.srid, &srid, &have_srid, "st_dbscan");
-		if (TIMESTAMP_NOT_FINITE(DatumGetTimestampTz(d[1])))
+		if (TIMESTAMP_NOT_FINITE(DatumGetTimestampTz(tdat)))
 			ereport(ERROR,
 					(errcode(ERRCODE_INVALID_PARAMETER_VALUE),
 					 errmsg("st_dbscan: t must be a finite timestamp"),
 					 errdetail("Got %s on row %lld of the partition.",
-							   DatumGetTimestampTz(d[1]) < 0 ? "-infinity" : "infinity", (long long) r + 1),
+							   DatumGetTimestampTz(tdat) < 0 ? "-infinity" : "infinity", (long long) r + 1),
 					 errhint("Filter out infinite timestamps or turn them into NULL.")));
 		in->x[n] = pt.x;
 		in->y[n] = pt.y;
-		in->t[n] = DatumGetTimestampTz(d[1]);
+		in->t[n] = DatumGetTimestampTz(tdat);
 		in->row[n] = (int32) r;
 		n++;
 		MemoryContextSwitchTo(oldctx);
@@ -192,30 +179,7 @@ SdReadPartition(WindowObject win, int64 nrows, SdInput *in)
 
 	/* lon/lat: project to meters around the partition's mean position */
 	if (n > 0 && mq_srid_is_geographic(srid))
-	{
-		double		slon = 0,
-					slat = 0;
-		MqTM		tm;
-
-		for (int i = 0; i < n; i++)
-		{
-			if (in->x[i] < -180.0 || in->x[i] > 180.0 || in->y[i] < -90.0 || in->y[i] > 90.0)
-				ereport(ERROR,
-						(errcode(ERRCODE_INVALID_PARAMETER_VALUE),
-						 errmsg("st_dbscan: longitude/latitude out of range for SRID %d", srid),
-						 errdetail("Got POINT(%g %g).", in->x[i], in->y[i]),
-						 errhint("Check the SRID: projected coordinates need their projected SRID.")));
-			slon += in->x[i];
-			slat += in->y[i];
-		}
-		mq_tm_init(&tm, slon / n, slat / n);
-		for (int i = 0; i < n; i++)
-		{
-			if ((i & 0xFFFF) == 0)
-				CHECK_FOR_INTERRUPTS();
-			mq_tm_forward(&tm, in->x[i], in->y[i], &in->x[i], &in->y[i]);
-		}
-	}
+		mq_to_local_meters(in->x, in->y, n, MQ_CENTRE_MEAN, 0, 0, srid, NULL, "st_dbscan");
 }
 
 /* union-find with path halving; the root is the smallest index of the set */
@@ -258,7 +222,7 @@ SdWork(int64 *work, int k)
  * id (or -1) into out[row].
  */
 static void
-SdCluster(const SdInput *in, int32 *out)
+SdCluster(const SdInput *in, SdRow *out)
 {
 	int			n = in->n;
 	MqSTNeighborIndex *ix;
@@ -357,7 +321,8 @@ SdCluster(const SdInput *in, int32 *out)
 			continue;
 		if (parent[root] < 0)
 			parent[root] = next_id++;
-		out[in->row[i]] = parent[root];
+		out[in->row[i]].isnull = false;
+		out[in->row[i]].cluster = parent[root];
 	}
 	if (buf)
 		pfree(buf);
@@ -374,45 +339,36 @@ SdCluster(const SdInput *in, int32 *out)
 Datum
 st_dbscan(PG_FUNCTION_ARGS)
 {
-	WindowObject win = PG_WINDOW_OBJECT();
-	int64		nrows = WinGetPartitionRowCount(win);
-	SdContext  *ctx;
-	int64		cur;
-	double		need;
+	MqWindow	w;
+	SdRow	   *rows;
+	int64		nrows = WinGetPartitionRowCount(PG_WINDOW_OBJECT());
 
-	/* refuse up front: the whole working set must fit the allocation limits */
-	need = (double) nrows * (SD_ROW_BYTES + (double) mq_stnb_bytes(1000000) / 1e6);
+	/* refuse up front, before any per-partition memory is allocated */
 	if (nrows > mq_cluster_max_points)
 		ereport(ERROR,
 				(errcode(ERRCODE_PROGRAM_LIMIT_EXCEEDED),
 				 errmsg("st_dbscan: partition of %lld rows is above minqing.cluster_max_points = %d",
 						(long long) nrows, mq_cluster_max_points),
-				 errdetail("Clustering it would need about %.0f MB.", need / 1048576.0),
+				 errdetail("Clustering it would need about %.0f MB.",
+						   (double) nrows * (SD_ROW_BYTES + (double) mq_stnb_bytes(1000000) / 1e6) / 1048576.0),
 				 errhint("Split the input with PARTITION BY, e.g. by category or month, or raise minqing.cluster_max_points.")));
-
-	ctx = (SdContext *) WinGetPartitionLocalMemory(win,
-												   add_size(offsetof(SdContext, cluster),
-															mul_size(Max(nrows, 1), sizeof(int32))));
-	if (!ctx->ready)
+	rows = mq_window_begin(fcinfo, sizeof(SdRow), "st_dbscan", &w);
+	if (!w.ready)
 	{
 		MemoryContext work = AllocSetContextCreate(CurrentMemoryContext, "minqing st_dbscan",
 												   ALLOCSET_DEFAULT_SIZES);
 		MemoryContext old = MemoryContextSwitchTo(work);
 		SdInput		in;
 
-		ctx->nrows = nrows;
-		for (int64 i = 0; i < nrows; i++)
-			ctx->cluster[i] = -1;
-		SdReadPartition(win, nrows, &in);
-		SdCluster(&in, ctx->cluster);
+		for (int64 i = 0; i < w.nrows; i++)
+			rows[i].isnull = true;
+		SdReadPartition(&w, &in);
+		SdCluster(&in, rows);
 		MemoryContextSwitchTo(old);
 		MemoryContextDelete(work);
-		ctx->ready = true;
+		mq_window_ready(&w);
 	}
-	cur = WinGetCurrentPosition(win);
-	if (cur < 0 || cur >= ctx->nrows)
-		elog(ERROR, "st_dbscan: row %lld outside its partition", (long long) cur);
-	if (ctx->cluster[cur] < 0)
+	if (rows[w.cur].isnull)
 		PG_RETURN_NULL();
-	PG_RETURN_INT32(ctx->cluster[cur]);
+	PG_RETURN_INT32(rows[w.cur].cluster);
 }

@@ -1,7 +1,7 @@
 -- pgTAP: st_dbscan against sklearn, knox against R surveillance, repeat_flag
 -- against pandas on the generated city, repeat_kpi, limits (SPEC §9).
 BEGIN;
-SELECT plan(23);
+SELECT plan(36);
 
 -- st_dbscan reference: test/reference/class_cases_dbscan.py (Debian python3,
 -- sklearn 1.2 DBSCAN(eps=1, metric='precomputed') on D* = max(d/120 m,
@@ -472,16 +472,16 @@ SELECT is(minqing.knox_final(minqing.knox_combine((SELECT s FROM kx_half WHERE h
           'knox: combine order does not matter');
 SELECT throws_ok($$SELECT minqing.knox_combine((SELECT s FROM kx_half WHERE half = 0),
                                               (SELECT pg_temp.knox_state(ST_Point(x, y), to_timestamp(ts), 301, '7 days') FROM kx_ref))$$,
-                 '22023', 'knox: eps and eps_time must be the same on every row',
+                 '22023', 'knox: argument eps must be the same on every row of the group',
                  'knox: combining states with different eps is an error');
 SELECT throws_ok($$SELECT minqing.knox_final(substring((SELECT s FROM kx_half WHERE half = 0) FROM 1 FOR 100))$$,
                  '22P03', NULL, 'knox: a truncated state is refused');
 
 -- repeat_flag reference: test/reference/class_cases_repeat.py (Debian
 -- python3-pandas) on minqing.generate_city('tap_city', 20000, 42), run once:
---   orders 20000 repeats 31 followed 31; fcr 19944/19969;
---   false_resolution 27/14948; gap_sum 204.106910;
---   md5 of "id:is_repeat:followed:gap" by id = 269aa310b5aca591a551e4c07d3c328e
+--   orders 20000 repeats 73 followed 73; fcr 19890/19927;
+--   false_resolution 27/14920; gap_sum 706.852882;
+--   md5 of "id:is_repeat:followed:gap" by id = 099219aefefc983242ff8ceea95e1c75
 SELECT lives_ok($$SELECT minqing.generate_city('tap_city', 20000, 42)$$, 'generate the city for repeat_flag');
 CREATE TEMP TABLE rp_city AS
 SELECT id, resolved, caller_id,
@@ -491,15 +491,15 @@ SELECT is((SELECT md5(string_agg(id || ':' || CASE WHEN (r).is_repeat THEN 't' E
                                  CASE WHEN (r).followed THEN 't' ELSE 'f' END || ':' ||
                                  COALESCE(to_char((r).prior_gap_days, 'FM999999990.000000'), ''), ',' ORDER BY id))
            FROM rp_city),
-          '269aa310b5aca591a551e4c07d3c328e', 'repeat_flag equals the pandas reference on the generated city (every row)');
+          '099219aefefc983242ff8ceea95e1c75', 'repeat_flag equals the pandas reference on the generated city (every row)');
 SELECT is((SELECT (count(*) FILTER (WHERE (r).is_repeat), count(*) FILTER (WHERE (r).followed),
                    round(sum((r).prior_gap_days)::numeric, 6))::text FROM rp_city),
-          '(31,31,204.106910)', 'repeat_flag: counts and gap sum equal pandas');
+          '(73,73,706.852882)', 'repeat_flag: counts and gap sum equal pandas');
 -- repeat_kpi over the whole period: the city row equals the pandas counts
 SELECT is((SELECT (order_count, repeat_orders, first_contacts, round((fcr * first_contacts)::numeric),
                    resolved_orders, false_resolutions)::text
            FROM minqing.repeat_kpi('tap_city.work_order', '2023-12-01', '2026-02-01') WHERE group_by = 'all'),
-          '(20000,31,19969,19944,14948,27)', 'repeat_kpi: city-wide repeat, FCR and false-resolution counts equal pandas');
+          '(20000,73,19927,19890,14920,27)', 'repeat_kpi: city-wide repeat, FCR and false-resolution counts equal pandas');
 -- per unit and department: the rates are minqing.rate's Wilson intervals
 SELECT ok((SELECT bool_and(abs(k.fcr - (r).p) < 1e-12 AND abs(k.fcr_lo - (r).lo) < 1e-12 AND abs(k.fcr_hi - (r).hi) < 1e-12)
            FROM minqing.repeat_kpi('tap_city.work_order', '2023-12-01', '2026-02-01') k
@@ -519,6 +519,78 @@ SELECT ok((SELECT repeat_orders > 0 FROM minqing.repeat_kpi('tap_city.work_order
           'repeat_kpi: a period sees repeats of orders before it');
 SELECT throws_ok($$SELECT * FROM minqing.repeat_kpi('tap_city.work_order', '2025-01-01', '2024-01-01')$$,
                  '22023', 'period_start must be before period_end', 'repeat_kpi: an empty period is an error');
+
+-- the generator's planted repeat chains: every order after the first is a
+-- repeat, every order but the last is followed
+SELECT is((SELECT count(*) FILTER (WHERE (c.r).is_repeat <> (c.k > 1) OR (c.r).followed <> (c.k < c.len))
+           FROM (SELECT (p.details->>'orders')::int AS len, r.r,
+                        row_number() OVER (PARTITION BY r.caller_id ORDER BY o.created_at) AS k
+                 FROM tap_city.planted p
+                 JOIN rp_city r ON r.caller_id = p.details->>'caller_id'
+                 JOIN tap_city.work_order o ON o.id = r.id
+                 WHERE p.kind = 'repeat_chain') c),
+          0::bigint, 'repeat_flag finds every planted repeat chain exactly');
+SELECT is((SELECT sum((details->>'orders')::int) FROM tap_city.planted WHERE kind = 'repeat_chain'),
+          (SELECT count(*) FROM rp_city r JOIN tap_city.planted p ON p.details->>'caller_id' = r.caller_id
+           WHERE p.kind = 'repeat_chain')::bigint, 'every planted chain order is in the city');
+
+-- class_cases on the generated city (the period of the city, defaults:
+-- eps 100 m, 3 days; places of 100 m against the ring out to 300 m)
+CREATE TEMP TABLE cc AS
+SELECT * FROM minqing.class_cases('tap_city.work_order', '2024-01-01 00:00+08', '2026-01-01 00:00+08');
+SELECT is((SELECT count(*) FROM tap_city.planted p WHERE p.kind = 'class_case'
+           AND EXISTS (SELECT 1 FROM cc WHERE cc.rank <= 10 AND cc.chronic AND cc.category_code = p.category_code
+                       AND ST_DWithin(cc.geom::geography, p.geom::geography, 100))),
+          6::bigint, 'class_cases: every planted class case is chronic and in the top 10');
+SELECT is((SELECT count(*) FROM tap_city.planted p JOIN cc ON cc.category_code = p.category_code
+           AND ST_DWithin(cc.geom::geography, p.geom::geography, 150)
+           WHERE p.kind = 'duplicate_event' AND cc.chronic),
+          0::bigint, 'class_cases: no duplicate-only event is chronic');
+SELECT ok((SELECT bool_and(cc.incidents BETWEEN (p.details->>'incidents')::int - 1 AND (p.details->>'incidents')::int + 1
+                           AND cc.orders >= (p.details->>'orders')::int - 1)
+           FROM tap_city.planted p JOIN cc ON cc.category_code = p.category_code AND cc.chronic
+             AND ST_DWithin(cc.geom::geography, p.geom::geography, 100)
+           WHERE p.kind = 'class_case'),
+          'class_cases: duplicates merged: a planted place''s incidents are its planted incidents (±1 chance order)');
+SELECT ok((SELECT bool_and(q >= p) AND bool_and(rank = ord) FROM
+             (SELECT cc.*, row_number() OVER (ORDER BY chronic DESC, q, p, incidents DESC, orders DESC, category_code) AS ord FROM cc) s),
+          'class_cases: strongest first (chronic, then q, then p), q >= p');
+SELECT ok((SELECT bool_and(NOT chronic) FROM cc WHERE callers < 2),
+          'class_cases: a place reported by one caller is a repeat caller, not a chronic class case');
+-- a stricter rules table: only 4 incidents within 30 days count
+CREATE TEMP TABLE strict_rules (name text, incidents int, within_days int);
+INSERT INTO strict_rules VALUES ('4/30', 4, 30);
+SELECT ok((SELECT count(*) FILTER (WHERE chronic) FROM minqing.class_cases('tap_city.work_order', '2024-01-01 00:00+08',
+             '2026-01-01 00:00+08', rules => 'strict_rules'))
+          < (SELECT count(*) FILTER (WHERE chronic) FROM cc), 'class_cases: the rules table decides which recurrence counts');
+
+-- caller profiles: every planted caller gets its planted type
+SET LOCAL TimeZone = 'Asia/Shanghai';
+CREATE TEMP TABLE prof AS
+SELECT caller_id, minqing.caller_profile(created_at, category_code, geom, satisfied) AS pr,
+       mode() WITHIN GROUP (ORDER BY minqing.admin_ancestor(unit_code, 3)) AS district
+FROM tap_city.work_order GROUP BY caller_id;
+SELECT is((SELECT count(*) FROM tap_city.planted p JOIN prof ON prof.caller_id = p.details->>'caller_id'
+           WHERE p.kind = 'caller_type' AND (prof.pr).caller_type = p.details->>'caller_type'),
+          16::bigint, 'caller_profile: every planted caller of the four types gets its type');
+SELECT ok((SELECT bool_and((pr).caller_type = 'self_interest') FROM prof
+           JOIN tap_city.planted p ON p.details->>'caller_id' = prof.caller_id WHERE p.kind = 'repeat_chain'),
+          'caller_profile: repeat-chain callers are self-interest sensitive');
+SELECT ok(partial_aggregate AND parallel = serial, 'caller_profile: Partial Aggregate under forced parallelism, same answer as serial')
+FROM tap.parallel_check($$SELECT department, (p).orders, (p).active_months, (p).categories,
+                                 round((p).category_entropy::numeric, 9), round((p).repeat_share::numeric, 9),
+                                 round((p).night_share::numeric, 9), (p).distinct_places
+                          FROM (SELECT department, minqing.caller_profile(created_at, category_code, geom, satisfied) AS p
+                                FROM tap_city.work_order GROUP BY department) s$$);
+-- unit shares through suppress(): cells under k callers are NULL
+SELECT ok((SELECT bool_and(CASE WHEN n.n < 10 THEN s.type_callers IS NULL ELSE s.type_callers = n.n END)
+                  AND count(*) = (SELECT count(DISTINCT (district, (pr).caller_type)) FROM prof)
+           FROM minqing.caller_type_shares('tap_city.work_order', '2023-01-01', '2027-01-01', 3) s
+           JOIN (SELECT district, COALESCE((pr).caller_type, 'unclassified') AS t, count(*) AS n
+                 FROM prof GROUP BY 1, 2) n ON n.district = s.unit_code AND n.t = s.caller_type),
+          'caller_type_shares: counts per district equal the profiles, suppressed below k = 10');
+SELECT is((SELECT round(sum(share)::numeric, 9) FROM minqing.caller_type_shares('tap_city.work_order', '2023-01-01', '2027-01-01', 2, 1)),
+          1::numeric, 'caller_type_shares: shares of the city sum to 1 without suppression');
 
 SELECT * FROM finish();
 ROLLBACK;

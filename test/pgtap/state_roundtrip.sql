@@ -5,7 +5,7 @@
 -- final functions are called directly: through state-only aggregates (no
 -- final function, as Citus' worker_partial_agg does) and by hand.
 BEGIN;
-SELECT plan(24);
+SELECT plan(26);
 
 -- state-only aggregates: what a worker computes and ships
 CREATE AGGREGATE pg_temp.rate_state(boolean) (SFUNC = minqing.rate_trans, STYPE = bytea);
@@ -113,6 +113,19 @@ SELECT is(minqing.knox_final(minqing.knox_combine((SELECT t::bytea FROM knox_wir
                                                   (SELECT t::bytea FROM knox_wire WHERE half))),
           (SELECT minqing.knox(geom, created_at, 300, '3 days') FROM tap.orders WHERE category_code = 'noise' AND id <= 60000),
           'knox: combine order does not matter');
+
+-- caller_profile (SPEC §9): the state keeps the orders; text halves combine exactly
+CREATE AGGREGATE pg_temp.profile_state(timestamptz, text, geometry, boolean)
+	(SFUNC = minqing.caller_profile_trans, STYPE = bytea);
+CREATE TEMP TABLE profile_wire AS
+SELECT id % 2 = 0 AS half, pg_temp.profile_state(created_at, category_code, geom, satisfied)::text AS t
+FROM tap.orders WHERE id <= 3000 GROUP BY 1;
+SELECT is((SELECT count(*) FROM profile_wire WHERE t::bytea::text = t AND left(t, 2) = '\x'), 2::bigint,
+          'caller_profile: state travels as hex text and back unchanged');
+SELECT is(minqing.caller_profile_final(minqing.caller_profile_combine((SELECT t::bytea FROM profile_wire WHERE half),
+                                                                      (SELECT t::bytea FROM profile_wire WHERE NOT half))),
+          (SELECT minqing.caller_profile(created_at, category_code, geom, satisfied) FROM tap.orders WHERE id <= 3000),
+          'caller_profile: final(combine(text halves)) = caller_profile() over all rows');
 
 SELECT * FROM finish();
 ROLLBACK;
