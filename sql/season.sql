@@ -113,6 +113,28 @@ SELECT 's9' AS tag,
 	(SELECT count(*) FROM minqing.stl(NULL, 7)) AS stl_null_rows,
 	(SELECT count(*) FROM minqing.holt_winters(NULL, 7, 0.5, 0.1, 0.1)) AS hw_null_rows;
 
+-- s11: season_forecast with 24+ months is holt_winters(y, 12, NULL, NULL, NULL) clipped at 0
+SELECT 's11' AS tag, bool_and(f.method = 'holt_winters' AND abs(f.forecast - greatest(0, h.forecast)) < 1e-9
+	AND abs(f.lo - greatest(0, h.lo)) < 1e-9 AND abs(f.hi - greatest(0, h.hi)) < 1e-9) AS same, count(*) AS steps
+FROM season_series s, LATERAL minqing.season_forecast(s.y, 3, 0.9) f
+	JOIN LATERAL minqing.holt_winters(s.y, 12, NULL, NULL, NULL, 3, 0.9) h USING (step)
+WHERE s.name = 'monthly';
+-- s12: with 13..23 months, the seasonal-naive forecast and quasi-Poisson interval
+-- (numpy/scipy; test/reference/season_forecast.py)
+SELECT 's12' AS tag, f.step, f.method, abs(f.forecast - r.mu) < 1e-9 AS mu_ok,
+	abs(f.lo - r.lo) < 1e-9 AND abs(f.hi - r.hi) < 1e-9 AS interval_ok
+FROM season_series s, LATERAL minqing.season_forecast(s.y[1:18], 4, 0.9) f
+	JOIN (VALUES (1, 20.675342465753424, 11.197853678016276, 30.15283125349057),
+	             (2, 45.678082191780824, 31.591006304303924, 59.76515807925772),
+	             (3, 50.72671232876713, 35.88153870414891, 65.57188595338535),
+	             (4, 73.68595890410958, 55.79394227602318, 91.57797553219598)) r (step, mu, lo, hi) USING (step)
+WHERE s.name = 'monthly' ORDER BY f.step;
+-- s13: 12 months or fewer: no rows; negative counts refused
+SELECT 's13' AS tag, count(*) AS rows FROM season_series s, LATERAL minqing.season_forecast(s.y[1:12], 2) f WHERE s.name = 'monthly';
+SELECT * FROM minqing.season_forecast('{1,2,-3}', 1);
+SELECT * FROM minqing.season_forecast('{1,2,3}', 0);
+SELECT * FROM minqing.seasonal_outlook('minqing.admin_unit', 7, '2025-01-01');
+
 -- s10: bad input: clean errors with hints
 SELECT * FROM minqing.stl('{1,2,NULL,4,5,6}', 2);
 SELECT * FROM minqing.stl('{1,2,NaN,4,5,6}', 2);

@@ -1029,3 +1029,143 @@ holt_winters_fit(PG_FUNCTION_ARGS)
 	}
 	PG_RETURN_DATUM(HeapTupleGetDatum(heap_form_tuple(tupdesc, v, nulls)));
 }
+
+/*
+ * season_forecast(y float8[], h int, confidence float8)
+ *   → TABLE(step int, forecast float8, lo float8, hi float8, method text)
+ * A monthly count series (period 12) forecast h months ahead:
+ *   24 months or more: holt_winters(y, 12, NULL, NULL, NULL, h, confidence),
+ *     forecast and bounds clipped at 0 (method 'holt_winters');
+ *   13..23 months: μ = the same month a year earlier × r, r the ratio of the
+ *     last three months to the same three months a year earlier ((a + 1)/
+ *     (b + 1), kept within [0.5, 2]); interval μ ± z·√(φμ) clipped at 0,
+ *     φ ≥ 1 the quasi-Poisson dispersion of the year-on-year fit
+ *     Σ (y_t − r·y_{t−12})² / (r·y_{t−12} + 1) / (n − 12) (method
+ *     'seasonal_naive');
+ *   fewer: no rows.
+ */
+PG_FUNCTION_INFO_V1(season_forecast);
+Datum
+season_forecast(PG_FUNCTION_ARGS)
+{
+	ReturnSetInfo *rsinfo = (ReturnSetInfo *) fcinfo->resultinfo;
+	const int	f = 12;
+	ArrayType  *arr;
+	double	   *y,
+				conf;
+	int			n,
+				h;
+
+	InitMaterializedSRF(fcinfo, 0);
+	if (PG_ARGISNULL(0) || PG_ARGISNULL(1) || PG_ARGISNULL(2))
+		return (Datum) 0;
+	arr = PG_GETARG_ARRAYTYPE_P(0);
+	h = PG_GETARG_INT32(1);
+	conf = PG_GETARG_FLOAT8(2);
+	y = ReadSeries(arr, "season_forecast", &n);
+	if (h < 1 || h > 120)
+		ereport(ERROR,
+				(errcode(ERRCODE_INVALID_PARAMETER_VALUE),
+				 errmsg("season_forecast: months ahead must be between 1 and 120"),
+				 errdetail("Got %d.", h),
+				 errhint("Forecast at least one month ahead.")));
+	if (!(conf > 0.0 && conf < 1.0))
+		ereport(ERROR,
+				(errcode(ERRCODE_INVALID_PARAMETER_VALUE),
+				 errmsg("season_forecast: confidence must be between 0 and 1 (exclusive)"),
+				 errdetail("Got %g.", conf),
+				 errhint("Use 0.9 for a 90%% prediction interval.")));
+	for (int i = 0; i < n; i++)
+		if (y[i] < 0.0)
+			ereport(ERROR,
+					(errcode(ERRCODE_INVALID_PARAMETER_VALUE),
+					 errmsg("season_forecast: element %d of the series is negative", i + 1),
+					 errhint("Counts cannot be negative.")));
+	if (n >= 2 * f)
+	{
+		HwModel		m;
+		double		par[3] = {0, 0, 0};
+		bool		free[3] = {true, true, true};
+		double		mean = 0.0,
+					ss = 0.0,
+					sigma2,
+					cum = 1.0,
+					z = mq_norm_quantile((1.0 + conf) / 2.0);
+		int			nres = n - f;
+
+		m.x = y;
+		m.n = n;
+		m.f = f;
+		HwPrepare(&m);
+		FitHoltWinters(&m, par, free);
+		HwFilter(&m, par[0], par[1], par[2]);
+		for (int i = 0; i < nres; i++)
+			mean += m.res[i];
+		mean /= nres;
+		for (int i = 0; i < nres; i++)
+			ss += (m.res[i] - mean) * (m.res[i] - mean);
+		sigma2 = ss / (nres - 1);
+		for (int k = 1; k <= h; k++)
+		{
+			Datum		v[5];
+			bool		nulls[5] = {false, false, false, false, false};
+			double		fc = m.a + k * m.b + m.s[(k - 1) % f],
+						half;
+
+			if (k > 1)
+			{
+				double		psi = par[0] * (1.0 + (k - 1) * par[1]) +
+					(((k - 1) % f) == 0 ? par[2] * (1.0 - par[0]) : 0.0);
+
+				cum += psi * psi;
+			}
+			half = z * sqrt(sigma2 * cum);
+			v[0] = Int32GetDatum(k);
+			v[1] = Float8GetDatum(Max(0.0, fc));
+			v[2] = Float8GetDatum(Max(0.0, fc - half));
+			v[3] = Float8GetDatum(Max(0.0, fc + half));
+			v[4] = CStringGetTextDatum("holt_winters");
+			tuplestore_putvalues(rsinfo->setResult, rsinfo->setDesc, v, nulls);
+		}
+	}
+	else if (n > f)
+	{
+		double		a = 0.0,
+					b = 0.0,
+					r,
+					phi = 0.0,
+					z = mq_norm_quantile((1.0 + conf) / 2.0);
+		int			w = Min(3, n - f);
+
+		for (int i = n - w; i < n; i++)
+		{
+			a += y[i];
+			b += y[i - f];
+		}
+		r = Min(2.0, Max(0.5, (a + 1.0) / (b + 1.0)));
+		/* quasi-Poisson dispersion of the year-on-year fit, at least 1 */
+		for (int i = f; i < n; i++)
+		{
+			double		e = y[i] - r * y[i - f];
+
+			phi += e * e / (r * y[i - f] + 1.0);
+		}
+		phi = Max(1.0, phi / (n - f));
+		for (int k = 1; k <= h; k++)
+		{
+			Datum		v[5];
+			bool		nulls[5] = {false, false, false, false, false};
+			int			base = n - f + ((k - 1) % f);
+			double		mu = y[base] * r,
+						half = z * sqrt(phi * mu);
+
+			v[0] = Int32GetDatum(k);
+			v[1] = Float8GetDatum(mu);
+			v[2] = Float8GetDatum(Max(0.0, mu - half));
+			v[3] = Float8GetDatum(mu + half);
+			v[4] = CStringGetTextDatum("seasonal_naive");
+			tuplestore_putvalues(rsinfo->setResult, rsinfo->setDesc, v, nulls);
+		}
+	}
+	return (Datum) 0;
+}
