@@ -20,6 +20,8 @@ DATA       = $(wildcard install/released/*.sql)
 # in src/minqing_jieba_dict.NOTICE), installed next to the extension scripts.
 JIEBA_DICT ?= /usr/lib/python3/dist-packages/jieba/dict.txt
 DATA_built += minqing_jieba_dict.txt minqing_jieba_dict.NOTICE
+# the stop words of the text search configuration minqing.chinese
+DATA_TSEARCH = install/minqing_chinese.stop
 EXTRA_CLEAN = minqing_jieba_dict.txt minqing_jieba_dict.NOTICE
 
 # pg_regress pair: sql/NAME.sql -> expected/NAME.out

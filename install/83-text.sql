@@ -51,3 +51,79 @@ INSERT INTO minqing.zh_userdict (word, builtin) SELECT w, true FROM pg_catalog.u
 	'物业费', '停水', '积水', '井盖', '路灯不亮', '楼道', '小区', '工单', '回访', '接诉即办'
 ]) AS w;
 -- zh_userdict words END
+
+----------------------------------------------------------------------------
+-- Text search: parser minqing.chinese (jieba tokens) and configuration
+-- minqing.chinese (words and ASCII words, stop words removed), src/text.c.
+----------------------------------------------------------------------------
+CREATE FUNCTION minqing.zh_prsstart(internal, int4) RETURNS internal
+	AS 'MODULE_PATHNAME', 'zh_prsstart' LANGUAGE C STRICT;
+COMMENT ON FUNCTION minqing.zh_prsstart(internal, int4) IS 'text search parser minqing.chinese: start (segments the document)';
+CREATE FUNCTION minqing.zh_prstoken(internal, internal, internal) RETURNS internal
+	AS 'MODULE_PATHNAME', 'zh_prstoken' LANGUAGE C STRICT;
+COMMENT ON FUNCTION minqing.zh_prstoken(internal, internal, internal) IS 'text search parser minqing.chinese: next token';
+CREATE FUNCTION minqing.zh_prsend(internal) RETURNS void
+	AS 'MODULE_PATHNAME', 'zh_prsend' LANGUAGE C STRICT;
+COMMENT ON FUNCTION minqing.zh_prsend(internal) IS 'text search parser minqing.chinese: end';
+CREATE FUNCTION minqing.zh_prslextype(internal) RETURNS internal
+	AS 'MODULE_PATHNAME', 'zh_prslextype' LANGUAGE C STRICT;
+COMMENT ON FUNCTION minqing.zh_prslextype(internal) IS 'text search parser minqing.chinese: token types asciiword, word, blank';
+
+CREATE TEXT SEARCH PARSER minqing.chinese (
+	START = minqing.zh_prsstart, GETTOKEN = minqing.zh_prstoken, END = minqing.zh_prsend,
+	HEADLINE = pg_catalog.prsd_headline, LEXTYPES = minqing.zh_prslextype);
+COMMENT ON TEXT SEARCH PARSER minqing.chinese IS 'Chinese words as jieba.lcut(doc, HMM=False) cuts them (minqing.zh_segment)';
+CREATE TEXT SEARCH DICTIONARY minqing.chinese_stop (TEMPLATE = pg_catalog.simple, STOPWORDS = minqing_chinese);
+COMMENT ON TEXT SEARCH DICTIONARY minqing.chinese_stop IS 'lower-cases and removes the stop words of tsearch_data/minqing_chinese.stop';
+CREATE TEXT SEARCH CONFIGURATION minqing.chinese (PARSER = minqing.chinese);
+ALTER TEXT SEARCH CONFIGURATION minqing.chinese ADD MAPPING FOR word, asciiword WITH minqing.chinese_stop;
+COMMENT ON TEXT SEARCH CONFIGURATION minqing.chinese IS 'Chinese complaint text: jieba words, lower-cased, stop words removed; spaces and punctuation ignored';
+
+----------------------------------------------------------------------------
+-- Hot words: term_counts → termvec, top_terms (Dunning G²), src/termvec.c
+----------------------------------------------------------------------------
+CREATE TYPE minqing.termvec;
+CREATE FUNCTION minqing.termvec_in(cstring) RETURNS minqing.termvec
+	AS 'MODULE_PATHNAME', 'termvec_in' LANGUAGE C IMMUTABLE STRICT PARALLEL SAFE;
+COMMENT ON FUNCTION minqing.termvec_in(cstring) IS 'input of termvec: {"term": count, ...}';
+CREATE FUNCTION minqing.termvec_out(minqing.termvec) RETURNS cstring
+	AS 'MODULE_PATHNAME', 'termvec_out' LANGUAGE C IMMUTABLE STRICT PARALLEL SAFE;
+COMMENT ON FUNCTION minqing.termvec_out(minqing.termvec) IS 'output of termvec: {"term": count, ...} sorted by term';
+CREATE TYPE minqing.termvec (INPUT = minqing.termvec_in, OUTPUT = minqing.termvec_out,
+	INTERNALLENGTH = VARIABLE, STORAGE = extended, ALIGNMENT = int4);
+COMMENT ON TYPE minqing.termvec IS 'term → count vector of complaint text (portable, versioned; state of term_counts)';
+
+CREATE FUNCTION minqing.term_counts_transfn(minqing.termvec, text) RETURNS minqing.termvec
+	AS 'MODULE_PATHNAME', 'term_counts_transfn' LANGUAGE C IMMUTABLE PARALLEL SAFE;
+COMMENT ON FUNCTION minqing.term_counts_transfn(minqing.termvec, text) IS 'transition function of term_counts';
+CREATE FUNCTION minqing.term_counts_combinefn(minqing.termvec, minqing.termvec) RETURNS minqing.termvec
+	AS 'MODULE_PATHNAME', 'term_counts_combinefn' LANGUAGE C IMMUTABLE PARALLEL SAFE;
+COMMENT ON FUNCTION minqing.term_counts_combinefn(minqing.termvec, minqing.termvec) IS 'combine function of term_counts';
+CREATE FUNCTION minqing.term_counts_finalfn(minqing.termvec) RETURNS minqing.termvec
+	AS 'MODULE_PATHNAME', 'term_counts_finalfn' LANGUAGE C IMMUTABLE PARALLEL SAFE;
+COMMENT ON FUNCTION minqing.term_counts_finalfn(minqing.termvec) IS 'final function of term_counts (sorts and merges)';
+CREATE AGGREGATE minqing.term_counts(doc text) (
+	SFUNC = minqing.term_counts_transfn, STYPE = minqing.termvec,
+	COMBINEFUNC = minqing.term_counts_combinefn,
+	FINALFUNC = minqing.term_counts_finalfn, FINALFUNC_MODIFY = READ_WRITE,
+	PARALLEL = SAFE);
+COMMENT ON AGGREGATE minqing.term_counts(text) IS
+	'term → count of the lexemes of to_tsvector(''minqing.chinese'', doc) over all rows (jieba words, lower-cased, no stop words)';
+
+CREATE FUNCTION minqing.terms(tv minqing.termvec) RETURNS TABLE(term text, count bigint)
+	AS 'MODULE_PATHNAME', 'termvec_terms' LANGUAGE C IMMUTABLE STRICT PARALLEL SAFE ROWS 100;
+COMMENT ON FUNCTION minqing.terms(minqing.termvec) IS 'the (term, count) pairs of a termvec, by term';
+
+CREATE FUNCTION minqing.top_terms(target minqing.termvec, reference minqing.termvec, k int DEFAULT 20)
+	RETURNS TABLE(term text, target_count bigint, reference_count bigint, g2 float8, p float8, log_ratio float8)
+	AS 'MODULE_PATHNAME', 'top_terms' LANGUAGE C IMMUTABLE STRICT PARALLEL SAFE ROWS 20;
+COMMENT ON FUNCTION minqing.top_terms(minqing.termvec, minqing.termvec, int) IS
+	'terms over-used in target compared with reference, strongest Dunning log-likelihood G² first; p from chi-square(1), log_ratio = log2 of the relative-frequency ratio (zero reference count as 0.5)';
+
+----------------------------------------------------------------------------
+-- Near-duplicates (src/text.c)
+----------------------------------------------------------------------------
+CREATE FUNCTION minqing.text_similarity(a text, b text) RETURNS float8
+	AS 'MODULE_PATHNAME', 'text_similarity' LANGUAGE C IMMUTABLE STRICT PARALLEL SAFE;
+COMMENT ON FUNCTION minqing.text_similarity(text, text) IS
+	'Jaccard index of the character-bigram sets of a and b after NFKC and removing punctuation and spaces (a one-character text is its character); NULL when both are empty';
