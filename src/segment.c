@@ -56,7 +56,7 @@
 #include "unicode_class.h"
 
 PG_FUNCTION_INFO_V1(zh_segment);
-PG_FUNCTION_INFO_V1(zh_userdict_changed);
+PG_FUNCTION_INFO_V1(zh_config_changed);
 PG_FUNCTION_INFO_V1(zh_dictionary_info);
 
 #define DICT_FILE		"minqing_jieba_dict.txt"
@@ -986,14 +986,14 @@ zh_segment(PG_FUNCTION_ARGS)
  * others when they next read invalidations) rebuilds its user words.
  */
 Datum
-zh_userdict_changed(PG_FUNCTION_ARGS)
+zh_config_changed(PG_FUNCTION_ARGS)
 {
 	TriggerData *trigdata = (TriggerData *) fcinfo->context;
 
 	if (!CALLED_AS_TRIGGER(fcinfo))
 		ereport(ERROR,
 				(errcode(ERRCODE_E_R_I_E_TRIGGER_PROTOCOL_VIOLATED),
-				 errmsg("zh_userdict_changed() must be called as a trigger")));
+				 errmsg("zh_config_changed() must be called as a trigger")));
 	CacheInvalidateRelcache(trigdata->tg_relation);
 	user_valid = false;
 	return PointerGetDatum(NULL);
