@@ -18,35 +18,24 @@
 
 #include <math.h>
 
-#include "access/htup_details.h"
-#include "funcapi.h"
 #include "miscadmin.h"
 #include "utils/float.h"
-#include "utils/memutils.h"
-#include "windowapi.h"
 
+#include "result.h"
 #include "stats.h"
+#include "window.h"
 
 PG_FUNCTION_INFO_V1(term_burst);
 
 #define BURST_P1_MAX	0.9999
 
-typedef struct BurstPartition
+/* one row of the partition: its answer */
+typedef struct BurstRow
 {
-	bool		computed;
-	int64		nrows;
-	/* per row: -1 NULL result, 0 / 1 state; weight of its burst */
-	int8	   *state;
-	double	   *weight;
-} BurstPartition;
-
-static double
-BurstArg(WindowObject winobj, int argno, int64 row, bool *isnull)
-{
-	Datum		d = WinGetFuncArgInPartition(winobj, argno, row, WINDOW_SEEK_HEAD, false, isnull, NULL);
-
-	return *isnull ? 0.0 : DatumGetFloat8(d);
-}
+	bool		isnull;
+	bool		bursting;
+	double		weight;
+} BurstRow;
 
 /* −(r ln p + (d − r) ln(1 − p)), with 0 · ln 0 = 0 */
 static inline double
@@ -61,49 +50,76 @@ BurstCost(double r, double d, double p)
 	return c;
 }
 
+/*
+ * The optimal state sequence of the m batches (d, r) by Viterbi, into q
+ * (0 / 1); ties prefer state 0.
+ */
 static void
-BurstCompute(WindowObject winobj, BurstPartition *part)
+BurstViterbi(const double *d, const double *r, int64 m, double p0, double p1, double tau, int8 *q)
 {
-	int64		n = WinGetPartitionRowCount(winobj);
-	double	   *d = palloc_extended(sizeof(double) * Max(n, 1), MCXT_ALLOC_HUGE);
-	double	   *r = palloc_extended(sizeof(double) * Max(n, 1), MCXT_ALLOC_HUGE);
-	int64	   *rowof = palloc_extended(sizeof(int64) * Max(n, 1), MCXT_ALLOC_HUGE);
-	double		s = 0,
-				gamma = 0,
-				sd = 0,
-				sr = 0,
-				p0,
-				p1,
-				tau;
+	int8	   *from0 = palloc_extended(sizeof(int8) * m, MCXT_ALLOC_HUGE);	/* predecessor of state 0 */
+	int8	   *from1 = palloc_extended(sizeof(int8) * m, MCXT_ALLOC_HUGE);	/* predecessor of state 1 */
+	double		prev0 = 0.0,
+				prev1 = get_float8_infinity();
+	int64		t;
+
+	for (t = 0; t < m; t++)
+	{
+		double		up = prev0 + tau;
+		double		c0,
+					c1;
+
+		if ((t & 0xFFFF) == 0)
+			CHECK_FOR_INTERRUPTS();
+		from0[t] = prev1 < prev0 ? 1 : 0;
+		from1[t] = prev1 < up ? 1 : 0;
+		c0 = (from0[t] ? prev1 : prev0) + BurstCost(r[t], d[t], p0);
+		c1 = (from1[t] ? prev1 : up) + BurstCost(r[t], d[t], p1);
+		prev0 = c0;
+		prev1 = c1;
+	}
+	q[m - 1] = prev1 < prev0 ? 1 : 0;
+	for (t = m - 1; t > 0; t--)
+		q[t - 1] = q[t] ? from1[t] : from0[t];
+	pfree(from0);
+	pfree(from1);
+}
+
+/* read the partition, run the model, fill every row's answer */
+static void
+BurstCompute(MqWindow *w, BurstRow *rows)
+{
+	int64		n = w->nrows;
+	double	   *d = palloc_extended(sizeof(double) * n, MCXT_ALLOC_HUGE);
+	double	   *r = palloc_extended(sizeof(double) * n, MCXT_ALLOC_HUGE);
+	int64	   *rowof = palloc_extended(sizeof(int64) * n, MCXT_ALLOC_HUGE);
+	MqWinConst	sc = MQ_WIN_CONST_INIT,
+				gc = MQ_WIN_CONST_INIT;
+	double		sd = 0,
+				sr = 0;
 	int64		m = 0,
 				k,
 				t;
-	bool		have_params = false;
-	MemoryContext pcxt = GetMemoryChunkContext(part);
 
-	part->nrows = n;
-	part->state = MemoryContextAllocHuge(pcxt, sizeof(int8) * Max(n, 1));
-	part->weight = MemoryContextAllocHuge(pcxt, sizeof(double) * Max(n, 1));
 	for (k = 0; k < n; k++)
 	{
 		bool		dn,
 					hn,
 					sn,
 					gn;
-		double		dk = BurstArg(winobj, 0, k, &dn),
-					hk = BurstArg(winobj, 1, k, &hn),
-					sk = BurstArg(winobj, 2, k, &sn),
-					gk = BurstArg(winobj, 3, k, &gn);
+		double		dk = mq_warg_float8(w, 0, k, &dn),
+					hk = mq_warg_float8(w, 1, k, &hn),
+					sk = mq_warg_float8(w, 2, k, &sn),
+					gk = mq_warg_float8(w, 3, k, &gn);
 
 		CHECK_FOR_INTERRUPTS();
-		part->state[k] = -1;
-		part->weight[k] = 0.0;
+		rows[k].isnull = true;
 		if (sn || gn)
 			ereport(ERROR,
 					(errcode(ERRCODE_NULL_VALUE_NOT_ALLOWED),
 					 errmsg("term_burst parameters s and gamma must not be NULL"),
 					 errhint("Omit them to use the defaults s = 2, gamma = 1.")));
-		if (!have_params)
+		if (!sc.have)
 		{
 			mq_check_finite(sk, "s");
 			mq_check_finite(gk, "gamma");
@@ -119,15 +135,9 @@ BurstCompute(WindowObject winobj, BurstPartition *part)
 						 errmsg("gamma must not be negative"),
 						 errdetail("Got %g.", gk),
 						 errhint("gamma scales the cost of entering a burst; Kleinberg uses 1.")));
-			s = sk;
-			gamma = gk;
-			have_params = true;
 		}
-		else if (sk != s || gk != gamma)
-			ereport(ERROR,
-					(errcode(ERRCODE_INVALID_PARAMETER_VALUE),
-					 errmsg("term_burst parameters must be the same on every row of a partition"),
-					 errhint("Pass constants for s and gamma.")));
+		mq_window_constant(w, &sc, "s", sk, k);
+		mq_window_constant(w, &gc, "gamma", gk, k);
 		if (dn || hn)
 			continue;
 		mq_check_finite(dk, "docs");
@@ -138,6 +148,7 @@ BurstCompute(WindowObject winobj, BurstPartition *part)
 					 errmsg("hits must be between 0 and docs"),
 					 errdetail("Got docs = %g, hits = %g.", dk, hk),
 					 errhint("docs counts the documents of a day, hits those that mention the term.")));
+		rows[k].isnull = false;
 		d[m] = dk;
 		r[m] = hk;
 		rowof[m] = k;
@@ -147,87 +158,55 @@ BurstCompute(WindowObject winobj, BurstPartition *part)
 	}
 	if (m > 0 && sr > 0 && sd > 0)
 	{
-		double	   *c0 = palloc_extended(sizeof(double) * m, MCXT_ALLOC_HUGE);
-		double	   *c1 = palloc_extended(sizeof(double) * m, MCXT_ALLOC_HUGE);
-		int8	   *from0 = palloc_extended(sizeof(int8) * m, MCXT_ALLOC_HUGE);	/* predecessor of state 0 */
-		int8	   *from1 = palloc_extended(sizeof(int8) * m, MCXT_ALLOC_HUGE);	/* predecessor of state 1 */
 		int8	   *q = palloc_extended(sizeof(int8) * m, MCXT_ALLOC_HUGE);
-		double		prev0 = 0.0,
-					prev1 = get_float8_infinity();
+		double		p0 = sr / sd,
+					p1 = Min(sc.value * p0, BURST_P1_MAX);
 
-		p0 = sr / sd;
-		p1 = Min(s * p0, BURST_P1_MAX);
-		tau = gamma * log((double) m);
-		for (t = 0; t < m; t++)
-		{
-			double		up = prev0 + tau;
-
-			CHECK_FOR_INTERRUPTS();
-			from0[t] = prev1 < prev0 ? 1 : 0;
-			from1[t] = prev1 < up ? 1 : 0;
-			c0[t] = (from0[t] ? prev1 : prev0) + BurstCost(r[t], d[t], p0);
-			c1[t] = (from1[t] ? prev1 : up) + BurstCost(r[t], d[t], p1);
-			prev0 = c0[t];
-			prev1 = c1[t];
-		}
-		q[m - 1] = c1[m - 1] < c0[m - 1] ? 1 : 0;
-		for (t = m - 1; t > 0; t--)
-			q[t - 1] = q[t] ? from1[t] : from0[t];
+		BurstViterbi(d, r, m, p0, p1, gc.value * log((double) m), q);
 		for (t = 0; t < m;)
 		{
 			int64		e = t;
-			double		w = 0.0;
+			double		wsum = 0.0;
 
 			if (!q[t])
 			{
-				part->state[rowof[t]] = 0;
 				t++;
 				continue;
 			}
 			while (e < m && q[e])
 			{
-				w += BurstCost(r[e], d[e], p0) - BurstCost(r[e], d[e], p1);
+				wsum += BurstCost(r[e], d[e], p0) - BurstCost(r[e], d[e], p1);
 				e++;
 			}
 			for (; t < e; t++)
 			{
-				part->state[rowof[t]] = 1;
-				part->weight[rowof[t]] = w;
+				rows[rowof[t]].bursting = true;
+				rows[rowof[t]].weight = wsum;
 			}
 		}
-		pfree(c0);
-		pfree(c1);
-		pfree(from0);
-		pfree(from1);
 		pfree(q);
 	}
-	else
-		for (t = 0; t < m; t++)
-			part->state[rowof[t]] = 0;
 	pfree(d);
 	pfree(r);
 	pfree(rowof);
-	part->computed = true;
 }
 
 Datum
 term_burst(PG_FUNCTION_ARGS)
 {
-	WindowObject winobj = PG_WINDOW_OBJECT();
-	BurstPartition *part = (BurstPartition *) WinGetPartitionLocalMemory(winobj, sizeof(BurstPartition));
-	int64		row = WinGetCurrentPosition(winobj);
-	TupleDesc	tupdesc;
+	MqWindow	w;
+	BurstRow   *rows = mq_window_begin(fcinfo, sizeof(BurstRow), "term_burst", &w);
 	Datum		values[2];
 	bool		nulls[2] = {false, false};
 
-	if (!part->computed)
-		BurstCompute(winobj, part);
-	if (row < 0 || row >= part->nrows || part->state[row] < 0)
+	if (!w.ready)
+	{
+		BurstCompute(&w, rows);
+		mq_window_ready(&w);
+	}
+	if (rows[w.cur].isnull)
 		PG_RETURN_NULL();
-	if (get_call_result_type(fcinfo, NULL, &tupdesc) != TYPEFUNC_COMPOSITE)
-		elog(ERROR, "return type must be a row type");
-	tupdesc = BlessTupleDesc(tupdesc);
-	values[0] = BoolGetDatum(part->state[row] == 1);
-	values[1] = Float8GetDatum(part->weight[row]);
-	PG_RETURN_DATUM(HeapTupleGetDatum(heap_form_tuple(tupdesc, values, nulls)));
+	values[0] = BoolGetDatum(rows[w.cur].bursting);
+	values[1] = Float8GetDatum(rows[w.cur].weight);
+	PG_RETURN_DATUM(mq_result_tuple(fcinfo, values, nulls));
 }

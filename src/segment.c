@@ -52,6 +52,7 @@
 #include "utils/memutils.h"
 #include "utils/rel.h"
 
+#include "result.h"
 #include "segment.h"
 #include "unicode_class.h"
 
@@ -1006,7 +1007,6 @@ zh_config_changed(PG_FUNCTION_ARGS)
 Datum
 zh_dictionary_info(PG_FUNCTION_ARGS)
 {
-	TupleDesc	tupdesc;
 	Datum		values[6];
 	bool		nulls[6] = {false};
 	int64		words = 0;
@@ -1014,8 +1014,6 @@ zh_dictionary_info(PG_FUNCTION_ARGS)
 
 	mq_segment_check_encoding();
 	EnsureLoaded();
-	if (get_call_result_type(fcinfo, NULL, &tupdesc) != TYPEFUNC_COMPOSITE)
-		elog(ERROR, "return type must be a row type");
 	for (i = 0; i < dict_nnodes; i++)
 		if (dict_nodes[i].freq >= 0)
 			words++;
@@ -1025,5 +1023,5 @@ zh_dictionary_info(PG_FUNCTION_ARGS)
 	values[3] = Int64GetDatum(dict_total);
 	values[4] = Float8GetDatum(dict_load_ms);
 	values[5] = Int64GetDatum(user_nwords);
-	PG_RETURN_DATUM(HeapTupleGetDatum(heap_form_tuple(tupdesc, values, nulls)));
+	PG_RETURN_DATUM(mq_result_tuple(fcinfo, values, nulls));
 }

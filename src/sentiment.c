@@ -28,6 +28,7 @@
 #include "utils/lsyscache.h"
 #include "utils/memutils.h"
 
+#include "result.h"
 #include "segment.h"
 
 PG_FUNCTION_INFO_V1(sentiment_score);
@@ -221,7 +222,6 @@ Datum
 sentiment_score(PG_FUNCTION_ARGS)
 {
 	text	   *doc = PG_GETARG_TEXT_PP(0);
-	TupleDesc	tupdesc;
 	Datum		values[3];
 	bool		nulls[3] = {false, false, false};
 	SentTokens	t;
@@ -232,9 +232,6 @@ sentiment_score(PG_FUNCTION_ARGS)
 				nneg = 0,
 				i;
 
-	if (get_call_result_type(fcinfo, NULL, &tupdesc) != TYPEFUNC_COMPOSITE)
-		elog(ERROR, "return type must be a row type");
-	tupdesc = BlessTupleDesc(tupdesc);
 	mq_segment_check_encoding();
 	EnsureLexicon();
 
@@ -293,5 +290,5 @@ sentiment_score(PG_FUNCTION_ARGS)
 	values[0] = Float8GetDatum(score);
 	values[1] = Int32GetDatum(npos);
 	values[2] = Int32GetDatum(nneg);
-	PG_RETURN_DATUM(HeapTupleGetDatum(heap_form_tuple(tupdesc, values, nulls)));
+	PG_RETURN_DATUM(mq_result_tuple(fcinfo, values, nulls));
 }

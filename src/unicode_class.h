@@ -3,6 +3,11 @@
  * Python 3.11.2 unicodedata (Unicode 14.0.0).  Do not edit.
  * {first, last, class}: 1 = P*, Z*, Cc, Cf; 2 = S*.
  */
+#ifndef MINQING_UNICODE_CLASS_H
+#define MINQING_UNICODE_CLASS_H
+
+#include "c.h"
+
 static const struct { uint32 first, last; uint8 cls; } mq_unicode_ranges[436] = {
 	{0x0000, 0x0023, 1},
 	{0x0024, 0x0024, 2},
@@ -441,3 +446,5 @@ static const struct { uint32 first, last; uint8 cls; } mq_unicode_ranges[436] = 
 	{0xE0001, 0xE0001, 1},
 	{0xE0020, 0xE007F, 1},
 };
+
+#endif
