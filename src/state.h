@@ -57,7 +57,9 @@ typedef enum MqStateKind
 	MQ_KIND_INDEX = 40,
 	/* 50..59 class cases and repeat calls */
 	MQ_KIND_KNOX = 50,
-	MQ_KIND_CALLER_PROFILE = 51
+	MQ_KIND_CALLER_PROFILE = 51,
+	/* 60..69 complaint text */
+	MQ_KIND_TERMVEC = 60
 } MqStateKind;
 
 /* ---- fixed byte order accessors (little-endian on disk and on the wire) ---- */
@@ -217,7 +219,8 @@ extern bool mq_in_aggregate(FunctionCallInfo fcinfo);
 typedef enum MqConstType
 {
 	MQ_CONST_F8,
-	MQ_CONST_I32
+	MQ_CONST_I32,
+	MQ_CONST_DATE				/* an int32 DateADT, shown as a date in messages */
 } MqConstType;
 
 typedef struct MqStateConst

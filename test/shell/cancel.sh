@@ -40,6 +40,8 @@ cases=(
 "st_dbscan with a neighbourhood covering everything|st_dbscan|SELECT count(c) FROM (SELECT minqing.st_dbscan(geom, now(), 1e9::float8, '1 day', 2) OVER () AS c FROM pts, generate_series(1, 20)) s"
 "knox with a distance covering everything|knox|SELECT (minqing.knox(geom, now(), 1e9::float8, '1 day')).n FROM pts, generate_series(1, 30)"
 "generate_city with a huge order count|generate_city|SELECT minqing.generate_city('big', 100000000, 1)"
+"zh_segment of a 4 MB document|zh_segment|SELECT cardinality(minqing.zh_segment(repeat('电动车楼道充电积水停电', 100000)))"
+"term_counts over long documents|term_counts|SELECT minqing.term_counts(repeat('电动车楼道充电积水停电', 100000)) IS NULL FROM generate_series(1, 20)"
 )
 
 run_case() {  # name fn sql
