@@ -4,7 +4,8 @@
 -- :schema.planted; writes one HTML file with inline CSS and inline SVG drawn
 -- from PostGIS geometry (ST_AsSVG), no scripts, no network.  Every panel uses
 -- the minqing function that computes it when that function is installed
--- (sentiment_index, kde/grid_cells, hotspot, ears, its/did, resilience) and
+-- (sentiment_index, kde/grid_cells, hotspot, ears, its/did, resilience,
+-- class_cases, repeat_kpi) and
 -- otherwise draws the same picture from plain SQL, saying so in the caption.
 \set ON_ERROR_STOP 1
 \set QUIET 1
@@ -27,6 +28,8 @@ SELECT bool_or(proname = 'sentiment_index') AS has_index,
        bool_or(proname = 'its') AS has_its,
        bool_or(proname = 'did') AS has_did,
        bool_or(proname = 'resilience') AS has_resilience,
+       bool_or(proname = 'class_cases') AS has_class,
+       bool_or(proname = 'repeat_kpi') AS has_repeat,
        (SELECT extversion FROM pg_extension WHERE extname = 'minqing') AS mq_version
 FROM pg_proc WHERE pronamespace = 'minqing'::regnamespace \gset
 SELECT to_regclass(format('%I.planted', :'schema')) IS NOT NULL AS has_planted \gset
@@ -475,6 +478,43 @@ INSERT INTO chart_style (chart, series, color, dash, width, kind, label, ord) VA
 INSERT INTO chart_mark SELECT 'storm', s0, 'storm 暴雨', '#555' FROM storm;
 INSERT INTO chart_mark SELECT 'storm', recovery_day, 'recovered 恢复', '#1b7837' FROM resil WHERE recovery_day IS NOT NULL;
 
+
+-- 6. class cases (类案) and repeat calls -----------------------------------------
+-- class_cases over the year before the week after the data ends: the map shows
+-- every chronic place, the list those with an order in the last week (what
+-- class_case_review gives a department on Monday)
+SELECT (date_trunc('week', last_day::timestamp) + interval '7 days')::date AS week_start FROM city \gset
+CREATE TEMP TABLE cls (department text, rank bigint, category_code text, unit_code text, geom geometry,
+	incidents int, orders bigint, callers bigint, last_at timestamptz, q float8, rule text, trend_label text,
+	this_week boolean, planted boolean);
+\if :has_class
+INSERT INTO cls
+SELECT r.department, r.rank, r.category_code, r.unit_code, r.geom, r.incidents, r.orders, r.callers, r.last_at,
+       r.q, r.rule, r.trend_label, r.last_at >= (:'week_start'::date - 7)::timestamptz,
+       EXISTS (SELECT 1 FROM truth t WHERE t.kind = 'class_case' AND t.category = r.category_code
+               AND ST_DWithin(t.geom::geography, r.geom::geography, 150))
+FROM minqing.class_cases(:'wo_rel'::regclass, (:'week_start'::date - 365)::timestamptz, :'week_start'::date::timestamptz) r
+WHERE r.chronic;
+SELECT 'minqing.class_cases over the year before the week (st_dbscan incidents, Poisson p against the local background, BH q); the Monday list is minqing.class_case_review' AS cls_src,
+       'minqing.class_cases，前一年（st_dbscan 合并重复，局部背景泊松检验，BH 校正）；每周清单即 minqing.class_case_review' AS cls_src_zh \gset
+\else
+SELECT 'class cases need minqing.class_cases (not installed)' AS cls_src, '类案需要 minqing.class_cases（尚未安装）' AS cls_src_zh \gset
+\endif
+CREATE TEMP TABLE rep (department text, order_count bigint, repeat_rate float8, fcr float8, fcr_lo float8, fcr_hi float8,
+	false_resolution_rate float8, ord int);
+\if :has_repeat
+INSERT INTO rep
+SELECT CASE WHEN group_by = 'all' THEN '全市 city' ELSE group_code END, order_count, repeat_rate, fcr, fcr_lo, fcr_hi,
+       false_resolution_rate, CASE WHEN group_by = 'all' THEN 0 ELSE 1 END
+FROM minqing.repeat_kpi(:'wo_rel'::regclass, (SELECT p0 FROM period), (SELECT p1 FROM period))
+WHERE group_by IN ('all', 'department');
+SELECT 'minqing.repeat_kpi (30 days, Wilson 95%)' AS rep_src, 'minqing.repeat_kpi（30 天，Wilson 95%）' AS rep_src_zh \gset
+\else
+SELECT 'repeat calls need minqing.repeat_kpi (not installed)' AS rep_src, '重复来电需要 minqing.repeat_kpi（尚未安装）' AS rep_src_zh \gset
+\endif
+SELECT count(*) AS n_cls, count(*) FILTER (WHERE this_week) AS n_cls_week,
+       count(*) FILTER (WHERE planted) AS n_cls_planted FROM cls \gset
+
 ----------------------------------------------------------------------------
 -- write the HTML
 ----------------------------------------------------------------------------
@@ -649,6 +689,51 @@ SELECT format($h$<section><h2>城市韧性：暴雨 <small>Storm resilience</sma
 	CASE WHEN :'storm_planted'::boolean THEN 'storm' ELSE 'busiest day (no planted storm found)' END, :'storm_start', :'storm_end',
 	:'r_baseline', :'r_peak', :'r_peak_day', :'r_ratio', :'r_recovery', :'r_days', :'r_excess', :'r_index',
 	pg_temp.chart('storm', 620, 240), :'res_src_zh', :'res_src');
+
+-- panel 6: class cases (map of the year's chronic places + the weekly list) and repeat calls / FCR
+SELECT format($h$<section><h2>类案治理：每周一议 <small>Class cases: the Monday list, week of %s</small></h2>
+<p class="cap">同一地点反复出现的同类问题（重复举报先合并为一次事件）。近一年的“顽疾”共 %s 处（圆圈大小为事件数%s），其中上周仍有工单的 %s 处列在表中，供部门周一研判。</p>
+<p class="cap">The same problem recurring at the same place (duplicate reports of one event merged first): %s chronic places over the
+last year (circle size: incidents%s); the %s with an order last week are the list a department reviews on Monday.</p>
+<svg class="map" viewBox="0 0 %s %s" width="%s" height="%s" xmlns="http://www.w3.org/2000/svg">
+<rect width="%s" height="%s" fill="#fbfbfb"/>%s%s%s</svg>
+<table><tr><th class="l">部门 department</th><th>排名<br>rank</th><th class="l">类别 category</th><th class="l">社区 unit</th><th>事件<br>incidents</th><th>工单<br>orders</th><th>来电人<br>callers</th><th class="l">规则<br>rule</th><th class="l">趋势<br>trend</th></tr>%s</table>
+<p class="src">%s · %s</p></section>$h$,
+	:'week_start', :n_cls,
+	CASE WHEN :n_cls_planted > 0 THEN format('；红圈为生成器埋入的类案，%s 处被找到', :n_cls_planted) ELSE '' END,
+	:n_cls_week, :n_cls,
+	CASE WHEN :n_cls_planted > 0 THEN format('; red rings: class cases the generator planted, %s found', :n_cls_planted) ELSE '' END,
+	:n_cls_week,
+	f.w, f.h, f.w, f.h, f.w, f.h,
+	(SELECT string_agg(format('<path d="%s" fill="#eceff3" stroke="#c5ccd6" stroke-width=".6"/>', pg_temp.svgp(geom)), '' ORDER BY code)
+	 FROM units WHERE level = 4 AND geom IS NOT NULL),
+	(SELECT coalesce(string_agg(format('<circle %s r="%s" fill="%s" fill-opacity=".75" stroke="%s" stroke-width="%s"><title>%s %s: %s incidents</title></circle>',
+	        pg_temp.svgp(geom), round((3 + 1.5 * sqrt(incidents))::numeric, 1), CASE WHEN this_week THEN '#d73027' ELSE '#fdae61' END,
+	        CASE WHEN planted THEN '#b2182b' ELSE '#7f3b08' END,
+	        CASE WHEN planted THEN 2.4 ELSE 0.8 END, pg_temp.esc(category_code), unit_code, incidents), '' ORDER BY incidents), '')
+	 FROM cls WHERE geom IS NOT NULL),
+	(SELECT coalesce(string_agg(format('<path d="%s" fill="none" stroke="#17324d" stroke-width="1.2"/>', pg_temp.svgp(geom)), '' ORDER BY code), '')
+	 FROM units WHERE level = 3 AND geom IS NOT NULL),
+	(SELECT coalesce(string_agg(format('<tr><td class="l d">%s</td><td>%s</td><td class="l">%s</td><td class="l">%s</td><td><b>%s</b></td><td>%s</td><td>%s</td><td class="l">%s</td><td class="l d">%s</td></tr>',
+	        pg_temp.esc(department), rank, pg_temp.esc(category_code), unit_code, incidents, orders, callers, rule,
+	        CASE trend_label WHEN 'rising' THEN '↑ 上升' WHEN 'falling' THEN '↓ 下降' ELSE '→ 平稳' END), '' ORDER BY department, rank),
+	        '<tr><td class="l" colspan="9">上周无 none last week</td></tr>')
+	 FROM (SELECT * FROM cls WHERE this_week ORDER BY rank LIMIT 15) c),
+	:'cls_src_zh', :'cls_src')
+FROM frame f;
+SELECT format($h$<section><h2>重复来电与一次解决率 <small>Repeat calls and first-contact resolution, %s to %s</small></h2>
+<p class="cap">重复来电：同一来电人 30 天内就同类问题再次来电。一次解决率：非重复工单中 30 天内未再来电的比例。虚假办结：标记“已解决”后仍有重复来电的比例。</p>
+<p class="cap">A repeat call: the same caller about the same category within 30 days. First-contact resolution (FCR): the share of
+non-repeat orders not followed by a repeat within 30 days. False resolution: resolved orders followed by a repeat.</p>
+<table><tr><th class="l">部门 department</th><th>工单<br>orders</th><th>重复率<br>repeat</th><th>一次解决率<br>FCR</th><th>95%%区间<br>interval</th><th>虚假办结<br>false res.</th></tr>%s</table>
+<p class="src">%s · %s</p></section>$h$,
+	:'p0', :'p1_last',
+	coalesce(string_agg(format('<tr%s><td class="l d">%s</td><td>%s</td><td>%s</td><td><b>%s</b></td><td class="d">%s–%s</td><td>%s</td></tr>',
+		CASE WHEN ord = 0 THEN ' class="sep"' ELSE '' END, pg_temp.esc(department), order_count, pg_temp.pct(repeat_rate),
+		pg_temp.pct(fcr), pg_temp.pct(fcr_lo), pg_temp.pct(fcr_hi), pg_temp.pct(false_resolution_rate)), '' ORDER BY ord, fcr, department),
+		'<tr><td class="l" colspan="6">–</td></tr>'),
+	:'rep_src_zh', :'rep_src')
+FROM rep;
 
 SELECT format($h$</main><footer>由 minqing %s 在 PostgreSQL 中生成：地图由 PostGIS ST_AsSVG 绘制，无需联网。
 Generated inside PostgreSQL by minqing %s: maps drawn with PostGIS ST_AsSVG, charts as inline SVG, no network needed. %s</footer></body></html>$h$,

@@ -168,8 +168,8 @@ CREATE FUNCTION minqing.class_cases_run(src regclass, period_start timestamptz, 
 AS $body$
 -- stable: reads tables
 DECLARE
-	r float8 := COALESCE(place_radius, eps);
-	big_r float8 := COALESCE(background_radius, 3 * COALESCE(place_radius, eps));
+	r float8 := COALESCE(place_radius, eps / 2);
+	big_r float8 := COALESCE(background_radius, 3 * COALESCE(place_radius, eps / 2));
 	half timestamptz;
 BEGIN
 	IF src IS NULL OR period_start IS NULL OR period_end IS NULL OR eps IS NULL OR eps_time IS NULL
@@ -186,7 +186,7 @@ BEGIN
 		RAISE EXCEPTION 'eps and place_radius must be positive and background_radius larger than place_radius'
 			USING ERRCODE = 'invalid_parameter_value',
 			      DETAIL = pg_catalog.format('Got eps %s, place_radius %s, background_radius %s.', eps, r, big_r),
-			      HINT = 'Use meters for geographic input, e.g. eps 100 (place_radius defaults to eps, background_radius to 3 times it).';
+			      HINT = 'Use meters for geographic input, e.g. eps 100 (place_radius defaults to eps / 2, background_radius to 3 times place_radius).';
 	END IF;
 	IF NOT (alpha > 0 AND alpha < 1) THEN
 		RAISE EXCEPTION 'alpha must be between 0 and 1'
@@ -249,7 +249,7 @@ BEGIN
 			       pg_catalog.count(*) OVER () AS m
 			FROM places p),
 		bh AS (
-			SELECT r.*, least(1.0::float8, min(r.p * r.m / r.i) OVER (ORDER BY r.i DESC)) AS q FROM ranked r)
+			SELECT r.*, greatest(r.p, least(1.0::float8, min(r.p * r.m / r.i) OVER (ORDER BY r.i DESC))) AS q FROM ranked r)
 		SELECT pg_catalog.row_number() OVER (ORDER BY (b.q <= $8 AND h.names IS NOT NULL AND f.callers >= $9) DESC, b.q, b.p,
 		                                              b.incidents DESC, f.orders DESC, b.category_code, b.place),
 		       b.category_code, f.unit_code, f.department, b.geom, f.orders, b.incidents::int, f.callers,

@@ -80,7 +80,7 @@ CREATE TABLE work_order (
 	geom geometry(Point, 4326), responded boolean, resolved boolean, satisfied boolean, closed_at timestamptz,
 	caller_id text, department text, channel text,
 	-- Boston's own fields, kept for reference
-	type text, reason text, neighborhood_311 text);
+	type text, reason text, neighborhood_311 text, closure_reason text);
 INSERT INTO work_order
 SELECT r.case_enquiry_id::bigint,
        r.open_dt::timestamp AT TIME ZONE 'America/New_York',
@@ -92,7 +92,7 @@ SELECT r.case_enquiry_id::bigint,
        r.case_status = 'Closed',
        NULL,
        nullif(r.closed_dt, '')::timestamp AT TIME ZONE 'America/New_York',
-       NULL, r.department, r.source, r.type, r.reason, nullif(r.neighborhood, '')
+       NULL, r.department, r.source, r.type, r.reason, nullif(r.neighborhood, ''), nullif(r.closure_reason_60, '')
 FROM raw r LEFT JOIN reason_map m ON m.reason = r.reason;
 CREATE INDEX ON work_order USING gist (geom);
 UPDATE work_order w SET unit_code = a.code

@@ -86,3 +86,20 @@ SELECT (r).* FROM (
 	FROM generate_series(date '2015-01-05', date '2015-03-15', interval '1 day') d
 	LEFT JOIN (SELECT created_at::date AS day, count(*)::float8 AS n FROM work_order
 	           WHERE type ILIKE '%snow%' OR type ILIKE '%shovel%' GROUP BY 1) c ON c.day = d::date) s;
+
+SELECT count(*) > 0 AS has_st_dbscan FROM pg_proc WHERE proname = 'st_dbscan' AND pronamespace = 'minqing'::regnamespace \gset
+\if :has_st_dbscan
+\echo '== 7. Duplicates: requests Boston closed as duplicates, and the st_dbscan incidents (same type, minpoints 2) that contain them'
+SELECT e.eps AS eps_m, e.eps_time, count(*) FILTER (WHERE dup) AS closed_as_duplicate,
+       count(*) FILTER (WHERE dup AND located) AS with_location,
+       count(*) FILTER (WHERE dup AND c IS NOT NULL) AS in_an_incident,
+       round(100.0 * count(*) FILTER (WHERE dup AND c IS NOT NULL) / nullif(count(*) FILTER (WHERE dup AND located), 0), 1) AS pct,
+       count(DISTINCT (type, c)) FILTER (WHERE dup AND c IS NOT NULL) AS incidents_with_a_duplicate,
+       count(DISTINCT (type, c)) FILTER (WHERE c IS NOT NULL) AS incidents
+FROM (VALUES (50, interval '1 day'), (100, '3 days'), (200, '7 days'), (500, '14 days')) e(eps, eps_time)
+CROSS JOIN LATERAL (
+	SELECT coalesce(closure_reason ILIKE '%duplicate%', false) AS dup, geom IS NOT NULL AS located, type,
+	       minqing.st_dbscan(geom, created_at, e.eps, e.eps_time, 2) OVER (PARTITION BY type) AS c
+	FROM work_order) s
+GROUP BY 1, 2 ORDER BY 1;
+\endif

@@ -66,9 +66,12 @@ check $? "the report is a complete HTML file of more than 20 kB ($(stat -c %s "$
 ! grep -qiE '<script|<img|<link|<iframe|src=|url\(|@import' "$html" && \
 	[ "$(grep -oE 'https?://[^" ]*' "$html" | grep -cv '^http://www.w3.org/2000/svg$')" -eq 0 ]
 check $? "the report is self-contained (no scripts, no links, no URLs but the SVG namespace)"
-[ "$(grep -o '<section' "$html" | wc -l)" -eq 6 ] && [ "$(grep -o '<svg' "$html" | wc -l)" -ge 5 ] && \
+[ "$(grep -o '<section' "$html" | wc -l)" -ge 6 ] && [ "$(grep -o '<svg' "$html" | wc -l)" -ge 5 ] && \
 	[ "$(grep -o '<path' "$html" | wc -l)" -ge 30 ]
-check $? "six panels with maps and charts ($(grep -o '<svg' "$html" | wc -l) SVGs, $(grep -o '<path' "$html" | wc -l) paths)"
+check $? "at least six panels with maps and charts ($(grep -o '<section' "$html" | wc -l) panels, $(grep -o '<svg' "$html" | wc -l) SVGs, $(grep -o '<path' "$html" | wc -l) paths)"
+grep -q '类案治理' "$html" && grep -q '一次解决率' "$html" && \
+	[ "$(grep -o '<circle[^>]*stroke="#b2182b"' "$html" | wc -l)" -ge 5 ]
+check $? "class-case panel (map with at least 5 planted class cases found) and the repeat / FCR table"
 grep -q 'Street index' "$html" && grep -q '街道民情指数' "$html" && grep -q 'Storm resilience' "$html" && grep -q '城市韧性' "$html"
 check $? "captions in Chinese and English"
 
