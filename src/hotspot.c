@@ -193,7 +193,7 @@ ContiguityCode(MqWindow *w, text *t)
 	ereport(ERROR,
 			(errcode(ERRCODE_INVALID_PARAMETER_VALUE),
 			 errmsg("%s: unknown contiguity \"%s\"", w->fname, s),
-			 errhint("Use 'queen' (a shared boundary point) or 'rook' (a shared boundary segment).")));
+			 errhint("Use 'queen' (a shared boundary point) or 'rook' (a shared boundary segment); a distance band takes a number.")));
 	return 0;					/* keep compiler quiet */
 }
 
