@@ -51,3 +51,7 @@ bench:
 
 # the generator's rows must not depend on the compiler fusing multiply-adds
 src/generate.o: CFLAGS += -ffp-contract=off
+
+.PHONY: test-citus
+test-citus:
+	bash test/citus/run.sh

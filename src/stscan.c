@@ -836,7 +836,11 @@ stscan_final(PG_FUNCTION_ARGS)
 				 errmsg("invalid stscan state: payload is not a whole number of records"),
 				 errhint("Pass only states produced by minqing's own transition functions.")));
 
-	arrtype = get_fn_expr_rettype(fcinfo->flinfo);
+	/*
+	 * The declared result type of this final function, not of the call
+	 * expression: Citus's coord_combine_agg calls it without one.
+	 */
+	arrtype = get_func_rettype(fcinfo->flinfo->fn_oid);
 	elemtype = OidIsValid(arrtype) ? get_element_type(arrtype) : InvalidOid;
 	if (!OidIsValid(elemtype))
 		elog(ERROR, "stscan_final: cannot determine the result type");
