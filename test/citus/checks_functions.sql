@@ -75,8 +75,35 @@ ORDER BY p.oid::regprocedure::text;
 -- coordinator and issue distributed queries
 INSERT INTO tap (line) VALUES
 	(pg_temp.same('sentiment_index, districts, 2025H1',
-		'SELECT s.unit_code AS g, s AS r FROM minqing.sentiment_index(''{schema}.work_order'', 2, ''2025-01-01'', ''2025-07-01'', NULL, ''{schema}.admin_unit'') s')),
+		'SELECT s.unit_code AS g, s AS r FROM minqing.sentiment_index(''{schema}.work_order'', 3, ''2025-01-01'', ''2025-07-01'', NULL, ''{schema}.admin_unit'') s')),
 	(pg_temp.same('sentiment_index, streets, 2025-06, one sector',
-		'SELECT s.unit_code AS g, s AS r FROM minqing.sentiment_index(''{schema}.work_order'', 3, ''2025-06-01'', ''2025-07-01'', ''urban_management'', ''{schema}.admin_unit'') s')),
+		'SELECT s.unit_code AS g, s AS r FROM minqing.sentiment_index(''{schema}.work_order'', 4, ''2025-06-01'', ''2025-07-01'', ''urban_management'', ''{schema}.admin_unit'') s')),
 	(pg_temp.same('alarm_list, streets, as of 2025-06-30',
-		'SELECT a.unit_code || a.category_code AS g, to_jsonb(a) AS r FROM minqing.alarm_list(''{schema}.work_order'', 3, ''2025-06-30'', ''C2'', ''{schema}.admin_unit'') a'));
+		'SELECT a.unit_code || a.category_code AS g, to_jsonb(a) AS r FROM minqing.alarm_list(''{schema}.work_order'', 4, ''2025-06-30'', ''C2'', ''{schema}.admin_unit'') a'));
+
+-- 4. sentiment_index and alarm_list over a rollup relation (day, unit_code,
+-- state minqing.index_state), when minqing has index_state: the rollup built
+-- by pg_temp.rollup (distributed on day in city) against the single-node one
+CREATE FUNCTION pg_temp.rollup_checks() RETURNS SETOF text LANGUAGE plpgsql AS $$
+DECLARE builder regprocedure; tbl text;
+BEGIN
+	IF to_regtype('minqing.index_state') IS NULL THEN
+		RETURN NEXT '# minqing.index_state does not exist (yet): no rollup-relation checks';
+		RETURN;
+	END IF;
+	SELECT p.oid INTO builder FROM pg_aggregate a JOIN pg_proc p ON p.oid = a.aggfnoid
+	WHERE p.pronamespace = 'minqing'::regnamespace AND p.prorettype = 'minqing.index_state'::regtype
+	  AND NOT ('minqing.index_state'::regtype = ANY (p.proargtypes::oid[]))
+	ORDER BY p.pronargs DESC LIMIT 1;
+	BEGIN
+		tbl := pg_temp.rollup(builder);
+	EXCEPTION WHEN OTHERS THEN
+		RETURN NEXT format('not ok - a rollup relation of %s: %s', builder, SQLERRM);
+		RETURN;
+	END;
+	RETURN NEXT pg_temp.same('sentiment_index over the rollup ' || tbl || ', districts, 2025H1',
+		format('SELECT s.unit_code AS g, s AS r FROM minqing.sentiment_index(''{schema}.%I'', 3, ''2025-01-01'', ''2025-07-01'', NULL, ''{schema}.admin_unit'') s', tbl));
+	RETURN NEXT pg_temp.same('alarm_list over the rollup ' || tbl || ', streets, as of 2025-06-30',
+		format('SELECT a.unit_code || a.category_code AS g, to_jsonb(a) AS r FROM minqing.alarm_list(''{schema}.%I'', 4, ''2025-06-30'', ''C2'', ''{schema}.admin_unit'') a', tbl));
+END $$;
+INSERT INTO tap (line) SELECT pg_temp.rollup_checks();
