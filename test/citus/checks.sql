@@ -5,7 +5,7 @@
 --
 -- Aggregates are listed from pg_aggregate, so a new one is checked without
 -- editing this file: its call is built from its argument NAMES with
--- pg_temp.arg_expr below (a new argument name needs one row there, or the
+-- arg_expr in inputs.sql (a new argument name needs one row there, or the
 -- check fails saying so).  For each aggregate, city-wide and per district:
 --   * EXPLAIN VERBOSE shows worker_partial_agg: Citus computes partial states
 --     on the shards and combines them on the coordinator (an aggregate Citus
@@ -85,52 +85,7 @@ BEGIN
 	RETURN o;
 END $$;
 
--- Test inputs by argument name (w is a work_order row).  Daily-series
--- aggregates get one row per order (cases 1): their states sum per day.
--- Local dates and months are taken AT TIME ZONE explicitly anyway: an
--- expression pushed to the workers runs in THEIR TimeZone, not this
--- session's (run.sh gives every node this session's zone).
-CREATE TEMP TABLE arg_expr (name text PRIMARY KEY, expr text NOT NULL);
-INSERT INTO arg_expr VALUES
-	('flag', 'w.resolved'),
-	('confidence', '0.9'),
-	('responded', 'w.responded'),
-	('resolved', 'w.resolved'),
-	('satisfied', 'w.satisfied'),
-	('geom', 'w.geom'),
-	('cell_size', '500'),
-	('bandwidth', '1500'),
-	('weight', 'CASE WHEN w.satisfied THEN 2 ELSE 1 END'),
-	('day', '(w.created_at AT TIME ZONE ''Asia/Shanghai'')::date'),
-	('t', 'w.created_at'),
-	('cases', '1'),
-	('y', '(w.resolved IS TRUE)::int'),
-	('policy_date', 'date ''2025-01-01'''),
-	('event_start', 'date ''2024-07-01'''),
-	('event_end', 'date ''2024-07-10'''),
-	('treated', 'substr(w.unit_code, 7, 3)::int % 2 = 0'),
-	('post', 'w.created_at >= timestamptz ''2025-01-01 00:00+08'''),
-	('cluster', 'left(w.unit_code, 9)'),
-	('period', '(extract(year FROM w.created_at AT TIME ZONE ''Asia/Shanghai'') - 2025) * 12 + extract(month FROM w.created_at AT TIME ZONE ''Asia/Shanghai'')'),
-	('reference_period', '-1'),
-	('category', 'w.category_code'),
-	('category_code', 'w.category_code'),
-	('caller_id', 'w.caller_id'),
-	('unit_code', 'w.unit_code'),
-	('department', 'w.department'),
-	('channel', 'w.channel'),
-	('max_radius', '1000'),
-	('max_days', '7'),
-	('replications', '19'),
-	('seed', '1'),
-	('prospective', 'false'),
-	('seasonal_period', '7'),
-	('eps', '200'),
-	('eps_time', 'interval ''3 days''');
--- rows an aggregate reads (default: all); keep the scans quick
-CREATE TEMP TABLE agg_rows (name text PRIMARY KEY, cond text NOT NULL);
-INSERT INTO agg_rows VALUES
-	('stscan', 'w.category_code = ''noise'' AND w.created_at < timestamptz ''2024-03-01 00:00+08''');
+\i inputs.sql
 
 -- A rollup table of states (the hll / tdigest pattern): one row per unit and
 -- day with the state a minqing aggregate `builder` returns, in both schemas,
@@ -173,7 +128,7 @@ BEGIN
 			END IF;
 		END IF;
 		IF e IS NULL THEN
-			args := format('not ok - %s: no test input for argument %s (add it to arg_expr in test/citus/checks.sql)',
+			args := format('not ok - %s: no test input for argument %s (add it to arg_expr in test/citus/inputs.sql)',
 				fn, coalesce(p.proargnames[i], '$' || i));
 			RETURN;
 		END IF;

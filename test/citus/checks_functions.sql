@@ -14,32 +14,7 @@ EXCEPTION WHEN OTHERS THEN
 	RETURN format('not ok - %s: %s', label, SQLERRM);
 END $$;
 
--- per-unit counts with the unit's point (the spatial windows' usual input)
-\set units 'WITH c AS (SELECT unit_code, count(*)::float8 AS n FROM {schema}.work_order WHERE unit_code IS NOT NULL GROUP BY unit_code) SELECT a.code AS g, c.n, a.population, ST_PointOnSurface(a.geom) AS pt FROM c JOIN {schema}.admin_unit a ON a.code = c.unit_code'
-
--- 2. window functions (each minqing window function must appear here, or in
--- the generic fallback below)
-CREATE TEMP TABLE window_check (fn regprocedure, label text, q text);
-INSERT INTO window_check VALUES
-	('minqing.eb_rate(float8, float8)', 'eb_rate over per-community counts',
-	 'SELECT g, minqing.eb_rate(n, population) OVER () AS r FROM (' || :'units' || ') u'),
-	('minqing.eb_rate_local(float8, float8, geometry, float8)', 'eb_rate_local over per-community counts',
-	 'SELECT g, minqing.eb_rate_local(n, population, pt, 2000) OVER () AS r FROM (' || :'units' || ') u'),
-	('minqing.gi_star(float8, geometry, float8)', 'gi_star over per-community counts',
-	 'SELECT g, minqing.gi_star(n, pt, 1500) OVER () AS r FROM (' || :'units' || ') u'),
-	('minqing.hotspot(float8, geometry, float8, boolean)', 'hotspot over per-community counts',
-	 'SELECT g, minqing.hotspot(n, pt, 1500) OVER () AS r FROM (' || :'units' || ') u'),
-	('minqing.local_moran(float8, geometry, float8)', 'local_moran over per-community counts',
-	 'SELECT g, minqing.local_moran(n, pt, 1500) OVER () AS r FROM (' || :'units' || ') u'),
-	('minqing.local_moran(float8, geometry, float8, int, int)', 'local_moran (99 permutations) over per-community counts',
-	 'SELECT g, minqing.local_moran(n, pt, 1500, 99, 7) OVER () AS r FROM (' || :'units' || ') u'),
-	('minqing.ears(float8, text)', 'ears C2 over daily counts per district',
-	 'WITH d AS (SELECT left(unit_code, 6) AS district, (created_at AT TIME ZONE ''Asia/Shanghai'')::date AS day, count(*)::float8 AS n
-	             FROM {schema}.work_order WHERE unit_code IS NOT NULL GROUP BY 1, 2)
-	  SELECT district || day AS g, minqing.ears(n, ''C2'') OVER (PARTITION BY district ORDER BY day) AS r FROM d'),
-	('minqing.ears(float8, text)', 'ears C3 over PARTITION BY id (the distribution column: runs on the shards)',
-	 'SELECT id AS g, minqing.ears(1, ''C3'') OVER (PARTITION BY id ORDER BY created_at) AS r FROM {schema}.work_order');
-
+-- 2. the window functions with a statement in window_check (inputs.sql)
 INSERT INTO tap (line) SELECT pg_temp.same(label, q) FROM window_check;
 
 -- a window function not listed above: called over one category's orders per
@@ -51,7 +26,7 @@ BEGIN
 	FOR i IN 1 .. p.pronargs LOOP
 		SELECT x.expr INTO e FROM arg_expr x WHERE x.name = p.proargnames[i];
 		IF e IS NULL THEN
-			RETURN format('not ok - window %s: no test input for argument %s (add it to arg_expr in test/citus/checks.sql or a query to window_check in test/citus/checks_functions.sql)',
+			RETURN format('not ok - window %s: no test input for argument %s (add it to arg_expr or a query to window_check in test/citus/inputs.sql)',
 				fn, coalesce(p.proargnames[i], '$' || i));
 		END IF;
 		args := args || format('(%s)::%s', e, format_type(p.proargtypes[i - 1], NULL));
@@ -60,11 +35,6 @@ BEGIN
 		format('SELECT w.id AS g, minqing.%I(%s) OVER (PARTITION BY left(w.unit_code, 6) ORDER BY w.created_at, w.id) AS r
 		        FROM %{schema}.work_order w WHERE w.category_code = ''noise''', p.proname, array_to_string(args, ', ')));
 END $$;
-INSERT INTO arg_expr VALUES
-	('value', '1'), ('distance', '1500'), ('events', '1'), ('population', '1000'),
-	('fdr', 'true'), ('permutations', '99'), ('method', '''C2'''), ('within', 'interval ''30 days'''),
-	('minpoints', '5')
-ON CONFLICT DO NOTHING;
 INSERT INTO tap (line)
 SELECT pg_temp.check_window(p.oid::regprocedure) FROM pg_proc p
 WHERE p.pronamespace = 'minqing'::regnamespace AND p.prokind = 'w'
