@@ -294,6 +294,17 @@ mq_tm_proj_string(const MqTM *tm)
 					tm->lat0, tm->lon0 * 180.0 / M_PI);
 }
 
+/* The centre given to tm_project / tm_unproject: degrees, away from the poles. */
+static void
+CheckCentre(double lon0, double lat0)
+{
+	if (!isfinite(lon0) || !isfinite(lat0) || fabs(lat0) > 89.0 || fabs(lon0) > 360.0)
+		ereport(ERROR,
+				(errcode(ERRCODE_INVALID_PARAMETER_VALUE),
+				 errmsg("projection centre must be a finite longitude and a latitude within ±89 degrees"),
+				 errhint("Pass the centre of your data in degrees.")));
+}
+
 /*
  * tm_project(geom, lon0, lat0) -> the point in minqing's local metric
  * projection (meters, SRID 0); tm_unproject(geom, lon0, lat0) the inverse
@@ -311,11 +322,7 @@ tm_project(PG_FUNCTION_ARGS)
 				lon0 = PG_GETARG_FLOAT8(1),
 				lat0 = PG_GETARG_FLOAT8(2);
 
-	if (!isfinite(lon0) || !isfinite(lat0) || fabs(lat0) > 89.0 || fabs(lon0) > 360.0)
-		ereport(ERROR,
-				(errcode(ERRCODE_INVALID_PARAMETER_VALUE),
-				 errmsg("projection centre must be a finite longitude and a latitude within ±89 degrees"),
-				 errhint("Pass the centre of your data in degrees.")));
+	CheckCentre(lon0, lat0);
 	if (mq_point_read(PG_GETARG_DATUM(0), &pt, "tm_project") == MQ_POINT_EMPTY)
 		PG_RETURN_NULL();
 	mq_tm_init(&tm, lon0, lat0);
@@ -334,11 +341,7 @@ tm_unproject(PG_FUNCTION_ARGS)
 				lon0 = PG_GETARG_FLOAT8(1),
 				lat0 = PG_GETARG_FLOAT8(2);
 
-	if (!isfinite(lon0) || !isfinite(lat0) || fabs(lat0) > 89.0 || fabs(lon0) > 360.0)
-		ereport(ERROR,
-				(errcode(ERRCODE_INVALID_PARAMETER_VALUE),
-				 errmsg("projection centre must be a finite longitude and a latitude within ±89 degrees"),
-				 errhint("Pass the centre of your data in degrees.")));
+	CheckCentre(lon0, lat0);
 	if (mq_point_read(PG_GETARG_DATUM(0), &pt, "tm_unproject") == MQ_POINT_EMPTY)
 		PG_RETURN_NULL();
 	mq_tm_init(&tm, lon0, lat0);
