@@ -38,8 +38,9 @@ INSERT INTO arg_expr VALUES
 	('category', 'w.category_code'),
 	('category_code', 'w.category_code'),
 	('caller_id', 'w.caller_id'),
-	-- complaint text: the generated city has no content column yet
-	('doc', 'concat_ws('' '', w.category_code, w.department, w.channel)'),
+	-- complaint text
+	('doc', 'w.content'),
+	('content', 'w.content'),
 	('unit_code', 'w.unit_code'),
 	('department', 'w.department'),
 	('channel', 'w.channel'),
