@@ -63,7 +63,7 @@ INSERT INTO agg_rows VALUES
 
 
 -- per-unit counts with the unit's point (the spatial windows' usual input)
-\set units 'WITH c AS (SELECT unit_code, count(*)::float8 AS n FROM {schema}.work_order WHERE unit_code IS NOT NULL GROUP BY unit_code) SELECT a.code AS g, c.n, a.population, ST_PointOnSurface(a.geom) AS pt FROM c JOIN {schema}.admin_unit a ON a.code = c.unit_code'
+\set units 'WITH c AS (SELECT unit_code, count(*)::float8 AS n FROM {schema}.work_order WHERE unit_code IS NOT NULL GROUP BY unit_code) SELECT a.code AS g, c.n, a.population, ST_PointOnSurface(a.geom) AS pt, a.geom AS poly FROM c JOIN {schema}.admin_unit a ON a.code = c.unit_code'
 
 -- window functions: each minqing window function has a statement here, or is
 -- called generically by checks_functions.sql with arguments from arg_expr
@@ -81,6 +81,24 @@ INSERT INTO window_check VALUES
 	 'SELECT g, minqing.local_moran(n, pt, 1500) OVER () AS r FROM (' || :'units' || ') u'),
 	('minqing.local_moran(float8, geometry, float8, int, int)', 'local_moran (99 permutations) over per-community counts',
 	 'SELECT g, minqing.local_moran(n, pt, 1500, 99, 7) OVER () AS r FROM (' || :'units' || ') u'),
+	('minqing.moran(float8, geometry, float8)', 'moran over per-community counts',
+	 'SELECT g, minqing.moran(n, pt, 1500) OVER () AS r FROM (' || :'units' || ') u'),
+	('minqing.moran(float8, geometry, text)', 'moran (queen contiguity) over per-community counts',
+	 'SELECT g, minqing.moran(n, poly, ''queen'') OVER () AS r FROM (' || :'units' || ') u'),
+	('minqing.gi_star(float8, geometry, text)', 'gi_star (queen contiguity) over per-community counts',
+	 'SELECT g, minqing.gi_star(n, poly, ''queen'') OVER () AS r FROM (' || :'units' || ') u'),
+	('minqing.hotspot(float8, geometry, text, boolean)', 'hotspot (rook contiguity) over per-community counts',
+	 'SELECT g, minqing.hotspot(n, poly, ''rook'') OVER () AS r FROM (' || :'units' || ') u'),
+	('minqing.local_moran(float8, geometry, text)', 'local_moran (queen contiguity) over per-community counts',
+	 'SELECT g, minqing.local_moran(n, poly, ''queen'') OVER () AS r FROM (' || :'units' || ') u'),
+	('minqing.contiguity_neighbors(bigint, geometry, text)', 'contiguity_neighbors of the communities with orders',
+	 'SELECT g, minqing.contiguity_neighbors(g::bigint, poly, ''queen'') OVER () AS r FROM (' || :'units' || ') u'),
+	('minqing.p_adjust_bh(float8)', 'p_adjust_bh over per-community p-values',
+	 'SELECT g, minqing.p_adjust_bh(1 / (1 + n)) OVER () AS r FROM (' || :'units' || ') u'),
+	('minqing.colocation(geometry, boolean, boolean, int, int)', 'colocation of noise and parking orders per district (January 2024)',
+	 'SELECT w.id AS g, minqing.colocation(w.geom, w.category_code = ''noise'', w.category_code = ''parking'', 99, 1)
+	         OVER (PARTITION BY left(w.unit_code, 6)) AS r
+	  FROM {schema}.work_order w WHERE w.created_at < timestamptz ''2024-02-01 00:00+08'' AND w.unit_code IS NOT NULL'),
 	('minqing.ears(float8, text)', 'ears C2 over daily counts per district',
 	 'WITH d AS (SELECT left(unit_code, 6) AS district, (created_at AT TIME ZONE ''Asia/Shanghai'')::date AS day, count(*)::float8 AS n
 	             FROM {schema}.work_order WHERE unit_code IS NOT NULL GROUP BY 1, 2)
