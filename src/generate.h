@@ -48,6 +48,7 @@
  * ------------------------------------------------------------------------ */
 #define GEN_STREAM_ORDER	UINT64CONST(1)	/* the base row (generate_orders.c) */
 #define GEN_STREAM_CLASS	UINT64CONST(0x434c415353)	/* class cases, repeat calls (generate_class.c) */
+#define GEN_STREAM_TEXT		UINT64CONST(16)	/* complaint text (generate_text.c) */
 
 /* ------------------------------------------------------------------------
  * Fixed geography
@@ -277,6 +278,7 @@ typedef struct GenOrder
 	uint64		caller;
 	int			dept;			/* index into gen_departments */
 	int			channel;		/* index into gen_channels */
+	char		content[1024];	/* complaint text (generate_text.c) */
 } GenOrder;
 
 extern void GenOrderBuild(const GenCity *city, uint64 seed, int64 row, GenOrder *o);
@@ -304,5 +306,9 @@ extern void PlantedEmit(GenPlanted *p, const char *kind, const char *label,
 /* class cases, duplicate events, repeat chains, caller types (generate_class.c) */
 extern void gen_class_order(const GenCity *city, uint64 seed, GenOrder *o);
 extern void gen_class_planted(const GenCity *city, GenPlanted *p);
+
+/* complaint text (generate_text.c) */
+extern void gen_text_order(const GenCity *city, uint64 seed, GenOrder *o);
+extern void GenCommunityNameZh(int comm, char *buf, int len);
 
 #endif							/* MINQING_GENERATE_H */
