@@ -55,7 +55,9 @@ INSERT INTO arg_expr VALUES
 	-- arguments of window functions called generically (check_window)
 	('value', '1'), ('distance', '1500'), ('events', '1'), ('population', '1000'),
 	('fdr', 'true'), ('permutations', '99'), ('method', '''C2'''), ('within', 'interval ''30 days'''),
-	('minpoints', '5');
+	('minpoints', '5'),
+	-- class cases (caller_profile, place_scan)
+	('created_at', 'w.created_at'), ('radius', '50'), ('background_radius', '150');
 -- rows an aggregate reads (default: all); keep the scans quick
 CREATE TEMP TABLE agg_rows (name text PRIMARY KEY, cond text NOT NULL);
 INSERT INTO agg_rows VALUES
@@ -108,6 +110,18 @@ INSERT INTO window_check VALUES
 	                    count(*)::float8 AS docs, count(*) FILTER (WHERE category_code = ''noise'')::float8 AS hits
 	             FROM {schema}.work_order WHERE unit_code IS NOT NULL GROUP BY 1, 2)
 	  SELECT district || day AS g, minqing.term_burst(docs, hits) OVER (PARTITION BY district ORDER BY day) AS r FROM d'),
+	('minqing.st_dbscan(geometry, timestamptz, float8, interval, int)', 'st_dbscan per category, January 2024 (100 m, 3 days, minpoints 2)',
+	 'SELECT w.id AS g, minqing.st_dbscan(w.geom, w.created_at, 100, ''3 days'', 2) OVER (PARTITION BY w.category_code ORDER BY w.id) AS r
+	  FROM {schema}.work_order w WHERE w.created_at < timestamptz ''2024-02-01 00:00+08'''),
+	('minqing.repeat_flag(text, timestamptz, interval)', 'repeat_flag per caller',
+	 'SELECT w.id AS g, minqing.repeat_flag(w.category_code, w.created_at) OVER (PARTITION BY w.caller_id ORDER BY w.created_at) AS r
+	  FROM {schema}.work_order w'),
+	('minqing.repeat_flag(text, text, timestamptz, interval)', 'repeat_flag (caller-aware, 10 days) per caller',
+	 'SELECT w.id AS g, minqing.repeat_flag(w.caller_id, w.category_code, w.created_at, ''10 days'') OVER (PARTITION BY w.caller_id ORDER BY w.created_at) AS r
+	  FROM {schema}.work_order w'),
+	('minqing.place_scan(geometry, float8, float8)', 'place_scan of January 2024 orders per category',
+	 'SELECT w.id AS g, minqing.place_scan(w.geom, 50, 150) OVER (PARTITION BY w.category_code ORDER BY w.id) AS r
+	  FROM {schema}.work_order w WHERE w.created_at < timestamptz ''2024-02-01 00:00+08'''),
 	('minqing.ears(float8, text)', 'ears C3 over PARTITION BY id (the distribution column: runs on the shards)',
 	 'SELECT id AS g, minqing.ears(1, ''C3'') OVER (PARTITION BY id ORDER BY created_at) AS r FROM {schema}.work_order');
 
