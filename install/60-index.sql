@@ -130,6 +130,14 @@ CREATE FUNCTION minqing.index_draw(seed bigint, key text, rep int, part int) RET
 COMMENT ON FUNCTION minqing.index_draw(bigint, text, int, int) IS
 	'deterministic standard normal draw: a pure function of (seed, key, replicate, component) via SplitMix64 and Φ⁻¹';
 
+-- The grouping key of the index scans: the ancestor at a level, NULL for a
+-- malformed code or one coarser than the level (such rows are skipped).
+CREATE FUNCTION minqing.index_unit(code text, level int) RETURNS text
+	AS 'MODULE_PATHNAME', 'index_unit'
+	LANGUAGE C IMMUTABLE STRICT PARALLEL SAFE;
+COMMENT ON FUNCTION minqing.index_unit(text, int) IS
+	'internal: admin_ancestor(code, level), but NULL instead of an error for a malformed code';
+
 -- ereport-style check that a relation has the columns a function reads.
 CREATE FUNCTION minqing.index_check_columns(rel regclass, cols text[], what text) RETURNS void
 	LANGUAGE plpgsql STABLE PARALLEL SAFE
@@ -146,14 +154,98 @@ BEGIN
 		RAISE EXCEPTION USING ERRCODE = 'undefined_column',
 			MESSAGE = format('%s relation %s lacks column(s) %s', what, rel, missing),
 			DETAIL = format('It needs the columns %s.', array_to_string(cols, ', ')),
-			HINT = CASE WHEN what = 'orders'
-			            THEN 'Map your table onto the canonical work-order columns with a view (README, Data model).'
-			            ELSE 'Pass a table with the columns of minqing.admin_unit.' END;
+			HINT = CASE what
+			       WHEN 'orders' THEN 'Map your table onto the canonical work-order columns with a view (README, Data model), or pass a rollup relation (day date, unit_code text, state minqing.index_state).'
+			       WHEN 'rollup' THEN 'A rollup relation has the columns day date, unit_code text and state minqing.index_state, one row per day and unit (docs/rollup.md).'
+			       ELSE 'Pass a table with the columns of minqing.admin_unit.' END;
 	END IF;
 END
 $$;
 COMMENT ON FUNCTION minqing.index_check_columns(regclass, text[], text) IS
 	'internal: raise 42703 naming the columns a relation lacks';
+
+-- What the index and alarm_list read from: 'orders' (the canonical
+-- work-order columns `cols`) or 'rollup' (a relation with a column state of
+-- type minqing.index_state, one row per day and unit).  Checks the columns.
+CREATE FUNCTION minqing.index_input(rel regclass, cols text[]) RETURNS text
+	LANGUAGE plpgsql STABLE PARALLEL SAFE
+	SET search_path = pg_catalog, pg_temp
+AS $$
+DECLARE
+	st regtype;
+	dt regtype;
+BEGIN
+	SELECT a.atttypid::regtype INTO st FROM pg_attribute a
+	WHERE a.attrelid = rel AND a.attname = 'state' AND a.attnum > 0 AND NOT a.attisdropped;
+	IF st IS NULL THEN
+		PERFORM minqing.index_check_columns(rel, cols, 'orders');
+		RETURN 'orders';
+	END IF;
+	IF st <> 'minqing.index_state'::regtype THEN
+		RAISE EXCEPTION USING ERRCODE = 'datatype_mismatch',
+			MESSAGE = format('column state of rollup relation %s is %s, not minqing.index_state', rel, st),
+			DETAIL = 'A relation with a column "state" is read as a rollup of index_state values.',
+			HINT = 'Build the rollup with minqing.index_state(category_code, responded, resolved, satisfied, caller_id) per day and unit.';
+	END IF;
+	PERFORM minqing.index_check_columns(rel, ARRAY['day', 'unit_code', 'state'], 'rollup');
+	SELECT a.atttypid::regtype INTO dt FROM pg_attribute a
+	WHERE a.attrelid = rel AND a.attname = 'day' AND a.attnum > 0 AND NOT a.attisdropped;
+	IF dt <> 'date'::regtype THEN
+		RAISE EXCEPTION USING ERRCODE = 'datatype_mismatch',
+			MESSAGE = format('column day of rollup relation %s is %s, not date', rel, dt),
+			HINT = 'Store the local day of the orders: created_at::date in the city''s time zone.';
+	END IF;
+	RETURN 'rollup';
+END
+$$;
+COMMENT ON FUNCTION minqing.index_input(regclass, text[]) IS
+	'internal: ''orders'' or ''rollup'' (a relation with day date, unit_code text, state minqing.index_state); raises a clear error for missing or mistyped columns';
+
+-- One index_state per period and unit at a level, in one scan of the
+-- orders (or of the rollup: then periods are whole local days).  The scan
+-- is a plain parallel-safe GROUP BY, so parallel workers can share it.
+CREATE FUNCTION minqing.index_states(orders regclass, level int, period_starts timestamptz[],
+                                     period_ends timestamptz[])
+	RETURNS TABLE (period int, unit_code text, state minqing.index_state)
+	LANGUAGE plpgsql STABLE PARALLEL RESTRICTED
+	SET search_path = pg_catalog, pg_temp
+	SET jit = off  -- compiling would cost seconds
+AS $$
+DECLARE
+	src text := minqing.index_input(orders,
+		ARRAY['created_at', 'category_code', 'unit_code', 'responded', 'resolved', 'satisfied', 'caller_id']);
+	bad timestamptz;
+BEGIN
+	IF src = 'orders' THEN
+		RETURN QUERY EXECUTE format($q$
+			SELECT p.i::int, minqing.index_unit(o.unit_code, $1),
+			       minqing.index_state(o.category_code, o.responded, o.resolved, o.satisfied, o.caller_id)
+			FROM %s o
+			JOIN unnest($2, $3) WITH ORDINALITY AS p(s, e, i) ON o.created_at >= p.s AND o.created_at < p.e
+			WHERE o.created_at >= (SELECT min(x) FROM unnest($2) x) AND o.created_at < (SELECT max(x) FROM unnest($3) x)
+			GROUP BY 1, 2$q$, orders)
+		USING level, period_starts, period_ends;
+		RETURN;
+	END IF;
+	-- a rollup holds whole local days: the periods must start and end at midnight
+	SELECT x INTO bad FROM unnest(period_starts || period_ends) x WHERE x <> x::date::timestamptz LIMIT 1;
+	IF bad IS NOT NULL THEN
+		RAISE EXCEPTION USING ERRCODE = 'invalid_parameter_value',
+			MESSAGE = format('a rollup relation holds whole days, but %s is not a midnight in time zone %s',
+			                 bad, current_setting('TimeZone')),
+			HINT = 'Pass periods that start and end at midnight of the time zone the rollup''s days were cut in (SET TimeZone).';
+	END IF;
+	RETURN QUERY EXECUTE format($q$
+		SELECT p.i::int, minqing.index_unit(r.unit_code::text, $1), minqing.index_state(r.state)
+		FROM %s r
+		JOIN unnest($2, $3) WITH ORDINALITY AS p(s, e, i) ON r.day >= p.s AND r.day < p.e
+		WHERE r.day >= (SELECT min(x) FROM unnest($2) x) AND r.day < (SELECT max(x) FROM unnest($3) x)
+		GROUP BY 1, 2$q$, orders)
+	USING level, ARRAY(SELECT x::date FROM unnest(period_starts) x), ARRAY(SELECT x::date FROM unnest(period_ends) x);
+END
+$$;
+COMMENT ON FUNCTION minqing.index_states(regclass, int, timestamptz[], timestamptz[]) IS
+	'internal: one merged index_state per period [period_starts[i], period_ends[i]) and unit of a level, from orders (one scan) or a daily rollup relation';
 
 ----------------------------------------------------------------------------
 -- Components: one row per unit of a level, raw counts of a period
@@ -183,7 +275,9 @@ COMMENT ON TYPE minqing.index_component IS
 	'index_components(): per unit the raw counts of a period (orders, tier-weighted orders and the sum of squared weights, per-tier orders, repeat orders, n and k of the three outcomes)';
 
 -- The components of several periods in one scan of the orders (the index
--- needs the current period, the previous one and last year's).
+-- needs the current period, the previous one and last year's): the scan
+-- builds an index_state per period and unit (index_states); the tier
+-- weights and the sector filter apply to its per-category counts.
 CREATE FUNCTION minqing.index_components_periods(orders regclass, level int, period_starts timestamptz[],
                                                  period_ends timestamptz[], sector text DEFAULT NULL,
                                                  units regclass DEFAULT 'minqing.admin_unit',
@@ -196,52 +290,45 @@ AS $$
 DECLARE
 	w float8[];
 BEGIN
-	PERFORM minqing.index_check_columns(orders,
-		ARRAY['created_at', 'category_code', 'unit_code', 'responded', 'resolved', 'satisfied', 'caller_id'], 'orders');
 	PERFORM minqing.index_check_columns(units, ARRAY['code', 'name', 'level', 'parent_code', 'population'], 'units');
 	SELECT array_agg(x.weight ORDER BY x.component) INTO w
 	FROM minqing.index_weights(profile) x WHERE x.component LIKE 'tier%';
 	-- w: tier_1, tier_2, tier_3, tier_4, tier_unknown
 	RETURN QUERY EXECUTE format($q$
-		WITH p AS (
-			SELECT i AS period, $2[i] AS s, $3[i] AS e FROM generate_subscripts($2, 1) AS i),
+		WITH s AS (SELECT * FROM minqing.index_states($6, $1, $2, $3)),
+		c AS (
+			SELECT s.period, s.unit_code AS code, x.*, cat.tier,
+			       CASE cat.tier WHEN 1 THEN $5[1] WHEN 2 THEN $5[2] WHEN 3 THEN $5[3] WHEN 4 THEN $5[4] ELSE $5[5] END AS w
+			FROM s CROSS JOIN LATERAL minqing.index_state_counts(s.state) x
+			LEFT JOIN minqing.category cat ON cat.code = x.category_code
+			WHERE s.unit_code IS NOT NULL AND ($4::text IS NULL OR cat.sector = $4)),
 		a AS (
-			SELECT p.period, minqing.admin_ancestor(o.unit_code, $1) AS code,
-			       count(*) AS orders,
-			       sum(CASE c.tier WHEN 1 THEN $5 WHEN 2 THEN $6 WHEN 3 THEN $7 WHEN 4 THEN $8 ELSE $9 END) AS weighted,
-			       sum(CASE c.tier WHEN 1 THEN $5 WHEN 2 THEN $6 WHEN 3 THEN $7 WHEN 4 THEN $8 ELSE $9 END ^ 2) AS weighted_sq,
-			       count(*) FILTER (WHERE c.tier = 1) AS t1,
-			       count(*) FILTER (WHERE c.tier = 2) AS t2,
-			       count(*) FILTER (WHERE c.tier = 3) AS t3,
-			       count(*) FILTER (WHERE c.tier = 4) AS t4,
-			       count(o.caller_id) AS callers,
-			       count(o.caller_id) - count(DISTINCT o.caller_id || '|' || coalesce(o.category_code, '')) AS repeats,
-			       minqing.rate(o.responded) AS rsp,
-			       minqing.rate(o.resolved) AS rsl,
-			       minqing.rate(o.satisfied) AS sat
-			FROM %s o
-			JOIN p ON o.created_at >= p.s AND o.created_at < p.e
-			LEFT JOIN minqing.category c ON c.code = o.category_code
-			WHERE o.unit_code ~ '^(0[1-9]|[1-9][0-9])[0-9]{10}$'
-			  AND ($4::text IS NULL OR c.sector = $4)
-			GROUP BY 1, 2)
-		SELECT p.period,
+			SELECT c.period, c.code, sum(c.orders)::bigint AS orders,
+			       sum(c.orders * c.w) AS weighted, sum(c.orders * c.w ^ 2) AS weighted_sq,
+			       sum(c.orders) FILTER (WHERE c.tier = 1) AS t1, sum(c.orders) FILTER (WHERE c.tier = 2) AS t2,
+			       sum(c.orders) FILTER (WHERE c.tier = 3) AS t3, sum(c.orders) FILTER (WHERE c.tier = 4) AS t4,
+			       sum(c.caller_orders) AS callers, sum(c.repeat_orders) AS repeats,
+			       sum(c.responded_n) AS rsp_n, sum(c.responded_k) AS rsp_k,
+			       sum(c.resolved_n) AS rsl_n, sum(c.resolved_k) AS rsl_k,
+			       sum(c.satisfied_n) AS sat_n, sum(c.satisfied_k) AS sat_k
+			FROM c GROUP BY 1, 2)
+		SELECT p.period::int,
 		       ROW(u.code::text, u.name::text, u.level::int, u.parent_code::text, u.population::float8,
 		           coalesce(a.orders, 0), coalesce(a.weighted, 0)::float8, coalesce(a.weighted_sq, 0)::float8,
-		           coalesce(a.t1, 0), coalesce(a.t2, 0), coalesce(a.t3, 0), coalesce(a.t4, 0),
-		           coalesce(a.callers, 0), coalesce(a.repeats, 0),
-		           coalesce((a.rsp).n, 0), coalesce((a.rsp).k, 0),
-		           coalesce((a.rsl).n, 0), coalesce((a.rsl).k, 0),
-		           coalesce((a.sat).n, 0), coalesce((a.sat).k, 0))::minqing.index_component
-		FROM %s u CROSS JOIN p
+		           coalesce(a.t1, 0)::bigint, coalesce(a.t2, 0)::bigint, coalesce(a.t3, 0)::bigint,
+		           coalesce(a.t4, 0)::bigint, coalesce(a.callers, 0)::bigint, coalesce(a.repeats, 0)::bigint,
+		           coalesce(a.rsp_n, 0)::bigint, coalesce(a.rsp_k, 0)::bigint,
+		           coalesce(a.rsl_n, 0)::bigint, coalesce(a.rsl_k, 0)::bigint,
+		           coalesce(a.sat_n, 0)::bigint, coalesce(a.sat_k, 0)::bigint)::minqing.index_component
+		FROM %s u CROSS JOIN generate_subscripts($2, 1) AS p(period)
 		LEFT JOIN a ON a.code = u.code::text AND a.period = p.period
 		WHERE u.level = $1
-		ORDER BY p.period, u.code$q$, orders, units)
-	USING level, period_starts, period_ends, sector, w[1], w[2], w[3], w[4], w[5];
+		ORDER BY p.period, u.code$q$, units)
+	USING level, period_starts, period_ends, sector, w, orders;
 END
 $$;
 COMMENT ON FUNCTION minqing.index_components_periods(regclass, int, timestamptz[], timestamptz[], text, regclass, text) IS
-	'raw per-unit counts of several periods [period_starts[i], period_ends[i]) at a level in one scan of the orders';
+	'raw per-unit counts of several periods [period_starts[i], period_ends[i]) at a level in one scan of the orders, or from a daily rollup relation';
 
 CREATE FUNCTION minqing.index_components(orders regclass, level int, period_start timestamptz,
                                          period_end timestamptz, sector text DEFAULT NULL,

@@ -8,6 +8,8 @@
 #include "fmgr.h"
 #include "utils/builtins.h"
 
+#include "admin.h"
+
 #define ADMIN_CODE_LEN 12
 
 /* digits that end each level: level L keeps the first mq_level_end[L] */
@@ -88,4 +90,47 @@ admin_ancestor(PG_FUNCTION_ARGS)
 	memset(buf, '0', ADMIN_CODE_LEN);
 	memcpy(buf, s, mq_level_end[level]);
 	PG_RETURN_TEXT_P(cstring_to_text_with_len(buf, ADMIN_CODE_LEN));
+}
+
+/*
+ * mq_admin_ancestor: like admin_ancestor, for code that must not raise on a
+ * malformed code (the index skips such rows, as it always has): writes the
+ * ancestor into out (at least MQ_ADMIN_CODE_MAX bytes) and its length, and
+ * returns false when the code is malformed, the level out of range or the
+ * code coarser than the level.
+ */
+bool
+mq_admin_ancestor(const char *s, int len, int level, char *out, int *outlen)
+{
+	if (len != ADMIN_CODE_LEN || level < 1 || level > 5)
+		return false;
+	for (int i = 0; i < len; i++)
+		if (s[i] < '0' || s[i] > '9')
+			return false;
+	if (s[0] == '0' && s[1] == '0')
+		return false;
+	if (CodeLevel(s) < level)
+		return false;
+	memset(out, '0', ADMIN_CODE_LEN);
+	memcpy(out, s, mq_level_end[level]);
+	*outlen = ADMIN_CODE_LEN;
+	return true;
+}
+
+/*
+ * index_unit(code, level) -> the ancestor at `level`, or NULL for a
+ * malformed code or one coarser than the level: the grouping key of the
+ * index scans, which skip such rows instead of failing on them.
+ */
+PG_FUNCTION_INFO_V1(index_unit);
+Datum
+index_unit(PG_FUNCTION_ARGS)
+{
+	text	   *t = PG_GETARG_TEXT_PP(0);
+	char		buf[MQ_ADMIN_CODE_MAX];
+	int			len;
+
+	if (!mq_admin_ancestor(VARDATA_ANY(t), VARSIZE_ANY_EXHDR(t), PG_GETARG_INT32(1), buf, &len))
+		PG_RETURN_NULL();
+	PG_RETURN_TEXT_P(cstring_to_text_with_len(buf, len));
 }
