@@ -217,14 +217,17 @@ DECLARE
 	bad timestamptz;
 BEGIN
 	IF src = 'orders' THEN
+		-- constants, not parameters, so the planner sees the rows it will read
+		-- and picks a parallel plan when the table is large
 		RETURN QUERY EXECUTE format($q$
-			SELECT p.i::int, minqing.index_unit(o.unit_code, $1),
+			SELECT p.i::int, minqing.index_unit(o.unit_code, %s),
 			       minqing.index_state(o.category_code, o.responded, o.resolved, o.satisfied, o.caller_id)
 			FROM %s o
-			JOIN unnest($2, $3) WITH ORDINALITY AS p(s, e, i) ON o.created_at >= p.s AND o.created_at < p.e
-			WHERE o.created_at >= (SELECT min(x) FROM unnest($2) x) AND o.created_at < (SELECT max(x) FROM unnest($3) x)
-			GROUP BY 1, 2$q$, orders)
-		USING level, period_starts, period_ends;
+			JOIN unnest(%L::timestamptz[], %L::timestamptz[]) WITH ORDINALITY AS p(s, e, i)
+			  ON o.created_at >= p.s AND o.created_at < p.e
+			WHERE o.created_at >= %L::timestamptz AND o.created_at < %L::timestamptz
+			GROUP BY 1, 2$q$, level, orders, period_starts, period_ends,
+			(SELECT min(x) FROM unnest(period_starts) x), (SELECT max(x) FROM unnest(period_ends) x));
 		RETURN;
 	END IF;
 	-- a rollup holds whole local days: the periods must start and end at midnight
@@ -236,12 +239,13 @@ BEGIN
 			HINT = 'Pass periods that start and end at midnight of the time zone the rollup''s days were cut in (SET TimeZone).';
 	END IF;
 	RETURN QUERY EXECUTE format($q$
-		SELECT p.i::int, minqing.index_unit(r.unit_code::text, $1), minqing.index_state(r.state)
+		SELECT p.i::int, minqing.index_unit(r.unit_code::text, %s), minqing.index_state(r.state)
 		FROM %s r
-		JOIN unnest($2, $3) WITH ORDINALITY AS p(s, e, i) ON r.day >= p.s AND r.day < p.e
-		WHERE r.day >= (SELECT min(x) FROM unnest($2) x) AND r.day < (SELECT max(x) FROM unnest($3) x)
-		GROUP BY 1, 2$q$, orders)
-	USING level, ARRAY(SELECT x::date FROM unnest(period_starts) x), ARRAY(SELECT x::date FROM unnest(period_ends) x);
+		JOIN unnest(%L::date[], %L::date[]) WITH ORDINALITY AS p(s, e, i) ON r.day >= p.s AND r.day < p.e
+		WHERE r.day >= %L::date AND r.day < %L::date
+		GROUP BY 1, 2$q$, level, orders,
+		ARRAY(SELECT x::date FROM unnest(period_starts) x), ARRAY(SELECT x::date FROM unnest(period_ends) x),
+		(SELECT min(x)::date FROM unnest(period_starts) x), (SELECT max(x)::date FROM unnest(period_ends) x));
 END
 $$;
 COMMENT ON FUNCTION minqing.index_states(regclass, int, timestamptz[], timestamptz[]) IS
