@@ -35,6 +35,7 @@
 #include "utils/memutils.h"
 #include "windowapi.h"
 
+#include "result.h"
 #include "stats.h"
 
 #define EARS_BASELINE 7
@@ -312,7 +313,6 @@ ears_run(PG_FUNCTION_ARGS)
 	int32		run = 0;
 	EarsRow		last;
 	bool		have_last;
-	TupleDesc	tupdesc;
 	Datum		values[5];
 	bool		nulls[5] = {false, false, false, false, false};
 
@@ -358,9 +358,6 @@ ears_run(PG_FUNCTION_ARGS)
 		run++;
 	}
 
-	if (get_call_result_type(fcinfo, NULL, &tupdesc) != TYPEFUNC_COMPOSITE)
-		elog(ERROR, "ears_run must return a composite type");
-	tupdesc = BlessTupleDesc(tupdesc);
 	values[0] = Float8GetDatum(x[ndays - 1]);
 	if (!have_last)
 		nulls[1] = nulls[2] = nulls[3] = true;
@@ -376,5 +373,5 @@ ears_run(PG_FUNCTION_ARGS)
 		}
 	}
 	values[4] = Int32GetDatum(run);
-	PG_RETURN_DATUM(HeapTupleGetDatum(heap_form_tuple(tupdesc, values, nulls)));
+	PG_RETURN_DATUM(mq_result_tuple(fcinfo, values, nulls));
 }

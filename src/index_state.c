@@ -47,6 +47,7 @@
 #include "utils/builtins.h"
 #include "utils/tuplestore.h"
 
+#include "mqhash.h"
 #include "state.h"
 
 #define IDX_NAME		"index_state"
@@ -109,23 +110,11 @@ put_u16(char *p, uint16 v)
 #define ARENA_USED(s)	get_u32(PL(s) + IDX_ARENA_USED)
 #define ENTRY_CTR(e, c)	((e) + 8 + 8 * (c))
 
-/* FNV-1a over the bytes, then a 32-bit avalanche (platform-independent) */
-static uint32
+/* FNV-1a (mqhash.h) over the bytes from a seed, folded to 32 bits */
+static inline uint32
 HashBytes(const char *p, int len, uint32 seed)
 {
-	uint32		h = 2166136261u ^ seed;
-
-	for (int i = 0; i < len; i++)
-	{
-		h ^= (unsigned char) p[i];
-		h *= 16777619u;
-	}
-	h ^= h >> 16;
-	h *= 0x85ebca6bu;
-	h ^= h >> 13;
-	h *= 0xc2b2ae35u;
-	h ^= h >> 16;
-	return h;
+	return (uint32) mq_mix64(mq_fnv1a_extend(MQ_FNV1A_INIT ^ seed, p, len));
 }
 
 static inline uint32

@@ -9,8 +9,9 @@
  *   kpi(kpi_state) → kpi_result
  *
  * Payloads (little-endian, after the header of state.h):
- *   rate_state  n int64 | k int64 | confidence float8 (0 = not set; only
- *               the merging aggregate rate(rate_state, confidence) sets it)
+ *   rate_state  n int64 | k int64 | confidence float8 (a per-call constant
+ *               of rate(rate_state, confidence), set when the header flag
+ *               MQ_STATE_F_CONSTANTS is)
  *   kpi_state   orders int64 | (n, k) int64 × 3 | the three
  *               minqing.kpi_weights in force when the state was built
  * A kpi_state remembers its weights so that a score is never computed from
@@ -27,6 +28,7 @@
 #include "libpq/pqformat.h"
 
 #include "guc.h"
+#include "result.h"
 #include "state.h"
 #include "stats.h"
 
@@ -72,7 +74,7 @@ RateStateValidated(bytea *s)
 	double		conf = mq_get_f8(pl + RS_CONF);
 
 	CheckCounts("rate_state", mq_get_i64(pl + RS_K), mq_get_i64(pl + RS_N));
-	if (conf != 0.0 && !(conf > 0.0 && conf < 1.0))
+	if (mq_state_has_constants(s) && !(conf > 0.0 && conf < 1.0))
 		ereport(ERROR,
 				(errcode(ERRCODE_INVALID_BINARY_REPRESENTATION),
 				 errmsg("invalid rate_state: confidence %g", conf),
@@ -138,17 +140,9 @@ RateMergeInto(bytea *a, bytea *b)
 {
 	char	   *pa = MQ_STATE_PAYLOAD(a),
 			   *pb = MQ_STATE_PAYLOAD(b);
-	double		ca = mq_get_f8(pa + RS_CONF),
-				cb = mq_get_f8(pb + RS_CONF);
+	MqStateConst c = {"confidence", MQ_CONST_F8, RS_CONF, 0};
 
-	if (ca == 0.0)
-		mq_put_f8(pa + RS_CONF, cb);
-	else if (cb != 0.0 && cb != ca)
-		ereport(ERROR,
-				(errcode(ERRCODE_INVALID_PARAMETER_VALUE),
-				 errmsg("confidence must be the same for every row of rate(rate_state, confidence)"),
-				 errdetail("Partial states carry %g and %g.", ca, cb),
-				 errhint("Pass a constant confidence.")));
+	mq_state_combine_constants(a, b, &c, 1, "rate");
 	add_i64(pa + RS_N, mq_get_i64(pb + RS_N));
 	add_i64(pa + RS_K, mq_get_i64(pb + RS_K));
 	CheckCounts("rate_state", mq_get_i64(pa + RS_K), mq_get_i64(pa + RS_N));
@@ -201,14 +195,11 @@ rate_state_merge_conf(PG_FUNCTION_ARGS)
 				 errdetail("Got %g.", conf),
 				 errhint("Use e.g. 0.95 for a 95%% interval.")));
 	a = mq_state_for_update(fcinfo, 0, MQ_KIND_RATE_ROLLUP, RS_SIZE, RS_SIZE, "rate_state");
-	if (mq_get_f8(MQ_STATE_PAYLOAD(a) + RS_CONF) == 0.0)
-		mq_put_f8(MQ_STATE_PAYLOAD(a) + RS_CONF, conf);
-	else if (mq_get_f8(MQ_STATE_PAYLOAD(a) + RS_CONF) != conf)
-		ereport(ERROR,
-				(errcode(ERRCODE_INVALID_PARAMETER_VALUE),
-				 errmsg("confidence must be the same for every row of rate(rate_state, confidence)"),
-				 errdetail("Got %g after %g.", conf, mq_get_f8(MQ_STATE_PAYLOAD(a) + RS_CONF)),
-				 errhint("Pass a constant confidence.")));
+	{
+		MqStateConst c = {"confidence", MQ_CONST_F8, RS_CONF, conf};
+
+		mq_state_constants(a, &c, 1, "rate");
+	}
 	RateMergeInto(a, mq_state_check(PG_GETARG_DATUM(1), MQ_KIND_RATE_ROLLUP, RS_SIZE, "rate_state"));
 	PG_RETURN_BYTEA_P(a);
 }
@@ -218,16 +209,12 @@ PG_FUNCTION_INFO_V1(rate_state_final);
 Datum
 rate_state_final(PG_FUNCTION_ARGS)
 {
-	TupleDesc	tupdesc;
 	Datum		values[5];
 	bool		nulls[5] = {false, false, true, true, true};
 	int64		n = 0,
 				k = 0;
 	double		conf = 0.95;
 
-	if (get_call_result_type(fcinfo, NULL, &tupdesc) != TYPEFUNC_COMPOSITE)
-		elog(ERROR, "rate_state_final must return a composite type");
-	tupdesc = BlessTupleDesc(tupdesc);
 	if (!PG_ARGISNULL(0))
 	{
 		bytea	   *s = RateStateValidated(mq_state_check(PG_GETARG_DATUM(0), MQ_KIND_RATE_ROLLUP,
@@ -236,7 +223,7 @@ rate_state_final(PG_FUNCTION_ARGS)
 
 		n = mq_get_i64(pl + RS_N);
 		k = mq_get_i64(pl + RS_K);
-		if (mq_get_f8(pl + RS_CONF) != 0.0)
+		if (mq_state_has_constants(s))
 			conf = mq_get_f8(pl + RS_CONF);
 	}
 	values[0] = Int64GetDatum(n);
@@ -252,7 +239,7 @@ rate_state_final(PG_FUNCTION_ARGS)
 		values[4] = Float8GetDatum(hi);
 		nulls[2] = nulls[3] = nulls[4] = false;
 	}
-	PG_RETURN_DATUM(HeapTupleGetDatum(heap_form_tuple(tupdesc, values, nulls)));
+	PG_RETURN_DATUM(mq_result_tuple(fcinfo, values, nulls));
 }
 
 /* ----------------------------------------------------------------- kpi_state */
@@ -390,15 +377,11 @@ PG_FUNCTION_INFO_V1(kpi_state_final);
 Datum
 kpi_state_final(PG_FUNCTION_ARGS)
 {
-	TupleDesc	tupdesc;
 	Datum		values[5];
 	bool		nulls[5] = {false, true, true, true, true};
 	double		wsum = 0.0,
 				ssum = 0.0;
 
-	if (get_call_result_type(fcinfo, NULL, &tupdesc) != TYPEFUNC_COMPOSITE)
-		elog(ERROR, "kpi_state_final must return a composite type");
-	tupdesc = BlessTupleDesc(tupdesc);
 	values[0] = Int64GetDatum(0);
 	if (!PG_ARGISNULL(0))
 	{
@@ -428,5 +411,5 @@ kpi_state_final(PG_FUNCTION_ARGS)
 			nulls[4] = false;
 		}
 	}
-	PG_RETURN_DATUM(HeapTupleGetDatum(heap_form_tuple(tupdesc, values, nulls)));
+	PG_RETURN_DATUM(mq_result_tuple(fcinfo, values, nulls));
 }
