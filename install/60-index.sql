@@ -294,6 +294,8 @@ AS $$
 DECLARE
 	w float8[];
 BEGIN
+	PERFORM minqing.index_input(orders,
+		ARRAY['created_at', 'category_code', 'unit_code', 'responded', 'resolved', 'satisfied', 'caller_id']);
 	PERFORM minqing.index_check_columns(units, ARRAY['code', 'name', 'level', 'parent_code', 'population'], 'units');
 	SELECT array_agg(x.weight ORDER BY x.component) INTO w
 	FROM minqing.index_weights(profile) x WHERE x.component LIKE 'tier%';
@@ -301,21 +303,30 @@ BEGIN
 	RETURN QUERY EXECUTE format($q$
 		WITH s AS (SELECT * FROM minqing.index_states($6, $1, $2, $3)),
 		c AS (
-			SELECT s.period, s.unit_code AS code, x.*, cat.tier,
-			       CASE cat.tier WHEN 1 THEN $5[1] WHEN 2 THEN $5[2] WHEN 3 THEN $5[3] WHEN 4 THEN $5[4] ELSE $5[5] END AS w
+			SELECT s.period, s.unit_code AS code, x.*, cat.tier
 			FROM s CROSS JOIN LATERAL minqing.index_state_counts(s.state) x
 			LEFT JOIN minqing.category cat ON cat.code = x.category_code
 			WHERE s.unit_code IS NOT NULL AND ($4::text IS NULL OR cat.sector = $4)),
-		a AS (
+		a0 AS (
 			SELECT c.period, c.code, sum(c.orders)::bigint AS orders,
-			       sum(c.orders * c.w) AS weighted, sum(c.orders * c.w ^ 2) AS weighted_sq,
-			       sum(c.orders) FILTER (WHERE c.tier = 1) AS t1, sum(c.orders) FILTER (WHERE c.tier = 2) AS t2,
-			       sum(c.orders) FILTER (WHERE c.tier = 3) AS t3, sum(c.orders) FILTER (WHERE c.tier = 4) AS t4,
+			       coalesce(sum(c.orders) FILTER (WHERE c.tier = 1), 0) AS t1,
+			       coalesce(sum(c.orders) FILTER (WHERE c.tier = 2), 0) AS t2,
+			       coalesce(sum(c.orders) FILTER (WHERE c.tier = 3), 0) AS t3,
+			       coalesce(sum(c.orders) FILTER (WHERE c.tier = 4), 0) AS t4,
+			       coalesce(sum(c.orders) FILTER (WHERE c.tier IS NULL OR c.tier NOT BETWEEN 1 AND 4), 0) AS tu,
 			       sum(c.caller_orders) AS callers, sum(c.repeat_orders) AS repeats,
 			       sum(c.responded_n) AS rsp_n, sum(c.responded_k) AS rsp_k,
 			       sum(c.resolved_n) AS rsl_n, sum(c.resolved_k) AS rsl_k,
 			       sum(c.satisfied_n) AS sat_n, sum(c.satisfied_k) AS sat_k
-			FROM c GROUP BY 1, 2)
+			FROM c GROUP BY 1, 2),
+		-- weighted orders from the integer counts per tier: the same bits
+		-- whatever order the states were merged in
+		a AS (
+			SELECT a0.*,
+			       a0.t1 * $5[1] + a0.t2 * $5[2] + a0.t3 * $5[3] + a0.t4 * $5[4] + a0.tu * $5[5] AS weighted,
+			       a0.t1 * $5[1] ^ 2 + a0.t2 * $5[2] ^ 2 + a0.t3 * $5[3] ^ 2 + a0.t4 * $5[4] ^ 2
+			         + a0.tu * $5[5] ^ 2 AS weighted_sq
+			FROM a0)
 		SELECT p.period::int,
 		       ROW(u.code::text, u.name::text, u.level::int, u.parent_code::text, u.population::float8,
 		           coalesce(a.orders, 0), coalesce(a.weighted, 0)::float8, coalesce(a.weighted_sq, 0)::float8,
