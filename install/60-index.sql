@@ -201,6 +201,27 @@ $$;
 COMMENT ON FUNCTION minqing.index_input(regclass, text[]) IS
 	'internal: ''orders'' or ''rollup'' (a relation with day date, unit_code text, state minqing.index_state); raises a clear error for missing or mistyped columns';
 
+-- A rollup holds whole local days: periods read from it must start and end
+-- at midnight of the session's TimeZone (the one the days were cut in).
+CREATE FUNCTION minqing.index_rollup_days(bounds timestamptz[]) RETURNS void
+	LANGUAGE plpgsql STABLE PARALLEL SAFE
+	SET search_path = pg_catalog, pg_temp
+AS $$
+DECLARE
+	bad timestamptz;
+BEGIN
+	SELECT x INTO bad FROM unnest(bounds) x WHERE x <> x::date::timestamptz LIMIT 1;
+	IF bad IS NOT NULL THEN
+		RAISE EXCEPTION USING ERRCODE = 'invalid_parameter_value',
+			MESSAGE = format('a rollup relation holds whole days, but %s is not a midnight in time zone %s',
+			                 bad, current_setting('TimeZone')),
+			HINT = 'Pass periods that start and end at midnight of the time zone the rollup''s days were cut in (SET TimeZone).';
+	END IF;
+END
+$$;
+COMMENT ON FUNCTION minqing.index_rollup_days(timestamptz[]) IS
+	'internal: raise unless every period bound is a local midnight (rollups hold whole days)';
+
 -- One index_state per period and unit at a level, in one scan of the
 -- orders (or of the rollup: then periods are whole local days).  The scan
 -- is a plain parallel-safe GROUP BY, so parallel workers can share it.
@@ -214,7 +235,6 @@ AS $$
 DECLARE
 	src text := minqing.index_input(orders,
 		ARRAY['created_at', 'category_code', 'unit_code', 'responded', 'resolved', 'satisfied', 'caller_id']);
-	bad timestamptz;
 BEGIN
 	IF src = 'orders' THEN
 		-- constants, not parameters, so the planner sees the rows it will read
@@ -230,14 +250,7 @@ BEGIN
 			(SELECT min(x) FROM unnest(period_starts) x), (SELECT max(x) FROM unnest(period_ends) x));
 		RETURN;
 	END IF;
-	-- a rollup holds whole local days: the periods must start and end at midnight
-	SELECT x INTO bad FROM unnest(period_starts || period_ends) x WHERE x <> x::date::timestamptz LIMIT 1;
-	IF bad IS NOT NULL THEN
-		RAISE EXCEPTION USING ERRCODE = 'invalid_parameter_value',
-			MESSAGE = format('a rollup relation holds whole days, but %s is not a midnight in time zone %s',
-			                 bad, current_setting('TimeZone')),
-			HINT = 'Pass periods that start and end at midnight of the time zone the rollup''s days were cut in (SET TimeZone).';
-	END IF;
+	PERFORM minqing.index_rollup_days(period_starts || period_ends);
 	RETURN QUERY EXECUTE format($q$
 		SELECT p.i::int, minqing.index_unit(r.unit_code::text, %s), minqing.index_state(r.state)
 		FROM %s r
@@ -294,8 +307,10 @@ AS $$
 DECLARE
 	w float8[];
 BEGIN
-	PERFORM minqing.index_input(orders,
-		ARRAY['created_at', 'category_code', 'unit_code', 'responded', 'resolved', 'satisfied', 'caller_id']);
+	IF minqing.index_input(orders, ARRAY['created_at', 'category_code', 'unit_code', 'responded', 'resolved',
+	                                     'satisfied', 'caller_id']) = 'rollup' THEN
+		PERFORM minqing.index_rollup_days(period_starts || period_ends);
+	END IF;
 	PERFORM minqing.index_check_columns(units, ARRAY['code', 'name', 'level', 'parent_code', 'population'], 'units');
 	SELECT array_agg(x.weight ORDER BY x.component) INTO w
 	FROM minqing.index_weights(profile) x WHERE x.component LIKE 'tier%';
