@@ -59,7 +59,9 @@ typedef enum MqStateKind
 	MQ_KIND_STSCAN = 30,
 	/* 40..49 index */
 	MQ_KIND_INDEX = 40,			/* reserved, never used */
-	MQ_KIND_INDEX_STATE = 41	/* minqing.index_state */
+	MQ_KIND_INDEX_STATE = 41,	/* minqing.index_state */
+	/* 60..69 complaint text */
+	MQ_KIND_TERMVEC = 60
 } MqStateKind;
 
 /* ---- fixed byte order accessors (little-endian on disk and on the wire) ---- */
