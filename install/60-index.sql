@@ -238,16 +238,18 @@ DECLARE
 BEGIN
 	IF src = 'orders' THEN
 		-- constants, not parameters, so the planner sees the rows it will read
-		-- and picks a parallel plan when the table is large
+		-- and picks a parallel plan when the table is large; only the rows of
+		-- the periods are read (not the months between last year and now)
 		RETURN QUERY EXECUTE format($q$
 			SELECT p.i::int, minqing.index_unit(o.unit_code, %s),
 			       minqing.index_state(o.category_code, o.responded, o.resolved, o.satisfied, o.caller_id)
 			FROM %s o
 			JOIN unnest(%L::timestamptz[], %L::timestamptz[]) WITH ORDINALITY AS p(s, e, i)
 			  ON o.created_at >= p.s AND o.created_at < p.e
-			WHERE o.created_at >= %L::timestamptz AND o.created_at < %L::timestamptz
+			WHERE %s
 			GROUP BY 1, 2$q$, level, orders, period_starts, period_ends,
-			(SELECT min(x) FROM unnest(period_starts) x), (SELECT max(x) FROM unnest(period_ends) x));
+			(SELECT string_agg(format('(o.created_at >= %L::timestamptz AND o.created_at < %L::timestamptz)', x.s, x.e), ' OR ')
+			 FROM unnest(period_starts, period_ends) x(s, e)));
 		RETURN;
 	END IF;
 	PERFORM minqing.index_rollup_days(period_starts || period_ends);
@@ -255,10 +257,11 @@ BEGIN
 		SELECT p.i::int, minqing.index_unit(r.unit_code::text, %s), minqing.index_state(r.state)
 		FROM %s r
 		JOIN unnest(%L::date[], %L::date[]) WITH ORDINALITY AS p(s, e, i) ON r.day >= p.s AND r.day < p.e
-		WHERE r.day >= %L::date AND r.day < %L::date
+		WHERE %s
 		GROUP BY 1, 2$q$, level, orders,
 		ARRAY(SELECT x::date FROM unnest(period_starts) x), ARRAY(SELECT x::date FROM unnest(period_ends) x),
-		(SELECT min(x)::date FROM unnest(period_starts) x), (SELECT max(x)::date FROM unnest(period_ends) x));
+		(SELECT string_agg(format('(r.day >= %L::date AND r.day < %L::date)', x.s::date, x.e::date), ' OR ')
+		 FROM unnest(period_starts, period_ends) x(s, e)));
 END
 $$;
 COMMENT ON FUNCTION minqing.index_states(regclass, int, timestamptz[], timestamptz[]) IS

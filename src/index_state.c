@@ -282,22 +282,21 @@ FindCategory(bytea **sp, const char *key, int len, bool isnull)
 }
 
 /*
- * Add the pair (category at catoff, caller) unless present; counts a new
- * distinct caller of the category.  *sp may be replaced.
+ * Add the pair (category at catoff, caller) with hash h (PairHash of the
+ * category's hash and the caller) unless present; counts a new distinct
+ * caller of the category.  *sp may be replaced.
  */
 static void
-AddPair(bytea **sp, uint32 catoff, const char *caller, int len)
+AddPair(bytea **sp, uint32 catoff, const char *caller, int len, uint32 h)
 {
 	bytea	   *s;
-	uint32		h,
-				mask,
+	uint32		mask,
 				i;
 	char	   *arena,
 			   *slots;
 
 	*sp = s = Reserve(*sp, ALIGN4(PAIR_HDR + (Size) len));
 	arena = ARENA(s);
-	h = PairHash(get_u32(arena + catoff), caller, len);
 	mask = NSLOTS(s) - 1;
 	slots = PL(s) + IDX_HDR;
 	for (i = h & mask;; i = (i + 1) & mask)
@@ -525,7 +524,8 @@ index_state_trans(PG_FUNCTION_ARGS)
 
 		CheckKeyLength(VARSIZE_ANY_EXHDR(c), "caller_id");
 		AddCounter(e, C_CALLERS, 1);
-		AddPair(&s, catoff, VARDATA_ANY(c), VARSIZE_ANY_EXHDR(c));
+		AddPair(&s, catoff, VARDATA_ANY(c), VARSIZE_ANY_EXHDR(c),
+				PairHash(get_u32(e), VARDATA_ANY(c), VARSIZE_ANY_EXHDR(c)));
 	}
 	PG_RETURN_BYTEA_P(s);
 }
@@ -587,7 +587,8 @@ Merge(bytea *a, bytea *b)
 			}
 			if (nmap == 0 || from[lo] != bcat)
 				elog(ERROR, "index_state: pair without its category");
-			AddPair(&a, to[lo], e + PAIR_HDR, len);
+			/* hashes depend only on the strings: b's is a's (checked on input) */
+			AddPair(&a, to[lo], e + PAIR_HDR, len, get_u32(e));
 		}
 		off += EntrySize(e);
 		if ((off & 0xFFFF) < 64)
