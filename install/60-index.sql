@@ -468,10 +468,8 @@ COMMENT ON FUNCTION minqing.index_populated(minqing.index_component[]) IS
 -- The one standardisation: z = ±(est − center)/scale (fewer complaints and
 -- repeats are better), winsorised to [−3, 3]; 0 without a scale.
 CREATE FUNCTION minqing.index_z(est float8, center float8, scale float8, component int) RETURNS float8
-	LANGUAGE sql IMMUTABLE PARALLEL SAFE
-	RETURN CASE WHEN scale IS NOT NULL
-	            THEN greatest(least(CASE WHEN component IN (1, 5) THEN -1 ELSE 1 END * (est - center) / scale, 3), -3)
-	            ELSE 0 END;
+	AS 'MODULE_PATHNAME', 'index_z'
+	LANGUAGE C IMMUTABLE PARALLEL SAFE;
 COMMENT ON FUNCTION minqing.index_z(float8, float8, float8, int) IS
 	'internal: standardised, signed (components 1 complaints and 5 repeat: lower is better) and winsorised [-3, 3] index component; 0 when the scale is NULL';
 
