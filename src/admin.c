@@ -16,13 +16,40 @@
 #define GRID_CODE_LEN 15
 #define MAX_LEVEL 6
 
+StaticAssertDecl(MQ_ADMIN_CODE_MAX >= GRID_CODE_LEN, "mq_admin_ancestor buffers must hold a grid code");
+
 /* digits that end each level: level L keeps the first mq_level_end[L] */
 static const int mq_level_end[MAX_LEVEL + 1] = {0, 2, 4, 6, 9, 12, 15};
+
+/*
+ * Whether a code is well formed: 12 digits with a non-zero province, or 15
+ * digits whose first 12 are a community and whose serial is 001-999.
+ * CheckCode says why a code is not.
+ */
+static bool
+CodeValid(const char *s, int len)
+{
+	bool		ok = (len == ADMIN_CODE_LEN || len == GRID_CODE_LEN);
+	bool		community = false;
+
+	for (int i = 0; ok && i < len; i++)
+		ok = (s[i] >= '0' && s[i] <= '9');
+	if (!ok || (s[0] == '0' && s[1] == '0'))
+		return false;
+	if (len == ADMIN_CODE_LEN)
+		return true;
+	for (int i = 9; i < ADMIN_CODE_LEN; i++)
+		community |= (s[i] != '0');
+	return community && !(s[12] == '0' && s[13] == '0' && s[14] == '0');
+}
 
 static void
 CheckCode(const char *s, int len)
 {
 	bool		ok = (len == ADMIN_CODE_LEN || len == GRID_CODE_LEN);
+
+	if (CodeValid(s, len))
+		return;
 
 	for (int i = 0; ok && i < len; i++)
 		ok = (s[i] >= '0' && s[i] <= '9');
@@ -132,15 +159,14 @@ admin_ancestor(PG_FUNCTION_ARGS)
 bool
 mq_admin_ancestor(const char *s, int len, int level, char *out, int *outlen)
 {
-	if (len != ADMIN_CODE_LEN || level < 1 || level > 5)
+	if (level < 1 || level > MAX_LEVEL || !CodeValid(s, len) || CodeLevel(s, len) < level)
 		return false;
-	for (int i = 0; i < len; i++)
-		if (s[i] < '0' || s[i] > '9')
-			return false;
-	if (s[0] == '0' && s[1] == '0')
-		return false;
-	if (CodeLevel(s) < level)
-		return false;
+	if (level == 6)
+	{
+		memcpy(out, s, GRID_CODE_LEN);
+		*outlen = GRID_CODE_LEN;
+		return true;
+	}
 	memset(out, '0', ADMIN_CODE_LEN);
 	memcpy(out, s, mq_level_end[level]);
 	*outlen = ADMIN_CODE_LEN;
