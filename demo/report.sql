@@ -479,7 +479,7 @@ INSERT INTO chart_mark SELECT 'storm', s0, 'storm 暴雨', '#555' FROM storm;
 INSERT INTO chart_mark SELECT 'storm', recovery_day, 'recovered 恢复', '#1b7837' FROM resil WHERE recovery_day IS NOT NULL;
 
 
--- 6. class cases (类案) and repeat calls -----------------------------------------
+-- 7. class cases (类案) and repeat calls -----------------------------------------
 -- class_cases over the year before the week after the data ends: the map shows
 -- every chronic place, the list those with an order in the last week (what
 -- class_case_review gives a department on Monday)
