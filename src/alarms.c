@@ -681,3 +681,338 @@ farrington(PG_FUNCTION_ARGS)
 	values[2] = BoolGetDatum(r->alarm);
 	PG_RETURN_DATUM(HeapTupleGetDatum(heap_form_tuple(tupdesc, values, nulls)));
 }
+
+/* ------------------------------------------------------------------------
+ * auto_alarm(): the seasonality-aware daily alarm behind method 'auto'
+ *
+ * For day s (0-based row of a daily series) three reference blocks:
+ *   R1  this year, recent     days s − 59 .. s − 4    (8 weeks; the 3 days
+ *                                                       before s are a guard)
+ *   R0  last year, recent     R1 − 364 days           (same weekdays)
+ *   S0  last year, season     days s − 367 .. s − 361 (the week around s − 364)
+ * and a quasi-Poisson GLM  log μ = a + γ·[R1] + δ·[S0] + weekday effects,
+ * fitted and reweighted as Farrington does (Anscombe residuals, 2.58).  The
+ * prediction for day s is μ0 = exp(a + γ + δ + weekday(s)): this year's
+ * recent level × last year's ratio of the season to its recent level × the
+ * weekday effect.  Without last year (fewer than 424 rows, a missing day in
+ * R0 or S0, or no case in R0 or S0) the model is a + weekday on R1 alone.
+ * Weekday effects are dropped when a weekday has no case in the fitted data.
+ *
+ *   upper      Farrington's 2/3-power bound at alpha (default 0.001)
+ *   threshold  max(upper, min_cases − 1)   (min_cases default 5)
+ *   alarm      cases > threshold
+ *   raised     alarm and no alarm on the 7 days before: one alarm per
+ *              running event, what alarm_list('auto') and alarm_history show
+ * ------------------------------------------------------------------------ */
+#define AUTO_GUARD		3			/* days before s left out of R1 */
+#define AUTO_RECENT		56			/* days in R1 and R0 */
+#define AUTO_LAG		364			/* 52 weeks: same weekday last year */
+#define AUTO_SEASON_W	3			/* S0 = s − 364 ± 3 */
+#define AUTO_QUIET		7			/* days without alarm before a raised one */
+
+typedef struct AutoRow
+{
+	bool		isnull;
+	double		expected;
+	double		threshold;
+	bool		alarm;
+	bool		raised;
+} AutoRow;
+
+typedef struct AutoContext
+{
+	bool		done;
+	int64		nrows;
+	AutoRow		rows[FLEXIBLE_ARRAY_MEMBER];
+} AutoContext;
+
+/*
+ * Load the blocks into m (with_season: R0, S0 and R1; else R1) and fit.
+ * blk[i] is 0 (R0), 1 (S0) or 2 (R1) for observation i; dow[i] its weekday
+ * 0..6 relative to s.  Returns false when the model cannot be fitted.
+ */
+static bool
+AutoFit(const double *x, int64 s, bool with_season, QpModel *m, double *x0)
+{
+	int			n = 0,
+				k;
+	double		daysum[7] = {0},
+				r1sum = 0.0;
+	bool		weekday = true;
+
+	for (int blk = with_season ? 0 : 2; blk <= 2; blk++)
+	{
+		int64		from,
+					to;
+
+		if (blk == 0)
+		{
+			from = s - AUTO_LAG - AUTO_GUARD - AUTO_RECENT;
+			to = s - AUTO_LAG - AUTO_GUARD - 1;
+		}
+		else if (blk == 1)
+		{
+			from = s - AUTO_LAG - AUTO_SEASON_W;
+			to = s - AUTO_LAG + AUTO_SEASON_W;
+		}
+		else
+		{
+			from = s - AUTO_GUARD - AUTO_RECENT;
+			to = s - AUTO_GUARD - 1;
+		}
+		for (int64 p = from; p <= to; p++)
+		{
+			int			d = (int) (((s - p) % 7 + 7) % 7);
+
+			m->y[n] = x[p];
+			m->X[n * m->ldx + 0] = (double) blk;	/* block, replaced below */
+			m->X[n * m->ldx + 1] = (double) d;
+			daysum[d] += x[p];
+			if (blk == 2)
+				r1sum += x[p];
+			n++;
+		}
+	}
+	m->n = n;
+	for (int d = 0; d < 7; d++)
+		if (!(daysum[d] > 0.0))
+			weekday = false;
+	if (!(r1sum > 0.0))
+		return false;
+
+	/* design: 1, [R1], [S0], weekday dummies (weekday 0 = that of s is the base) */
+	k = 1 + (with_season ? 2 : 0) + (weekday ? 6 : 0);
+	for (int i = n - 1; i >= 0; i--)
+	{
+		int			blk = (int) m->X[i * m->ldx + 0],
+					d = (int) m->X[i * m->ldx + 1],
+					c = 1;
+		double		row[QP_MAXK];
+
+		row[0] = 1.0;
+		if (with_season)
+		{
+			row[c++] = (blk == 2) ? 1.0 : 0.0;
+			row[c++] = (blk == 1) ? 1.0 : 0.0;
+		}
+		if (weekday)
+			for (int dd = 1; dd < 7; dd++)
+				row[c++] = (d == dd) ? 1.0 : 0.0;
+		memcpy(&m->X[i * m->ldx], row, sizeof(double) * k);
+	}
+	m->k = k;
+	x0[0] = 1.0;
+	for (int j = 1; j < k; j++)
+		x0[j] = 0.0;
+	if (with_season)
+		x0[1] = x0[2] = 1.0;
+	return QpFitReweighted(m, false);
+}
+
+/* The result of day s. */
+static void
+AutoCompute(const double *x, const bool *miss, int64 s, double z, double min_cases,
+			QpModel *m, AutoRow *r)
+{
+	double		x0[QP_MAXK],
+				mu0,
+				se,
+				phi,
+				upper;
+	bool		season = true,
+				fitted;
+
+	r->isnull = true;
+	if (miss[s] || s < AUTO_GUARD + AUTO_RECENT)
+		return;
+	for (int64 p = s - AUTO_GUARD - AUTO_RECENT; p < s - AUTO_GUARD; p++)
+		if (miss[p])
+			return;
+	if (s < AUTO_LAG + AUTO_GUARD + AUTO_RECENT)
+		season = false;
+	else
+	{
+		double		r0 = 0.0,
+					s0 = 0.0;
+
+		for (int64 p = s - AUTO_LAG - AUTO_GUARD - AUTO_RECENT; p <= s - AUTO_LAG + AUTO_SEASON_W; p++)
+		{
+			if (miss[p])
+				season = false;
+			else if (p >= s - AUTO_LAG - AUTO_SEASON_W)
+				s0 += x[p];
+			else if (p < s - AUTO_LAG - AUTO_GUARD)
+				r0 += x[p];
+		}
+		if (!(r0 > 0.0) || !(s0 > 0.0))
+			season = false;
+	}
+
+	fitted = AutoFit(x, s, season, m, x0);
+	if (!fitted && season)
+		fitted = AutoFit(x, s, false, m, x0);
+	if (fitted)
+	{
+		mu0 = QpLinkInv(QpEta(m, x0));
+		se = sqrt(QpLeverage(m, x0) * m->dispersion) * mu0;
+		phi = Max(m->dispersion, 1.0);
+		upper = FarUpper(mu0, se, phi, z);
+		if (isnan(upper))
+			return;
+	}
+	else
+	{
+		double		r1 = 0.0;
+
+		/* no case in 8 weeks: nothing is expected */
+		for (int64 p = s - AUTO_GUARD - AUTO_RECENT; p < s - AUTO_GUARD; p++)
+			r1 += x[p];
+		if (r1 > 0.0)
+			return;
+		mu0 = 0.0;
+		upper = 0.0;
+	}
+	r->isnull = false;
+	r->expected = mu0;
+	r->threshold = Max(upper, min_cases - 1.0);
+	r->alarm = x[s] > r->threshold;
+}
+
+/* Read a float8 argument that must be the same on every row. */
+static double
+ConstFloat(WindowObject winobj, int argno, int64 nrows, const char *fn, const char *name)
+{
+	bool		isnull,
+				isout;
+	Datum		d;
+	double		v;
+
+	d = WinGetFuncArgInPartition(winobj, argno, 0, WINDOW_SEEK_HEAD, false, &isnull, &isout);
+	v = isnull ? NAN : DatumGetFloat8(d);
+	for (int64 i = 1; i < nrows; i++)
+	{
+		d = WinGetFuncArgInPartition(winobj, argno, i, WINDOW_SEEK_HEAD, false, &isnull, &isout);
+		if (isnull || DatumGetFloat8(d) != v)
+			ereport(ERROR,
+					(errcode(ERRCODE_INVALID_PARAMETER_VALUE),
+					 errmsg("%s() argument %s must be the same on every row of a partition", fn, name),
+					 errhint("Pass a constant.")));
+	}
+	return v;
+}
+
+/*
+ * auto_alarm(cases float8, alpha float8, min_cases float8, score boolean)
+ *   OVER (PARTITION BY … ORDER BY day) -> minqing.auto_alarm_result
+ */
+PG_FUNCTION_INFO_V1(auto_alarm);
+Datum
+auto_alarm(PG_FUNCTION_ARGS)
+{
+	WindowObject winobj = PG_WINDOW_OBJECT();
+	AutoContext *ctx;
+	int64		pos = WinGetCurrentPosition(winobj);
+	int64		nrows = WinGetPartitionRowCount(winobj);
+	Size		maxrows = (MaxAllocSize - offsetof(AutoContext, rows)) / sizeof(AutoRow);
+	AutoRow    *r;
+	TupleDesc	tupdesc;
+	Datum		values[4];
+	bool		nulls[4] = {false, false, false, false};
+
+	if (nrows > (int64) maxrows)
+		ereport(ERROR,
+				(errcode(ERRCODE_PROGRAM_LIMIT_EXCEEDED),
+				 errmsg("auto_alarm() supports at most %zu rows in one partition", maxrows),
+				 errdetail("The partition has %lld rows.", (long long) nrows),
+				 errhint("Partition the series, e.g. PARTITION BY unit_code, category_code.")));
+	ctx = (AutoContext *) WinGetPartitionLocalMemory(winobj,
+													 offsetof(AutoContext, rows) + sizeof(AutoRow) * Max(nrows, 1));
+	if (!ctx->done)
+	{
+		double		alpha = ConstFloat(winobj, 1, nrows, "auto_alarm", "alpha"),
+					min_cases = ConstFloat(winobj, 2, nrows, "auto_alarm", "min_cases"),
+					z;
+		double	   *x = palloc(sizeof(double) * Max(nrows, 1));
+		bool	   *miss = palloc(sizeof(bool) * Max(nrows, 1));
+		bool	   *want = palloc(sizeof(bool) * Max(nrows, 1));
+		QpModel		m;
+		int64		last_alarm = -AUTO_QUIET - 1;
+
+		if (!(alpha > 0.0 && alpha < 1.0))
+			ereport(ERROR,
+					(errcode(ERRCODE_INVALID_PARAMETER_VALUE),
+					 errmsg("alpha must be between 0 and 1 (exclusive)"),
+					 errdetail("Got %g.", alpha),
+					 errhint("alpha is the one-sided significance level of the upper bound; 'auto' uses 0.001.")));
+		if (!(min_cases >= 0.0) || isinf(min_cases))
+			ereport(ERROR,
+					(errcode(ERRCODE_INVALID_PARAMETER_VALUE),
+					 errmsg("min_cases must be a finite number at least 0"),
+					 errdetail("Got %g.", min_cases),
+					 errhint("min_cases is the smallest count that can raise an alarm; 'auto' uses 5.")));
+		z = mq_norm_quantile(1.0 - alpha);
+		for (int64 i = 0; i < nrows; i++)
+		{
+			bool		isnull,
+						isout;
+			Datum		d;
+
+			CHECK_FOR_INTERRUPTS();
+			if (i > 0 && WinRowsArePeers(winobj, i - 1, i))
+				ereport(ERROR,
+						(errcode(ERRCODE_WINDOWING_ERROR),
+						 errmsg("auto_alarm() needs a window ordered by day with one row per day"),
+						 errdetail("Rows %lld and %lld of the partition are peers (no ORDER BY, or a repeated day).",
+								   (long long) i, (long long) i + 1),
+						 errhint("Use OVER (PARTITION BY … ORDER BY day) over a daily series with one row per day; fill missing days with generate_series.")));
+			d = WinGetFuncArgInPartition(winobj, 0, i, WINDOW_SEEK_HEAD, false, &isnull, &isout);
+			miss[i] = isnull;
+			x[i] = isnull ? 0.0 : DatumGetFloat8(d);
+			if (!isnull && (isnan(x[i]) || isinf(x[i]) || x[i] < 0.0))
+				ereport(ERROR,
+						(errcode(ERRCODE_INVALID_PARAMETER_VALUE),
+						 errmsg("cases must be a finite number at least 0"),
+						 errdetail("Got %g at row %lld of the partition.", x[i], (long long) i + 1),
+						 errhint("Pass daily counts; use NULL for a day without data.")));
+			d = WinGetFuncArgInPartition(winobj, 3, i, WINDOW_SEEK_HEAD, false, &isnull, &isout);
+			want[i] = !isnull && DatumGetBool(d);
+		}
+
+		QpAlloc(&m, 2 * AUTO_RECENT + 2 * AUTO_SEASON_W + 1, QP_MAXK);
+		ctx->nrows = nrows;
+		for (int64 i = 0; i < nrows; i++)
+		{
+			AutoRow    *row = &ctx->rows[i];
+
+			CHECK_FOR_INTERRUPTS();
+			row->isnull = true;
+			if (!want[i])
+				continue;
+			AutoCompute(x, miss, i, z, min_cases, &m, row);
+			if (row->isnull)
+				continue;
+			row->raised = row->alarm && i - last_alarm > AUTO_QUIET;
+			if (row->alarm)
+				last_alarm = i;
+		}
+		QpFree(&m);
+		pfree(x);
+		pfree(miss);
+		pfree(want);
+		ctx->done = true;
+	}
+
+	if (pos < 0 || pos >= ctx->nrows)
+		elog(ERROR, "auto_alarm: row %lld outside the partition", (long long) pos);
+	r = &ctx->rows[pos];
+	if (r->isnull)
+		PG_RETURN_NULL();
+	if (get_call_result_type(fcinfo, NULL, &tupdesc) != TYPEFUNC_COMPOSITE)
+		elog(ERROR, "auto_alarm must return a composite type");
+	tupdesc = BlessTupleDesc(tupdesc);
+	values[0] = Float8GetDatum(r->expected);
+	values[1] = Float8GetDatum(r->threshold);
+	values[2] = BoolGetDatum(r->alarm);
+	values[3] = BoolGetDatum(r->raised);
+	PG_RETURN_DATUM(HeapTupleGetDatum(heap_form_tuple(tupdesc, values, nulls)));
+}
