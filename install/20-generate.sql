@@ -119,6 +119,10 @@ BEGIN
 		       p.radius_m, p.details::jsonb
 		FROM minqing.generate_city_planted(%2$s) p$q$, target_schema, orders);
 
+	-- Tables of other features' phenomena go here (src/generate.h, "Adding a
+	-- phenomenon"): each from a C SRF of the feature, drawing from its own
+	-- random stream, so admin_unit, work_order and planted above never change.
+
 	EXECUTE pg_catalog.format('ALTER TABLE %I.work_order ADD PRIMARY KEY (id)', target_schema);
 	EXECUTE pg_catalog.format('CREATE INDEX ON %I.work_order (created_at)', target_schema);
 	EXECUTE pg_catalog.format('CREATE INDEX ON %I.work_order (unit_code)', target_schema);

@@ -19,9 +19,13 @@
  * factor by rejection, so the total is exactly `orders`.
  *
  * Three C functions feed the PL/pgSQL function generate_city:
- *   generate_city_units()                       the 489 admin units
+ *   generate_city_units()                       the 489 admin units (here)
  *   generate_city_orders(orders, seed, first, count)  a chunk of orders
+ *                                               (generate_orders.c)
  *   generate_city_planted(orders)               the ground truth
+ *                                               (generate_planted.c)
+ * The model they share, and how to add a phenomenon of another feature
+ * without changing existing rows, is described in generate.h.
  */
 #include "postgres.h"
 
@@ -37,25 +41,16 @@
 #include "utils/date.h"
 #include "utils/timestamp.h"
 
-#include "geom.h"
+#include "generate.h"
 
 PG_FUNCTION_INFO_V1(generate_city_units);
-PG_FUNCTION_INFO_V1(generate_city_orders);
-PG_FUNCTION_INFO_V1(generate_city_planted);
 
 /* ------------------------------------------------------------------------
  * Fixed geography
  * ------------------------------------------------------------------------ */
-#define GEN_MAX_ORDERS		100000000
-#define GEN_NDAYS			731			/* 2024-01-01 .. 2025-12-31 */
-#define GEN_DAY0			8766		/* 2024-01-01 as a DateADT (days since 2000-01-01) */
-#define GEN_NDIST			8
-#define GEN_NSTREET			(GEN_NDIST * 6)
-#define GEN_NCOMM			(GEN_NSTREET * 9)
-#define GEN_SRID			4326
 
-static const double gen_xcols[5] = {116.20, 116.32, 116.40, 116.48, 116.60};
-static const double gen_yrows[3] = {39.80, 39.95, 40.10};
+const double gen_xcols[5] = {116.20, 116.32, 116.40, 116.48, 116.60};
+const double gen_yrows[3] = {39.80, 39.95, 40.10};
 
 static const char *const gen_district_names[GEN_NDIST] = {
 	"西山区 Xishan", "鼓楼区 Gulou", "文昌区 Wenchang", "东湖区 Donghu",
@@ -73,37 +68,14 @@ static const char *const gen_suffix_zh[3] = {"", "路", "桥"};
 static const char *const gen_suffix_py[3] = {"", " Lu", " Qiao"};
 static const char *const gen_ordinal_zh[9] = {"一", "二", "三", "四", "五", "六", "七", "八", "九"};
 
-/* planted units (indexes into the street / community arrays) */
-static const int gen_bad_streets[3] = {8, 27, 40};
-#define GEN_SMALL_COMM		409			/* street 45, community 5 */
-#define GEN_SMALL_POP		600.0
-#define GEN_SURGE_STREET	20
-static const int gen_surge_members[3] = {0, 1, 3};	/* communities of that street */
-#define GEN_SURGE_DAY		616			/* 2025-09-08, a Monday */
-#define GEN_SURGE_DAYS		28
-#define GEN_SURGE_RADIUS	150.0
-#define GEN_POLICY_DAY		456			/* 2025-04-01 */
-#define GEN_POLICY_EFFECT	0.70
-#define GEN_POLICY_TREATED_DISTRICT 2
-#define GEN_POLICY_CONTROL_DISTRICT 5
-#define GEN_STORM_DAY		566			/* 2025-07-20 */
-#define GEN_STORM_END		568			/* rain ends 2025-07-22 */
+/* planted units (the indexes are in generate.h) */
+const int	gen_bad_streets[3] = {8, 27, 40};
+const int	gen_surge_members[3] = {0, 1, 3};
 
 /* ------------------------------------------------------------------------
  * Categories: codes of minqing.category builtin leaves
  * ------------------------------------------------------------------------ */
-typedef struct GenCategory
-{
-	const char *code;
-	double		share;			/* per mille of base demand, before seasons */
-	double		amp;			/* seasonal amplitude (cosine) */
-	int			peak;			/* day of year of the seasonal peak */
-	double		difficulty;		/* shift of the resolution probability */
-	double		storm;			/* peak multiplier - 1 during the storm */
-	int			dept;			/* index into gen_departments */
-} GenCategory;
-
-static const char *const gen_departments[] = {
+const char *const gen_departments[GEN_NDEPT] = {
 	"水务局 Water Authority",				/* 0 */
 	"供电公司 Power Company",				/* 1 */
 	"燃气集团 Gas Group",					/* 2 */
@@ -123,9 +95,9 @@ static const char *const gen_departments[] = {
 	"政务服务局 Government Services",		/* 16 */
 	"街道办事处 Street Office"				/* 17 */
 };
-#define GEN_DEPT_STREET_OFFICE 17
 
-static const GenCategory gen_categories[] = {
+/* GEN_NCAT (generate.h) is their number: change both together */
+const GenCategory gen_categories[GEN_NCAT] = {
 	/* tier 1 */
 	{"water_supply", 60, 0.20, 200, 0.05, 2.0, 0},
 	{"power_supply", 45, 0.35, 200, 0.08, 3.0, 1},
@@ -168,26 +140,11 @@ static const GenCategory gen_categories[] = {
 	{"tourism", 6, 0.40, 215, 0.00, 0.0, 14},
 	{"pets", 15, 0.20, 150, -0.05, 0.0, 4}
 };
-#define GEN_NCAT ((int) lengthof(gen_categories))
 
 /* ------------------------------------------------------------------------
  * Hotspots: extra orders uniform in a disk around a community's center
  * ------------------------------------------------------------------------ */
-typedef struct GenHotspot
-{
-	const char *label;
-	int			comm;			/* community whose center (plus offset) is the center */
-	double		dx_m,
-				dy_m;			/* offset of the center from it, meters */
-	double		radius;			/* meters */
-	double		fraction;		/* share of all orders */
-	int			day_from,
-				day_to;			/* active days (inclusive) */
-	const char *cats[3];
-	double		catw[3];
-} GenHotspot;
-
-static const GenHotspot gen_hotspots[] = {
+const GenHotspot gen_hotspots[GEN_NHOT] = {
 	{"night_market", 9 * 9 + 4, 120, -80, 400, 0.015, 0, GEN_NDAYS - 1,
 	{"noise", "street_vending", "food_safety"}, {0.40, 0.35, 0.25}},
 	{"construction_site", 26 * 9 + 2, -150, 100, 300, 0.010, 91, 334,	/* 2024-04-01 .. 2024-11-30 */
@@ -197,7 +154,6 @@ static const GenHotspot gen_hotspots[] = {
 	{"transit_hub", 38 * 9 + 4, 0, 0, 500, 0.010, 0, GEN_NDAYS - 1,
 	{"traffic_order", "public_transit", "parking"}, {0.40, 0.30, 0.30}}
 };
-#define GEN_NHOT ((int) lengthof(gen_hotspots))
 
 /* weekday factors, Monday first (2024-01-01 is a Monday) */
 static const double gen_weekday[7] = {1.10, 1.05, 1.03, 1.00, 0.97, 0.72, 0.68};
@@ -208,139 +164,18 @@ static const double gen_hours[24] = {
 	1.50, 1.70, 2.00, 2.00, 1.90, 1.70, 1.30, 1.20, 1.10, 0.90, 0.70, 0.50
 };
 
-static const char *const gen_channels[4] = {"phone", "app", "wechat", "web"};
-static const double gen_channel_cdf[4] = {0.68, 0.82, 0.94, 1.0};
-
-/* ------------------------------------------------------------------------
- * The city model, built once per call
- * ------------------------------------------------------------------------ */
-typedef struct GenUnit
-{
-	char		code[13];
-	int			district;
-	int			street;
-	double		x0,
-				y0,
-				x1,
-				y1;
-	double		pop;
-	double		weight;
-	bool		treated;		/* policy */
-	bool		control;
-} GenUnit;
-
-typedef struct GenStreet
-{
-	char		code[13];
-	double		x0,
-				y0,
-				x1,
-				y1;
-	double		quality;		/* -1 .. 1 */
-	bool		bad;
-} GenStreet;
-
-typedef struct GenSurgeSlot
-{
-	int			comm;
-	int			day;
-	int64		cum;			/* slots up to and including this one */
-} GenSurgeSlot;
-
-typedef struct GenCity
-{
-	int64		orders;
-	GenStreet	streets[GEN_NSTREET];
-	GenUnit		comms[GEN_NCOMM];
-	double		unit_cdf[GEN_NCOMM];
-	double		day_cdf[GEN_NDAYS];
-	double		cat_cdf[GEN_NDAYS][GEN_NCAT];
-	double		hour_cdf[24];
-	int			parking;
-	/* component plan, in slots */
-	int64		n_small;
-	int64		n_surge;
-	int64		n_hot[GEN_NHOT];
-	int64		start_surge,
-				start_hot[GEN_NHOT],
-				start_base;
-	uint64		perm_a;
-	int			surge_scale;
-	GenSurgeSlot surge[GEN_SURGE_DAYS * 3];
-	int			nsurge_slots;
-	double		hot_x[GEN_NHOT],
-				hot_y[GEN_NHOT];
-	double		surge_x[3],
-				surge_y[3];
-	int			hot_cat[GEN_NHOT][3];
-} GenCity;
-
-/* splitmix64 finalizer */
-static inline uint64
-SplitMix(uint64 z)
-{
-	z += UINT64CONST(0x9E3779B97F4A7C15);
-	z = (z ^ (z >> 30)) * UINT64CONST(0xBF58476D1CE4E5B9);
-	z = (z ^ (z >> 27)) * UINT64CONST(0x94D049BB133111EB);
-	return z ^ (z >> 31);
-}
-
-/* counter-based stream of one row: value k = mix(key + k * golden) */
-typedef struct GenRng
-{
-	uint64		key;
-	uint64		ctr;
-} GenRng;
-
-static inline void
-RngInit(GenRng *r, uint64 seed, uint64 row, uint64 stream)
-{
-	r->key = SplitMix(SplitMix(SplitMix(seed) ^ row) + stream);
-	r->ctr = 0;
-}
-
-static inline uint64
-RngNext(GenRng *r)
-{
-	r->ctr++;
-	return SplitMix(r->key + r->ctr * UINT64CONST(0x9E3779B97F4A7C15));
-}
-
-/* uniform in [0, 1) with 53 random bits */
-static inline double
-RngUnif(GenRng *r)
-{
-	return (double) (RngNext(r) >> 11) * (1.0 / 9007199254740992.0);
-}
+const char *const gen_channels[GEN_NCHANNEL] = {"phone", "app", "wechat", "web"};
+const double gen_channel_cdf[GEN_NCHANNEL] = {0.68, 0.82, 0.94, 1.0};
 
 /* a fixed (seed-independent) pseudo-random number in [0, 1) for geography */
-static double
+double
 FixedUnif(uint64 a, uint64 b)
 {
 	return (double) (SplitMix(SplitMix(a * 7919 + 17) ^ b) >> 11) * (1.0 / 9007199254740992.0);
 }
 
-/* smallest index with cdf[i] > u (cdf nondecreasing, cdf[n-1] = total) */
-static inline int
-CdfSearch(const double *cdf, int n, double u)
-{
-	int			lo = 0,
-				hi = n - 1;
-
-	while (lo < hi)
-	{
-		int			mid = (lo + hi) / 2;
-
-		if (cdf[mid] > u)
-			hi = mid;
-		else
-			lo = mid + 1;
-	}
-	return lo;
-}
-
 /* meters per degree of latitude and of longitude at a latitude */
-static void
+void
 MetersPerDegree(double lat, double *mlat, double *mlon)
 {
 	double		phi = lat * M_PI / 180.0;
@@ -409,7 +244,7 @@ DayCategoryWeight(int d, int c)
 	return w;
 }
 
-static int
+int
 CategoryIndex(const char *code)
 {
 	for (int c = 0; c < GEN_NCAT; c++)
@@ -420,7 +255,7 @@ CategoryIndex(const char *code)
 }
 
 /* index of the community containing (x, y), -1 outside the city */
-static int
+int
 LocateCommunity(double x, double y)
 {
 	int			dc = -1,
@@ -449,21 +284,14 @@ LocateCommunity(double x, double y)
 	return ((dr * 4 + dc) * 6 + sr * 2 + sc) * 9 + (cr % 3) * 3 + (cc % 3);
 }
 
-/*
- * Build the whole model for a city of `orders` orders: units, sampling
- * tables and the component plan.
- */
-static GenCity *
-BuildCity(int64 orders)
+/* ------------------------------------------------------------------------
+ * The city model: BuildCity() runs these steps in order
+ * ------------------------------------------------------------------------ */
+
+/* streets and communities: rectangles, populations, demand weights */
+static void
+BuildUnits(GenCity *city)
 {
-	GenCity    *city = palloc0(sizeof(GenCity));
-	double		acc;
-	int64		pos;
-	int64		rest;
-
-	city->orders = orders;
-
-	/* streets and communities */
 	for (int d = 0; d < GEN_NDIST; d++)
 	{
 		int			dc = d % 4,
@@ -525,6 +353,14 @@ BuildCity(int64 orders)
 			}
 		}
 	}
+}
+
+/* sampling tables: unit, day x category and hour cumulative weights */
+static void
+BuildSamplingTables(GenCity *city)
+{
+	double		acc;
+
 	acc = 0;
 	for (int i = 0; i < GEN_NCOMM; i++)
 	{
@@ -555,14 +391,22 @@ BuildCity(int64 orders)
 		city->hour_cdf[h] = acc;
 	}
 	city->parking = CategoryIndex("parking");
+}
 
-	/* hotspot centers and categories */
+/* hotspot centers and categories; surge centers */
+static void
+BuildCenters(GenCity *city)
+{
+	const GenStreet *st = &city->streets[GEN_SURGE_STREET];
+	double		cx,
+				cy,
+				mlat,
+				mlon;
+
 	for (int h = 0; h < GEN_NHOT; h++)
 	{
 		const GenHotspot *hs = &gen_hotspots[h];
 		const GenUnit *u = &city->comms[hs->comm];
-		double		mlat,
-					mlon;
 
 		MetersPerDegree((u->y0 + u->y1) / 2, &mlat, &mlon);
 		city->hot_x[h] = (u->x0 + u->x1) / 2 + hs->dx_m / mlon;
@@ -572,27 +416,31 @@ BuildCity(int64 orders)
 	}
 
 	/* surge centers: 250 m into each member from the corner they share */
+	cx = st->x0 + (st->x1 - st->x0) / 3.0;
+	cy = st->y0 + (st->y1 - st->y0) / 3.0;
+	MetersPerDegree(cy, &mlat, &mlon);
+	for (int k = 0; k < 3; k++)
 	{
-		const GenStreet *st = &city->streets[GEN_SURGE_STREET];
-		double		cx = st->x0 + (st->x1 - st->x0) / 3.0;
-		double		cy = st->y0 + (st->y1 - st->y0) / 3.0;
-		double		mlat,
-					mlon;
+		const GenUnit *u = &city->comms[GEN_SURGE_STREET * 9 + gen_surge_members[k]];
 
-		MetersPerDegree(cy, &mlat, &mlon);
-		for (int k = 0; k < 3; k++)
-		{
-			const GenUnit *u = &city->comms[GEN_SURGE_STREET * 9 + gen_surge_members[k]];
-
-			city->surge_x[k] = cx + ((u->x0 < cx) ? -250.0 : 250.0) / mlon;
-			city->surge_y[k] = cy + ((u->y0 < cy) ? -250.0 : 250.0) / mlat;
-		}
+		city->surge_x[k] = cx + ((u->x0 < cx) ? -250.0 : 250.0) / mlon;
+		city->surge_y[k] = cy + ((u->y0 < cy) ? -250.0 : 250.0) / mlat;
 	}
+}
 
-	/* component plan */
+/*
+ * The component plan: how many slots go to the small community, the surge
+ * (per community and day) and each hotspot; the rest is base demand.
+ */
+static void
+PlanComponents(GenCity *city)
+{
+	int64		orders = city->orders;
+	int64		pos = 0;
+	int64		rest;
+
 	city->n_small = Min(8, orders / 100);
 	city->surge_scale = (int) Max(1, (orders + 500000) / 1000000);
-	pos = 0;
 	for (int k = 0; k < GEN_SURGE_DAYS; k++)
 	{
 		int			per = Min(1 + k / 2, 8) * city->surge_scale;
@@ -624,32 +472,63 @@ BuildCity(int64 orders)
 		pos += city->n_hot[h];
 	}
 	city->start_base = pos;
+}
 
-	/* row -> slot permutation: slot = (a * row) mod orders, gcd(a, orders) = 1 */
+/* row -> slot permutation: slot = (a * row) mod orders, gcd(a, orders) = 1 */
+static void
+BuildPermutation(GenCity *city)
+{
+	int64		orders = city->orders;
+	uint64		a = ((uint64) (orders * 0.6180339887498949)) | 1;
+
+	for (;;)
 	{
-		uint64		a = ((uint64) (orders * 0.6180339887498949)) | 1;
+		uint64		x = a,
+					y = (uint64) orders;
 
-		for (;;)
+		while (y)
 		{
-			uint64		x = a,
-						y = (uint64) orders;
+			uint64		t = x % y;
 
-			while (y)
-			{
-				uint64		t = x % y;
-
-				x = y;
-				y = t;
-			}
-			if (x == 1)
-				break;
-			a++;
+			x = y;
+			y = t;
 		}
-		city->perm_a = a % (uint64) orders;
-		if (orders == 1)
-			city->perm_a = 0;
+		if (x == 1)
+			break;
+		a++;
 	}
+	city->perm_a = a % (uint64) orders;
+	if (orders == 1)
+		city->perm_a = 0;
+}
+
+/*
+ * Build the whole model for a city of `orders` orders: units, sampling
+ * tables and the component plan.
+ */
+GenCity *
+BuildCity(int64 orders)
+{
+	GenCity    *city = palloc0(sizeof(GenCity));
+
+	city->orders = orders;
+	BuildUnits(city);
+	BuildSamplingTables(city);
+	BuildCenters(city);
+	PlanComponents(city);
+	BuildPermutation(city);
 	return city;
+}
+
+/* the range check of an `orders` argument (generate_city_orders, _planted) */
+void
+CheckOrdersArg(int64 orders)
+{
+	if (orders <= 0 || orders > GEN_MAX_ORDERS)
+		ereport(ERROR,
+				(errcode(ERRCODE_INVALID_PARAMETER_VALUE),
+				 errmsg("orders must be between 1 and %d", GEN_MAX_ORDERS),
+				 errdetail("Got " INT64_FORMAT ".", orders)));
 }
 
 /* ------------------------------------------------------------------------
@@ -772,507 +651,4 @@ generate_city_units(PG_FUNCTION_ARGS)
 	}
 	values[4] = Float8GetDatum(pop);
 	SRF_RETURN_NEXT(funcctx, HeapTupleGetDatum(heap_form_tuple(funcctx->tuple_desc, values, nulls)));
-}
-
-/* ------------------------------------------------------------------------
- * generate_city_orders(orders, seed, first, count)
- * ------------------------------------------------------------------------ */
-typedef struct GenOrdersState
-{
-	GenCity    *city;
-	uint64		seed;
-	int64		next;
-	int64		end;
-	Datum		cat_text[GEN_NCAT];
-	Datum		dept_text[lengthof(gen_departments)];
-	Datum		channel_text[4];
-	Datum		unit_text[GEN_NCOMM];
-} GenOrdersState;
-
-/* a point uniform in a disk of radius r meters around (cx, cy) */
-static void
-PointInDisk(GenRng *rng, double cx, double cy, double r, double *x, double *y)
-{
-	double		mlat,
-				mlon,
-				u,
-				v;
-
-	do
-	{
-		u = 2.0 * RngUnif(rng) - 1.0;
-		v = 2.0 * RngUnif(rng) - 1.0;
-	} while (u * u + v * v > 1.0);
-	MetersPerDegree(cy, &mlat, &mlon);
-	*x = cx + 0.995 * r * u / mlon;
-	*y = cy + 0.995 * r * v / mlat;
-}
-
-/* a point uniform inside a community, kept 1e-9 degrees off its edges */
-static void
-PointInUnit(GenRng *rng, const GenUnit *u, double *x, double *y)
-{
-	*x = u->x0 + 1e-9 + (u->x1 - u->x0 - 2e-9) * RngUnif(rng);
-	*y = u->y0 + 1e-9 + (u->y1 - u->y0 - 2e-9) * RngUnif(rng);
-}
-
-/* a day from the base day distribution restricted to [from, to] */
-static int
-SampleDay(GenRng *rng, const GenCity *city, int from, int to)
-{
-	double		lo = from > 0 ? city->day_cdf[from - 1] : 0.0;
-	double		hi = city->day_cdf[to];
-
-	return CdfSearch(city->day_cdf, GEN_NDAYS, lo + (hi - lo) * RngUnif(rng));
-}
-
-static inline double
-Clamp01(double p)
-{
-	return p < 0.0 ? 0.0 : (p > 1.0 ? 1.0 : p);
-}
-
-/*
- * generate_city_orders: orders first .. first + count - 1 of a city of
- * `orders` orders.  Row i depends only on (orders, seed, i).
- */
-Datum
-generate_city_orders(PG_FUNCTION_ARGS)
-{
-	FuncCallContext *funcctx;
-	GenOrdersState *st;
-	GenCity    *city;
-	GenRng		rng;
-	int64		row,
-				slot;
-	int			day,
-				cat,
-				comm,
-				hour;
-	double		x,
-				y,
-				p;
-	bool		responded,
-				resolved,
-				surveyed,
-				satisfied = false,
-				small = false;
-	TimestampTz created;
-	double		hours_open;
-	Datum		values[12];
-	bool		nulls[12] = {0};
-	uint64		caller;
-	char		caller_buf[20];
-	int			dept;
-	const GenStreet *street;
-	double		tfrac;
-
-	if (SRF_IS_FIRSTCALL())
-	{
-		MemoryContext old;
-		TupleDesc	tupdesc;
-		int64		orders,
-					first,
-					count;
-
-		funcctx = SRF_FIRSTCALL_INIT();
-		if (PG_ARGISNULL(0) || PG_ARGISNULL(1) || PG_ARGISNULL(2) || PG_ARGISNULL(3))
-			ereport(ERROR,
-					(errcode(ERRCODE_NULL_VALUE_NOT_ALLOWED),
-					 errmsg("generate_city_orders arguments must not be NULL")));
-		orders = PG_GETARG_INT64(0);
-		first = PG_GETARG_INT64(2);
-		count = PG_GETARG_INT64(3);
-		if (orders <= 0 || orders > GEN_MAX_ORDERS)
-			ereport(ERROR,
-					(errcode(ERRCODE_INVALID_PARAMETER_VALUE),
-					 errmsg("orders must be between 1 and %d", GEN_MAX_ORDERS),
-					 errdetail("Got " INT64_FORMAT ".", orders)));
-		if (first < 0 || count < 0 || first > orders || count > orders - first)
-			ereport(ERROR,
-					(errcode(ERRCODE_INVALID_PARAMETER_VALUE),
-					 errmsg("rows " INT64_FORMAT " .. " INT64_FORMAT " are outside a city of " INT64_FORMAT " orders",
-							first, first + count - 1, orders),
-					 errhint("Ask for first >= 0 and first + count <= orders.")));
-
-		old = MemoryContextSwitchTo(funcctx->multi_call_memory_ctx);
-		if (get_call_result_type(fcinfo, NULL, &tupdesc) != TYPEFUNC_COMPOSITE)
-			elog(ERROR, "generate_city_orders: return type must be a row type");
-		funcctx->tuple_desc = BlessTupleDesc(tupdesc);
-		st = palloc0(sizeof(GenOrdersState));
-		st->city = BuildCity(orders);
-		st->seed = (uint64) (uint32) PG_GETARG_INT32(1);
-		st->next = first;
-		st->end = first + count;
-		for (int c = 0; c < GEN_NCAT; c++)
-			st->cat_text[c] = CStringGetTextDatum(gen_categories[c].code);
-		for (int k = 0; k < (int) lengthof(gen_departments); k++)
-			st->dept_text[k] = CStringGetTextDatum(gen_departments[k]);
-		for (int k = 0; k < 4; k++)
-			st->channel_text[k] = CStringGetTextDatum(gen_channels[k]);
-		for (int k = 0; k < GEN_NCOMM; k++)
-			st->unit_text[k] = CStringGetTextDatum(st->city->comms[k].code);
-		funcctx->user_fctx = st;
-		MemoryContextSwitchTo(old);
-	}
-	funcctx = SRF_PERCALL_SETUP();
-	st = funcctx->user_fctx;
-	city = st->city;
-	if (st->next >= st->end)
-		SRF_RETURN_DONE(funcctx);
-	row = st->next++;
-	CHECK_FOR_INTERRUPTS();
-
-	slot = (int64) (((uint64) row * city->perm_a) % (uint64) city->orders);
-	RngInit(&rng, st->seed, (uint64) row, 1);
-
-	if (slot < city->n_small)
-	{
-		/* the small community: few orders, every outcome perfect */
-		small = true;
-		comm = GEN_SMALL_COMM;
-		day = SampleDay(&rng, city, 0, GEN_NDAYS - 1);
-		cat = CdfSearch(city->cat_cdf[day], GEN_NCAT, city->cat_cdf[day][GEN_NCAT - 1] * RngUnif(&rng));
-		PointInUnit(&rng, &city->comms[comm], &x, &y);
-	}
-	else if (slot < city->start_surge + city->n_surge)
-	{
-		/* the e-bike charging surge: fixed counts per community and day */
-		int64		r = slot - city->start_surge;
-		int			lo = 0,
-					hi = city->nsurge_slots - 1,
-					m;
-
-		while (lo < hi)
-		{
-			int			mid = (lo + hi) / 2;
-
-			if (city->surge[mid].cum > r)
-				hi = mid;
-			else
-				lo = mid + 1;
-		}
-		comm = city->surge[lo].comm;
-		day = city->surge[lo].day;
-		cat = CategoryIndex("ebike_charging");
-		for (m = 0; m < 3; m++)
-			if (GEN_SURGE_STREET * 9 + gen_surge_members[m] == comm)
-				break;
-		PointInDisk(&rng, city->surge_x[m], city->surge_y[m], GEN_SURGE_RADIUS, &x, &y);
-	}
-	else if (slot < city->start_base)
-	{
-		/* a hotspot */
-		int			h = 0;
-		double		u;
-
-		while (h < GEN_NHOT - 1 && slot >= city->start_hot[h + 1])
-			h++;
-		day = SampleDay(&rng, city, gen_hotspots[h].day_from, gen_hotspots[h].day_to);
-		u = RngUnif(&rng);
-		cat = city->hot_cat[h][u < gen_hotspots[h].catw[0] ? 0 :
-							   (u < gen_hotspots[h].catw[0] + gen_hotspots[h].catw[1] ? 1 : 2)];
-		PointInDisk(&rng, city->hot_x[h], city->hot_y[h], gen_hotspots[h].radius, &x, &y);
-		comm = LocateCommunity(x, y);
-		if (comm < 0)
-			elog(ERROR, "generate_city: hotspot point outside the city");
-	}
-	else
-	{
-		/* base demand, with the policy's reduction by rejection */
-		for (int tries = 0;; tries++)
-		{
-			day = CdfSearch(city->day_cdf, GEN_NDAYS, city->day_cdf[GEN_NDAYS - 1] * RngUnif(&rng));
-			cat = CdfSearch(city->cat_cdf[day], GEN_NCAT, city->cat_cdf[day][GEN_NCAT - 1] * RngUnif(&rng));
-			comm = CdfSearch(city->unit_cdf, GEN_NCOMM, city->unit_cdf[GEN_NCOMM - 1] * RngUnif(&rng));
-			if (!(cat == city->parking && day >= GEN_POLICY_DAY && city->comms[comm].treated))
-				break;
-			if (RngUnif(&rng) < GEN_POLICY_EFFECT || tries > 1000)
-				break;
-		}
-		PointInUnit(&rng, &city->comms[comm], &x, &y);
-	}
-
-	/* time of day */
-	hour = CdfSearch(city->hour_cdf, 24, city->hour_cdf[23] * RngUnif(&rng));
-	created = ((TimestampTz) (GEN_DAY0 + day) * SECS_PER_DAY +
-			   (hour - 8) * SECS_PER_HOUR + (int64) (RngUnif(&rng) * SECS_PER_HOUR)) * USECS_PER_SEC;
-
-	/* outcomes: street quality, category difficulty, slow improvement */
-	street = &city->streets[city->comms[comm].street];
-	tfrac = day / (double) (GEN_NDAYS - 1);
-	p = 0.95 + 0.03 * street->quality - (street->bad ? 0.15 : 0.0);
-	if (gen_categories[cat].storm > 0 && day >= GEN_STORM_DAY && day < GEN_STORM_DAY + 6)
-		p -= 0.15;				/* overwhelmed during the storm */
-	responded = RngUnif(&rng) < Clamp01(p);
-	p = responded ?
-		0.80 + 0.07 * street->quality + gen_categories[cat].difficulty + 0.03 * tfrac -
-		(street->bad ? 0.25 : 0.0) :
-		0.30 - (street->bad ? 0.10 : 0.0);
-	resolved = RngUnif(&rng) < Clamp01(p);
-	surveyed = RngUnif(&rng) < 0.75;
-	p = resolved ?
-		0.90 + 0.04 * street->quality + 0.02 * tfrac - (street->bad ? 0.20 : 0.0) :
-		0.30 - (street->bad ? 0.10 : 0.0);
-	satisfied = RngUnif(&rng) < Clamp01(p);
-	if (small)
-		responded = resolved = surveyed = satisfied = true;
-
-	/* hours until closed: log-normal, median 20 h (resolved) or 60 h */
-	{
-		double		z = (RngUnif(&rng) + RngUnif(&rng) + RngUnif(&rng) + RngUnif(&rng) - 2.0) * 1.7320508075688772;
-
-		hours_open = exp(log(resolved ? 20.0 : 60.0) + (street->bad ? log(2.5) : 0.0) + 0.8 * z);
-	}
-
-	/* caller: 12% repeat callers from a pool of 15 per community */
-	if (RngUnif(&rng) < 0.12)
-		caller = SplitMix(SplitMix(st->seed ^ UINT64CONST(0x5245504541540000)) + (uint64) comm * 16 +
-						  (uint64) (RngUnif(&rng) * 15));
-	else
-		caller = SplitMix(SplitMix(st->seed ^ UINT64CONST(0x43414c4c45520000)) + (uint64) row);
-	snprintf(caller_buf, sizeof(caller_buf), "%016" INT64_MODIFIER "x", (uint64) caller);
-
-	dept = gen_categories[cat].dept;
-	if (RngUnif(&rng) < 0.15)
-		dept = GEN_DEPT_STREET_OFFICE;
-
-	values[0] = Int64GetDatum(row + 1);
-	values[1] = TimestampTzGetDatum(created);
-	values[2] = st->cat_text[cat];
-	values[3] = st->unit_text[comm];
-	values[4] = mq_point_make(x, y, GEN_SRID);
-	values[5] = BoolGetDatum(responded);
-	values[6] = BoolGetDatum(resolved);
-	values[7] = BoolGetDatum(satisfied);
-	nulls[7] = !surveyed;
-	{
-		TimestampTz closed = created + (int64) (hours_open * SECS_PER_HOUR) * USECS_PER_SEC;
-		TimestampTz horizon = ((TimestampTz) (GEN_DAY0 + GEN_NDAYS) * SECS_PER_DAY - 8 * SECS_PER_HOUR) * USECS_PER_SEC;
-
-		values[8] = TimestampTzGetDatum(closed);
-		nulls[8] = closed >= horizon;	/* still open when the data were extracted */
-	}
-	{
-		double		u = RngUnif(&rng);
-		int			ch = 0;
-
-		while (ch < 3 && u >= gen_channel_cdf[ch])
-			ch++;
-		values[11] = st->channel_text[ch];
-	}
-	values[9] = CStringGetTextDatum(caller_buf);
-	values[10] = st->dept_text[dept];
-
-	SRF_RETURN_NEXT(funcctx, HeapTupleGetDatum(heap_form_tuple(funcctx->tuple_desc, values, nulls)));
-}
-
-/* ------------------------------------------------------------------------
- * generate_city_planted(orders): the ground truth
- * ------------------------------------------------------------------------ */
-
-/* a text[] of unit codes */
-static Datum
-CodeArray(const char *const *codes, int n)
-{
-	Datum	   *d = palloc(sizeof(Datum) * Max(n, 1));
-
-	for (int i = 0; i < n; i++)
-		d[i] = CStringGetTextDatum(codes[i]);
-	return PointerGetDatum(construct_array(d, n, TEXTOID, -1, false, TYPALIGN_INT));
-}
-
-/* append a JSON array of unit codes */
-static void
-JsonCodes(StringInfo s, const char *const *codes, int n)
-{
-	appendStringInfoChar(s, '[');
-	for (int i = 0; i < n; i++)
-		appendStringInfo(s, "%s\"%s\"", i ? ", " : "", codes[i]);
-	appendStringInfoChar(s, ']');
-}
-
-#define PLANTED_COLS 11
-
-/*
- * generate_city_planted: one row per planted truth, in a fixed order (id).
- * Columns: id, kind, label, unit_codes, category_code, start_date,
- * end_date, effect, geom_wkt (NULL: the union of unit_codes), radius_m,
- * details (JSON text).
- */
-Datum
-generate_city_planted(PG_FUNCTION_ARGS)
-{
-	ReturnSetInfo *rsinfo = (ReturnSetInfo *) fcinfo->resultinfo;
-	int64		orders;
-	GenCity    *city;
-	TupleDesc	tupdesc;
-	int			id = 0;
-	const char *codes[64];
-	StringInfoData s;
-
-	if (PG_ARGISNULL(0))
-		ereport(ERROR,
-				(errcode(ERRCODE_NULL_VALUE_NOT_ALLOWED),
-				 errmsg("orders must not be NULL")));
-	orders = PG_GETARG_INT64(0);
-	if (orders <= 0 || orders > GEN_MAX_ORDERS)
-		ereport(ERROR,
-				(errcode(ERRCODE_INVALID_PARAMETER_VALUE),
-				 errmsg("orders must be between 1 and %d", GEN_MAX_ORDERS),
-				 errdetail("Got " INT64_FORMAT ".", orders)));
-	InitMaterializedSRF(fcinfo, 0);
-	tupdesc = rsinfo->setDesc;
-	city = BuildCity(orders);
-	initStringInfo(&s);
-
-#define EMIT(kind_, label_, codes_, ncodes_, cat_, from_, to_, effect_, wkt_, radius_) \
-	do { \
-		Datum		v[PLANTED_COLS]; \
-		bool		n[PLANTED_COLS] = {0}; \
-		v[0] = Int32GetDatum(++id); \
-		v[1] = CStringGetTextDatum(kind_); \
-		v[2] = CStringGetTextDatum(label_); \
-		v[3] = CodeArray(codes_, ncodes_); \
-		if ((cat_) != NULL) v[4] = CStringGetTextDatum(cat_); else n[4] = true; \
-		v[5] = DateADTGetDatum(GEN_DAY0 + (from_)); \
-		v[6] = DateADTGetDatum(GEN_DAY0 + (to_)); \
-		v[7] = Float8GetDatum(effect_); \
-		if ((wkt_) != NULL) v[8] = CStringGetTextDatum(wkt_); else n[8] = true; \
-		v[9] = Float8GetDatum(radius_); n[9] = ((radius_) <= 0); \
-		v[10] = CStringGetTextDatum(s.data); \
-		tuplestore_putvalues(rsinfo->setResult, tupdesc, v, n); \
-	} while (0)
-
-	/* hotspots */
-	for (int h = 0; h < GEN_NHOT; h++)
-	{
-		const GenHotspot *hs = &gen_hotspots[h];
-		char		wkt[80];
-
-		codes[0] = city->comms[LocateCommunity(city->hot_x[h], city->hot_y[h])].code;
-		resetStringInfo(&s);
-		appendStringInfo(&s, "{\"orders\": " INT64_FORMAT ", \"shape\": \"uniform in the disk\", "
-						 "\"categories\": {\"%s\": %.2f, \"%s\": %.2f, \"%s\": %.2f}, "
-						 "\"days\": \"all days of the window, weighted like base demand\"}",
-						 city->n_hot[h], hs->cats[0], hs->catw[0], hs->cats[1], hs->catw[1],
-						 hs->cats[2], hs->catw[2]);
-		snprintf(wkt, sizeof(wkt), "POINT(%.9f %.9f)", city->hot_x[h], city->hot_y[h]);
-		EMIT("hotspot", hs->label, codes, 1, hs->cats[0], hs->day_from, hs->day_to,
-			 (double) city->n_hot[h], wkt, hs->radius);
-	}
-
-	/* the surge */
-	{
-		char		wkt[200];
-		for (int m = 0; m < 3; m++)
-			codes[m] = city->comms[GEN_SURGE_STREET * 9 + gen_surge_members[m]].code;
-		resetStringInfo(&s);
-		appendStringInfo(&s, "{\"orders\": " INT64_FORMAT ", \"radius_m\": %.0f, "
-						 "\"daily_extra_per_unit\": [", city->n_surge, GEN_SURGE_RADIUS);
-		for (int k = 0; k < GEN_SURGE_DAYS; k++)
-		{
-			int64		per = Min(1 + k / 2, 8) * city->surge_scale;
-			int64		cum = city->surge[k * 3].cum;
-
-			/* what the cap on surge rows left of this day (first member) */
-			appendStringInfo(&s, "%s" INT64_FORMAT, k ? ", " : "",
-							 Max(0, Min(cum, city->n_surge) - (cum - per)));
-		}
-		appendStringInfo(&s, "], \"note\": \"points uniform in a disk of radius_m around each unit's surge center (geom)\"}");
-		snprintf(wkt, sizeof(wkt), "MULTIPOINT(%.9f %.9f, %.9f %.9f, %.9f %.9f)",
-				 city->surge_x[0], city->surge_y[0], city->surge_x[1], city->surge_y[1],
-				 city->surge_x[2], city->surge_y[2]);
-		EMIT("surge", "ebike_charging_surge", codes, 3, "ebike_charging",
-			 GEN_SURGE_DAY, GEN_SURGE_DAY + GEN_SURGE_DAYS - 1, (double) city->n_surge, wkt,
-			 GEN_SURGE_RADIUS);
-	}
-
-	/* the policy: treated and control communities */
-	{
-		const char *ctl[64];
-		const char *tstreets[6],
-				   *cstreets[6];
-		int			nt = 0,
-					nc = 0;
-
-		for (int c = 0; c < GEN_NCOMM; c++)
-		{
-			if (city->comms[c].treated)
-				codes[nt++] = city->comms[c].code;
-			if (city->comms[c].control)
-				ctl[nc++] = city->comms[c].code;
-		}
-		for (int k = 0; k < 6; k++)
-		{
-			tstreets[k] = city->streets[GEN_POLICY_TREATED_DISTRICT * 6 + k].code;
-			cstreets[k] = city->streets[GEN_POLICY_CONTROL_DISTRICT * 6 + k].code;
-		}
-		resetStringInfo(&s);
-		appendStringInfo(&s, "{\"multiplier\": %.2f, \"meaning\": \"expected parking orders in treated units are multiplied by effect from start_date on; control units share the same trend and seasons\", \"treated_streets\": ",
-						 GEN_POLICY_EFFECT);
-		JsonCodes(&s, tstreets, 6);
-		appendStringInfoString(&s, ", \"control_streets\": ");
-		JsonCodes(&s, cstreets, 6);
-		appendStringInfoString(&s, ", \"control_unit_codes\": ");
-		JsonCodes(&s, ctl, nc);
-		appendStringInfoChar(&s, '}');
-		EMIT("policy", "smart_parking", codes, nt, "parking", GEN_POLICY_DAY, GEN_NDAYS - 1,
-			 GEN_POLICY_EFFECT, NULL, 0.0);
-		resetStringInfo(&s);
-		appendStringInfo(&s, "{\"meaning\": \"control units of the smart_parking policy (no change)\", \"streets\": ");
-		JsonCodes(&s, cstreets, 6);
-		appendStringInfoChar(&s, '}');
-		EMIT("policy_control", "smart_parking", ctl, nc, "parking", GEN_POLICY_DAY, GEN_NDAYS - 1,
-			 1.0, NULL, 0.0);
-	}
-
-	/* the storm */
-	{
-		bool		first = true;
-
-		codes[0] = "990100000000";
-		resetStringInfo(&s);
-		appendStringInfo(&s, "{\"peak_date\": \"2025-07-21\", \"rain_ends\": \"2025-07-22\", "
-						 "\"profile\": \"multiplier 1 + m*g(t), g = 0.7, 1, then 0.8*exp(-(t-2)/3) for t = days since start_date\", "
-						 "\"peak_multipliers\": {");
-		for (int c = 0; c < GEN_NCAT; c++)
-			if (gen_categories[c].storm > 0)
-			{
-				appendStringInfo(&s, "%s\"%s\": %.1f", first ? "" : ", ",
-								 gen_categories[c].code, 1.0 + gen_categories[c].storm);
-				first = false;
-			}
-		appendStringInfo(&s, "}, \"response_rate_drop\": 0.15, \"response_drop_days\": 6, "
-						 "\"recovery_days\": 14}");
-		EMIT("storm", "rainstorm_2025_07", codes, 1, "drainage", GEN_STORM_DAY, GEN_STORM_END,
-			 8.0, NULL, 0.0);
-	}
-
-	/* bad streets */
-	for (int b = 0; b < 3; b++)
-	{
-		char		label[32];
-
-		codes[0] = city->streets[gen_bad_streets[b]].code;
-		snprintf(label, sizeof(label), "bad_street_%d", b + 1);
-		resetStringInfo(&s);
-		appendStringInfoString(&s, "{\"response_prob_shift\": -0.15, \"resolution_prob_shift\": -0.25, "
-							   "\"satisfaction_prob_shift_if_resolved\": -0.20, "
-							   "\"satisfaction_prob_shift_if_unresolved\": -0.10, \"hours_open_factor\": 2.5}");
-		EMIT("bad_street", label, codes, 1, NULL, 0, GEN_NDAYS - 1, -0.25, NULL, 0.0);
-	}
-
-	/* the small community */
-	codes[0] = city->comms[GEN_SMALL_COMM].code;
-	resetStringInfo(&s);
-	appendStringInfo(&s, "{\"population\": %.0f, \"orders\": " INT64_FORMAT ", \"response_rate\": 1, "
-					 "\"resolution_rate\": 1, \"satisfaction_rate\": 1, "
-					 "\"meaning\": \"few orders with perfect outcomes: a ranking must shrink it, not top it\"}",
-					 GEN_SMALL_POP, city->n_small);
-	EMIT("small_community", "cuihu_garden", codes, 1, NULL, 0, GEN_NDAYS - 1,
-		 (double) city->n_small, NULL, 0.0);
-
-#undef EMIT
-	return (Datum) 0;
 }
