@@ -43,14 +43,12 @@
 #include <float.h>
 #include <math.h>
 
-#include "access/htup_details.h"
 #include "fmgr.h"
-#include "funcapi.h"
 #include "miscadmin.h"
-#include "utils/builtins.h"
-#include "windowapi.h"
 
+#include "result.h"
 #include "stats.h"
+#include "window.h"
 
 #define FAR_MAXIT		25			/* glm.control() */
 #define FAR_EPSILON		1e-8
@@ -68,13 +66,6 @@ typedef struct FarRow
 	double		upperbound;
 	bool		alarm;
 } FarRow;
-
-typedef struct FarContext
-{
-	bool		done;
-	int64		nrows;
-	FarRow		rows[FLEXIBLE_ARRAY_MEMBER];
-} FarContext;
 
 /*
  * A quasi-Poisson GLM with log link and at most QP_MAXK coefficients, the
@@ -522,32 +513,62 @@ FarCompute(const double *x, const bool *miss, int64 s,
 	}
 }
 
-/* Read an int argument that must be the same on every row. */
-static int
-FarConstInt(WindowObject winobj, int argno, int64 nrows, const char *name, int dflt)
+/*
+ * Read the counts of a partition (NULL: a missing period) and refuse
+ * negative, NaN or infinite ones, and rows that are peers (the series
+ * needs one row per period in ORDER BY order).
+ */
+static void
+ReadCounts(MqWindow *w, double *x, bool *miss, const char *unit)
 {
-	bool		isnull,
-				isout;
-	Datum		d;
-	int			v;
-
-	d = WinGetFuncArgInPartition(winobj, argno, 0, WINDOW_SEEK_HEAD, false, &isnull, &isout);
-	if (isnull)
-		ereport(ERROR,
-				(errcode(ERRCODE_NULL_VALUE_NOT_ALLOWED),
-				 errmsg("farrington() argument %s must not be NULL", name),
-				 errhint("Leave it out to use the default (%d).", dflt)));
-	v = DatumGetInt32(d);
-	for (int64 i = 1; i < nrows; i++)
+	for (int64 i = 0; i < w->nrows; i++)
 	{
-		d = WinGetFuncArgInPartition(winobj, argno, i, WINDOW_SEEK_HEAD, false, &isnull, &isout);
-		if (isnull || DatumGetInt32(d) != v)
+		bool		isnull;
+
+		CHECK_FOR_INTERRUPTS();
+		if (i > 0 && WinRowsArePeers(w->win, i - 1, i))
+			ereport(ERROR,
+					(errcode(ERRCODE_WINDOWING_ERROR),
+					 errmsg("%s() needs a window ordered by %s with one row per %s", w->fname, unit, unit),
+					 errdetail("Rows %lld and %lld of the partition are peers (no ORDER BY, or a repeated %s).",
+							   (long long) i, (long long) i + 1, unit),
+					 errhint("Use OVER (PARTITION BY … ORDER BY %s) over a series with one row per %s; fill gaps with generate_series.",
+							 unit, unit)));
+		x[i] = mq_warg_float8(w, 0, i, &isnull);
+		miss[i] = isnull;
+		if (isnull)
+			x[i] = 0.0;
+		else if (isnan(x[i]) || isinf(x[i]) || x[i] < 0.0)
 			ereport(ERROR,
 					(errcode(ERRCODE_INVALID_PARAMETER_VALUE),
-					 errmsg("farrington() argument %s must be the same on every row of a partition", name),
-					 errhint("Pass a constant.")));
+					 errmsg("cases must be a finite number at least 0"),
+					 errdetail("Got %g at row %lld of the partition.", x[i], (long long) i + 1),
+					 errhint("Pass counts; use NULL for a %s without data.", unit)));
 	}
-	return v;
+}
+
+/*
+ * A per-partition constant argument (NULL is an error: these arguments have
+ * defaults).
+ */
+static double
+ConstArg(MqWindow *w, int argno, const char *name, bool isint)
+{
+	MqWinConst	c = MQ_WIN_CONST_INIT;
+
+	for (int64 i = 0; i < w->nrows; i++)
+	{
+		bool		isnull;
+		double		v = isint ? (double) mq_warg_int32(w, argno, i, &isnull) : mq_warg_float8(w, argno, i, &isnull);
+
+		if (isnull)
+			ereport(ERROR,
+					(errcode(ERRCODE_NULL_VALUE_NOT_ALLOWED),
+					 errmsg("%s: argument %s must not be NULL", w->fname, name),
+					 errhint("Leave it out to use its default.")));
+		mq_window_constant(w, &c, name, v, i);
+	}
+	return c.value;
 }
 
 /*
@@ -558,38 +579,23 @@ PG_FUNCTION_INFO_V1(farrington);
 Datum
 farrington(PG_FUNCTION_ARGS)
 {
-	WindowObject winobj = PG_WINDOW_OBJECT();
-	FarContext *ctx;
-	int64		pos = WinGetCurrentPosition(winobj);
-	int64		nrows = WinGetPartitionRowCount(winobj);
-	Size		maxrows = (MaxAllocSize - offsetof(FarContext, rows)) / sizeof(FarRow);
+	MqWindow	win;
+	FarRow	   *rows = mq_window_begin(fcinfo, sizeof(FarRow), "farrington", &win);
 	FarRow	   *r;
-	TupleDesc	tupdesc;
 	Datum		values[3];
-	bool		nulls[3] = {false, false, false};
+	bool		nulls[3];
 
-	if (nrows > (int64) maxrows)
-		ereport(ERROR,
-				(errcode(ERRCODE_PROGRAM_LIMIT_EXCEEDED),
-				 errmsg("farrington() supports at most %zu rows in one partition", maxrows),
-				 errdetail("The partition has %lld rows.", (long long) nrows),
-				 errhint("Partition the series, e.g. PARTITION BY unit_code, category_code.")));
-	ctx = (FarContext *) WinGetPartitionLocalMemory(winobj,
-													offsetof(FarContext, rows) + sizeof(FarRow) * Max(nrows, 1));
-	if (!ctx->done)
+	if (!win.ready)
 	{
-		int			period = FarConstInt(winobj, 1, nrows, "period", 0),
-					b = FarConstInt(winobj, 2, nrows, "b", 1),
-					w = FarConstInt(winobj, 3, nrows, "w", 3);
-		double		alpha,
+		int			period = (int) ConstArg(&win, 1, "period", true),
+					b = (int) ConstArg(&win, 2, "b", true),
+					w = (int) ConstArg(&win, 3, "w", true);
+		double		alpha = ConstArg(&win, 4, "alpha", false),
 					z;
-		double	   *x = palloc(sizeof(double) * Max(nrows, 1));
-		bool	   *miss = palloc(sizeof(bool) * Max(nrows, 1));
+		double	   *x = palloc(sizeof(double) * win.nrows);
+		bool	   *miss = palloc(sizeof(bool) * win.nrows);
 		QpModel		m;
 		int			nref;
-		bool		isnull,
-					isout;
-		Datum		d;
 
 		if (period < 2)
 			ereport(ERROR,
@@ -609,77 +615,40 @@ farrington(PG_FUNCTION_ARGS)
 					 errmsg("w must be between 0 and (period - 1) / 2"),
 					 errdetail("Got w = %d with period %d.", w, period),
 					 errhint("w is the half-width of each reference window; 2w + 1 periods must fit in one season.")));
-		d = WinGetFuncArgInPartition(winobj, 4, 0, WINDOW_SEEK_HEAD, false, &isnull, &isout);
-		alpha = isnull ? NAN : DatumGetFloat8(d);
 		if (!(alpha > 0.0 && alpha < 1.0))
 			ereport(ERROR,
 					(errcode(ERRCODE_INVALID_PARAMETER_VALUE),
 					 errmsg("alpha must be between 0 and 1 (exclusive)"),
 					 errdetail("Got %g.", alpha),
 					 errhint("alpha is the one-sided significance level of the upper bound, e.g. 0.05 or 0.001.")));
-		for (int64 i = 1; i < nrows; i++)
-		{
-			d = WinGetFuncArgInPartition(winobj, 4, i, WINDOW_SEEK_HEAD, false, &isnull, &isout);
-			if (isnull || DatumGetFloat8(d) != alpha)
-				ereport(ERROR,
-						(errcode(ERRCODE_INVALID_PARAMETER_VALUE),
-						 errmsg("farrington() argument alpha must be the same on every row of a partition"),
-						 errhint("Pass a constant.")));
-		}
 		z = mq_norm_quantile(1.0 - alpha);
+		ReadCounts(&win, x, miss, "period");
 
-		for (int64 i = 0; i < nrows; i++)
-		{
-			CHECK_FOR_INTERRUPTS();
-			if (i > 0 && WinRowsArePeers(winobj, i - 1, i))
-				ereport(ERROR,
-						(errcode(ERRCODE_WINDOWING_ERROR),
-						 errmsg("farrington() needs a window ordered by period with one row per period"),
-						 errdetail("Rows %lld and %lld of the partition are peers (no ORDER BY, or a repeated period).",
-								   (long long) i, (long long) i + 1),
-						 errhint("Use OVER (PARTITION BY … ORDER BY t) over a series with one row per period; fill missing periods with generate_series.")));
-			d = WinGetFuncArgInPartition(winobj, 0, i, WINDOW_SEEK_HEAD, false, &isnull, &isout);
-			miss[i] = isnull;
-			x[i] = isnull ? 0.0 : DatumGetFloat8(d);
-			if (!isnull && (isnan(x[i]) || isinf(x[i]) || x[i] < 0.0))
-				ereport(ERROR,
-						(errcode(ERRCODE_INVALID_PARAMETER_VALUE),
-						 errmsg("cases must be a finite number at least 0"),
-						 errdetail("Got %g at row %lld of the partition.", x[i], (long long) i + 1),
-						 errhint("Pass counts; use NULL for a period without data.")));
-		}
-
-		nref = (int) Min((int64) b * (2 * w + 1), Max(nrows, 1));
+		nref = (int) Min((int64) b * (2 * w + 1), win.nrows);
 		QpAlloc(&m, nref, 2);
-		ctx->nrows = nrows;
-		for (int64 i = 0; i < nrows; i++)
+		for (int64 i = 0; i < win.nrows; i++)
 		{
 			CHECK_FOR_INTERRUPTS();
-			FarCompute(x, miss, i, period, b, w, z, &m, &ctx->rows[i]);
+			FarCompute(x, miss, i, period, b, w, z, &m, &rows[i]);
 		}
+		QpFree(&m);
 		pfree(x);
 		pfree(miss);
-		QpFree(&m);
-		ctx->done = true;
+		mq_window_ready(&win);
 	}
 
-	if (pos < 0 || pos >= ctx->nrows)
-		elog(ERROR, "farrington: row %lld outside the partition", (long long) pos);
-	r = &ctx->rows[pos];
+	r = &rows[win.cur];
 	if (r->isnull)
 		PG_RETURN_NULL();
-	if (get_call_result_type(fcinfo, NULL, &tupdesc) != TYPEFUNC_COMPOSITE)
-		elog(ERROR, "farrington must return a composite type");
-	tupdesc = BlessTupleDesc(tupdesc);
+	mq_result_nulls(nulls, 3);
 	if (r->enough)
 	{
-		values[0] = Float8GetDatum(r->expected);
-		values[1] = Float8GetDatum(r->upperbound);
+		mq_result_f8(values, nulls, 0, r->expected);
+		mq_result_f8(values, nulls, 1, r->upperbound);
 	}
-	else
-		nulls[0] = nulls[1] = true;
 	values[2] = BoolGetDatum(r->alarm);
-	PG_RETURN_DATUM(HeapTupleGetDatum(heap_form_tuple(tupdesc, values, nulls)));
+	nulls[2] = false;
+	PG_RETURN_DATUM(mq_result_tuple(fcinfo, values, nulls));
 }
 
 /* ------------------------------------------------------------------------
@@ -718,13 +687,6 @@ typedef struct AutoRow
 	bool		alarm;
 	bool		raised;
 } AutoRow;
-
-typedef struct AutoContext
-{
-	bool		done;
-	int64		nrows;
-	AutoRow		rows[FLEXIBLE_ARRAY_MEMBER];
-} AutoContext;
 
 /*
  * Load the blocks into m (with_season: R0, S0 and R1; else R1) and fit.
@@ -878,29 +840,6 @@ AutoCompute(const double *x, const bool *miss, int64 s, double z, double min_cas
 	r->alarm = x[s] > r->threshold;
 }
 
-/* Read a float8 argument that must be the same on every row. */
-static double
-ConstFloat(WindowObject winobj, int argno, int64 nrows, const char *fn, const char *name)
-{
-	bool		isnull,
-				isout;
-	Datum		d;
-	double		v;
-
-	d = WinGetFuncArgInPartition(winobj, argno, 0, WINDOW_SEEK_HEAD, false, &isnull, &isout);
-	v = isnull ? NAN : DatumGetFloat8(d);
-	for (int64 i = 1; i < nrows; i++)
-	{
-		d = WinGetFuncArgInPartition(winobj, argno, i, WINDOW_SEEK_HEAD, false, &isnull, &isout);
-		if (isnull || DatumGetFloat8(d) != v)
-			ereport(ERROR,
-					(errcode(ERRCODE_INVALID_PARAMETER_VALUE),
-					 errmsg("%s() argument %s must be the same on every row of a partition", fn, name),
-					 errhint("Pass a constant.")));
-	}
-	return v;
-}
-
 /*
  * auto_alarm(cases float8, alpha float8, min_cases float8, score boolean)
  *   OVER (PARTITION BY … ORDER BY day) -> minqing.auto_alarm_result
@@ -909,32 +848,19 @@ PG_FUNCTION_INFO_V1(auto_alarm);
 Datum
 auto_alarm(PG_FUNCTION_ARGS)
 {
-	WindowObject winobj = PG_WINDOW_OBJECT();
-	AutoContext *ctx;
-	int64		pos = WinGetCurrentPosition(winobj);
-	int64		nrows = WinGetPartitionRowCount(winobj);
-	Size		maxrows = (MaxAllocSize - offsetof(AutoContext, rows)) / sizeof(AutoRow);
+	MqWindow	win;
+	AutoRow    *rows = mq_window_begin(fcinfo, sizeof(AutoRow), "auto_alarm", &win);
 	AutoRow    *r;
-	TupleDesc	tupdesc;
 	Datum		values[4];
-	bool		nulls[4] = {false, false, false, false};
+	bool		nulls[4];
 
-	if (nrows > (int64) maxrows)
-		ereport(ERROR,
-				(errcode(ERRCODE_PROGRAM_LIMIT_EXCEEDED),
-				 errmsg("auto_alarm() supports at most %zu rows in one partition", maxrows),
-				 errdetail("The partition has %lld rows.", (long long) nrows),
-				 errhint("Partition the series, e.g. PARTITION BY unit_code, category_code.")));
-	ctx = (AutoContext *) WinGetPartitionLocalMemory(winobj,
-													 offsetof(AutoContext, rows) + sizeof(AutoRow) * Max(nrows, 1));
-	if (!ctx->done)
+	if (!win.ready)
 	{
-		double		alpha = ConstFloat(winobj, 1, nrows, "auto_alarm", "alpha"),
-					min_cases = ConstFloat(winobj, 2, nrows, "auto_alarm", "min_cases"),
+		double		alpha = ConstArg(&win, 1, "alpha", false),
+					min_cases = ConstArg(&win, 2, "min_cases", false),
 					z;
-		double	   *x = palloc(sizeof(double) * Max(nrows, 1));
-		bool	   *miss = palloc(sizeof(bool) * Max(nrows, 1));
-		bool	   *want = palloc(sizeof(bool) * Max(nrows, 1));
+		double	   *x = palloc(sizeof(double) * win.nrows);
+		bool	   *miss = palloc(sizeof(bool) * win.nrows);
 		QpModel		m;
 		int64		last_alarm = -AUTO_QUIET - 1;
 
@@ -951,43 +877,18 @@ auto_alarm(PG_FUNCTION_ARGS)
 					 errdetail("Got %g.", min_cases),
 					 errhint("min_cases is the smallest count that can raise an alarm; 'auto' uses 5.")));
 		z = mq_norm_quantile(1.0 - alpha);
-		for (int64 i = 0; i < nrows; i++)
-		{
-			bool		isnull,
-						isout;
-			Datum		d;
-
-			CHECK_FOR_INTERRUPTS();
-			if (i > 0 && WinRowsArePeers(winobj, i - 1, i))
-				ereport(ERROR,
-						(errcode(ERRCODE_WINDOWING_ERROR),
-						 errmsg("auto_alarm() needs a window ordered by day with one row per day"),
-						 errdetail("Rows %lld and %lld of the partition are peers (no ORDER BY, or a repeated day).",
-								   (long long) i, (long long) i + 1),
-						 errhint("Use OVER (PARTITION BY … ORDER BY day) over a daily series with one row per day; fill missing days with generate_series.")));
-			d = WinGetFuncArgInPartition(winobj, 0, i, WINDOW_SEEK_HEAD, false, &isnull, &isout);
-			miss[i] = isnull;
-			x[i] = isnull ? 0.0 : DatumGetFloat8(d);
-			if (!isnull && (isnan(x[i]) || isinf(x[i]) || x[i] < 0.0))
-				ereport(ERROR,
-						(errcode(ERRCODE_INVALID_PARAMETER_VALUE),
-						 errmsg("cases must be a finite number at least 0"),
-						 errdetail("Got %g at row %lld of the partition.", x[i], (long long) i + 1),
-						 errhint("Pass daily counts; use NULL for a day without data.")));
-			d = WinGetFuncArgInPartition(winobj, 3, i, WINDOW_SEEK_HEAD, false, &isnull, &isout);
-			want[i] = !isnull && DatumGetBool(d);
-		}
+		ReadCounts(&win, x, miss, "day");
 
 		QpAlloc(&m, 2 * AUTO_RECENT + 2 * AUTO_SEASON_W + 1, QP_MAXK);
-		ctx->nrows = nrows;
-		for (int64 i = 0; i < nrows; i++)
+		for (int64 i = 0; i < win.nrows; i++)
 		{
-			AutoRow    *row = &ctx->rows[i];
+			AutoRow    *row = &rows[i];
+			bool		isnull;
 
 			CHECK_FOR_INTERRUPTS();
 			row->isnull = true;
-			if (!want[i])
-				continue;
+			if (!mq_warg_bool(&win, 3, i, &isnull) || isnull)
+				continue;		/* history only */
 			AutoCompute(x, miss, i, z, min_cases, &m, row);
 			if (row->isnull)
 				continue;
@@ -998,21 +899,17 @@ auto_alarm(PG_FUNCTION_ARGS)
 		QpFree(&m);
 		pfree(x);
 		pfree(miss);
-		pfree(want);
-		ctx->done = true;
+		mq_window_ready(&win);
 	}
 
-	if (pos < 0 || pos >= ctx->nrows)
-		elog(ERROR, "auto_alarm: row %lld outside the partition", (long long) pos);
-	r = &ctx->rows[pos];
+	r = &rows[win.cur];
 	if (r->isnull)
 		PG_RETURN_NULL();
-	if (get_call_result_type(fcinfo, NULL, &tupdesc) != TYPEFUNC_COMPOSITE)
-		elog(ERROR, "auto_alarm must return a composite type");
-	tupdesc = BlessTupleDesc(tupdesc);
-	values[0] = Float8GetDatum(r->expected);
-	values[1] = Float8GetDatum(r->threshold);
+	mq_result_nulls(nulls, 4);
+	mq_result_f8(values, nulls, 0, r->expected);
+	mq_result_f8(values, nulls, 1, r->threshold);
 	values[2] = BoolGetDatum(r->alarm);
 	values[3] = BoolGetDatum(r->raised);
-	PG_RETURN_DATUM(HeapTupleGetDatum(heap_form_tuple(tupdesc, values, nulls)));
+	nulls[2] = nulls[3] = false;
+	PG_RETURN_DATUM(mq_result_tuple(fcinfo, values, nulls));
 }
