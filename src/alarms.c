@@ -89,10 +89,23 @@ typedef struct QpModel
 	double	   *mu;
 	double	   *z;				/* working response, then scratch */
 	double	   *w;				/* working weights of the last step */
+	/*
+	 * Optional grouping (auto_alarm): observation i has the design row of
+	 * cell[i], cx[cell · ldx]; each step then solves the least squares on
+	 * ncell cells (summed weights, weighted mean responses), which is the
+	 * same solution for a fraction of the work.  cell == NULL: no grouping.
+	 */
+	int		   *cell;
+	int			ncell;
+	double	   *cx;
+	double	   *cw;				/* scratch, ncell entries each */
+	double	   *cz;
+	double	   *ceta;
 	double		beta[QP_MAXK];	/* [0] = η at the centre, [j] slopes */
 	double		xbar[QP_MAXK];	/* weighted column means of the last step */
 	double		sw;				/* Σ working weights */
 	double		cinv[QP_MAXK * QP_MAXK];	/* centred (XᵀWX)⁻¹, (k−1)×(k−1) */
+	double		chol[QP_MAXK * QP_MAXK];	/* Cholesky factor of the last step */
 	double		dispersion;		/* summary.glm()$dispersion */
 	double		dispersion_prior;	/* the same with the prior weights */
 	bool		converged;
@@ -154,11 +167,32 @@ QpLeverage(const QpModel *m, const double *x)
  * Weighted least squares of z on X with weights w (centred normal
  * equations).  False when the design is singular at R's tolerance scale.
  */
-static bool
-QpWls(QpModel *m)
+/* Solve L Lᵀ v = rhs (L lower triangular, p × p, row-major). */
+static void
+CholSolve(const double *L, int p, const double *rhs, double *v)
 {
-	int			n = m->n,
-				k = m->k,
+	for (int a = 0; a < p; a++)
+	{
+		double		s = rhs[a];
+
+		for (int q = 0; q < a; q++)
+			s -= L[a * p + q] * v[q];
+		v[a] = s / L[a * p + a];
+	}
+	for (int a = p - 1; a >= 0; a--)
+	{
+		double		s = v[a];
+
+		for (int q = a + 1; q < p; q++)
+			s -= L[q * p + a] * v[q];
+		v[a] = s / L[a * p + a];
+	}
+}
+
+static bool
+QpWlsRows(QpModel *m, const double *X, const double *w, const double *z, int n)
+{
+	int			k = m->k,
 				p = k - 1;
 	double		sw = 0.0,
 				zbar = 0.0,
@@ -168,8 +202,8 @@ QpWls(QpModel *m)
 
 	for (int i = 0; i < n; i++)
 	{
-		sw += m->w[i];
-		zbar += m->w[i] * m->z[i];
+		sw += w[i];
+		zbar += w[i] * z[i];
 	}
 	if (!(sw > 0.0))
 		return false;
@@ -179,7 +213,7 @@ QpWls(QpModel *m)
 		double		s = 0.0;
 
 		for (int i = 0; i < n; i++)
-			s += m->w[i] * m->X[i * m->ldx + j];
+			s += w[i] * X[i * m->ldx + j];
 		m->xbar[j] = s / sw;
 	}
 	m->sw = sw;
@@ -191,15 +225,15 @@ QpWls(QpModel *m)
 	for (int i = 0; i < n; i++)
 	{
 		double		d[QP_MAXK];
-		double		dz = m->z[i] - zbar;
+		double		dz = z[i] - zbar;
 
 		for (int j = 0; j < p; j++)
-			d[j] = m->X[i * m->ldx + j + 1] - m->xbar[j + 1];
+			d[j] = X[i * m->ldx + j + 1] - m->xbar[j + 1];
 		for (int a = 0; a < p; a++)
 		{
-			c[a] += m->w[i] * d[a] * dz;
+			c[a] += w[i] * d[a] * dz;
 			for (int b = 0; b <= a; b++)
-				A[a * p + b] += m->w[i] * d[a] * d[b];
+				A[a * p + b] += w[i] * d[a] * d[b];
 		}
 	}
 	/* Cholesky A = L Lᵀ */
@@ -221,39 +255,75 @@ QpWls(QpModel *m)
 				L[a * p + b] = s / L[b * p + b];
 		}
 	}
-	/* columns of A⁻¹ by two triangular solves each; then β = A⁻¹ c */
+	/* β = A⁻¹ c by two triangular solves; L is kept for QpCovariance */
+	CholSolve(L, p, c, &m->beta[1]);
+	memcpy(m->chol, L, sizeof(double) * p * p);
+	return true;
+}
+
+/*
+ * The centred (XᵀWX)⁻¹ of the last least-squares step, column by column
+ * from its Cholesky factor (only needed once a fit has ended).
+ */
+static void
+QpCovariance(QpModel *m)
+{
+	int			p = m->k - 1;
+
 	for (int col = 0; col < p; col++)
 	{
-		double		v[QP_MAXK];
+		double		e[QP_MAXK] = {0},
+					v[QP_MAXK];
 
-		for (int a = 0; a < p; a++)
-		{
-			double		s = (a == col) ? 1.0 : 0.0;
-
-			for (int q = 0; q < a; q++)
-				s -= L[a * p + q] * v[q];
-			v[a] = s / L[a * p + a];
-		}
-		for (int a = p - 1; a >= 0; a--)
-		{
-			double		s = v[a];
-
-			for (int q = a + 1; q < p; q++)
-				s -= L[q * p + a] * v[q];
-			v[a] = s / L[a * p + a];
-		}
+		e[col] = 1.0;
+		CholSolve(m->chol, p, e, v);
 		for (int a = 0; a < p; a++)
 			m->cinv[a * p + col] = v[a];
 	}
-	for (int a = 0; a < p; a++)
-	{
-		double		s = 0.0;
+}
 
-		for (int b = 0; b < p; b++)
-			s += m->cinv[a * p + b] * c[b];
-		m->beta[a + 1] = s;
+/* One IRLS least-squares step, by cell when the model has cells. */
+static bool
+QpWls(QpModel *m)
+{
+	if (m->cell == NULL)
+		return QpWlsRows(m, m->X, m->w, m->z, m->n);
+	for (int c = 0; c < m->ncell; c++)
+		m->cw[c] = m->cz[c] = 0.0;
+	for (int i = 0; i < m->n; i++)
+	{
+		m->cw[m->cell[i]] += m->w[i];
+		m->cz[m->cell[i]] += m->w[i] * m->z[i];
 	}
-	return true;
+	for (int c = 0; c < m->ncell; c++)
+		if (m->cw[c] > 0.0)
+			m->cz[c] /= m->cw[c];
+	return QpWlsRows(m, m->cx, m->cw, m->cz, m->ncell);
+}
+
+/* The linear predictor and mean of every observation after a step. */
+static void
+QpUpdateMu(QpModel *m)
+{
+	if (m->cell == NULL)
+	{
+		for (int i = 0; i < m->n; i++)
+		{
+			m->eta[i] = QpEta(m, &m->X[i * m->ldx]);
+			m->mu[i] = QpLinkInv(m->eta[i]);
+		}
+		return;
+	}
+	for (int c = 0; c < m->ncell; c++)
+	{
+		m->ceta[c] = QpEta(m, &m->cx[c * m->ldx]);
+		m->cz[c] = QpLinkInv(m->ceta[c]);	/* cz is free until the next step */
+	}
+	for (int i = 0; i < m->n; i++)
+	{
+		m->eta[i] = m->ceta[m->cell[i]];
+		m->mu[i] = m->cz[m->cell[i]];
+	}
 }
 
 /*
@@ -291,11 +361,7 @@ QpGlm(QpModel *m)
 		}
 		if (!QpWls(m))
 			return false;
-		for (int i = 0; i < n; i++)
-		{
-			m->eta[i] = QpEta(m, &m->X[i * m->ldx]);
-			m->mu[i] = QpLinkInv(m->eta[i]);
-		}
+		QpUpdateMu(m);
 		dev = QpDeviance(m);
 		if (!isfinite(dev))
 			return false;
@@ -306,6 +372,8 @@ QpGlm(QpModel *m)
 		}
 		devold = dev;
 	}
+	QpCovariance(m);
+
 	/*
 	 * summary.glm: Σ w·r² / df with working residuals r = (y − μ)/μ; and
 	 * the same sum with the prior weights in place of the working weights,
@@ -351,11 +419,16 @@ QpFitReweighted(QpModel *m, bool fallback)
 	}
 	phi = isnan(m->dispersion) ? NAN : Max(m->dispersion, 1.0);
 
+	/* leverage of each cell (kept in ceta, free until the next fit) */
+	if (m->cell)
+		for (int c = 0; c < m->ncell; c++)
+			m->ceta[c] = QpLeverage(m, &m->cx[c * m->ldx]);
+
 	/* Anscombe residuals and algo.farrington.assign.weights */
 	for (int i = 0; i < n; i++)
 	{
 		double		mu = m->mu[i],
-					h = m->w[i] * QpLeverage(m, &m->X[i * m->ldx]),
+					h = m->w[i] * (m->cell ? m->ceta[m->cell[i]] : QpLeverage(m, &m->X[i * m->ldx])),
 					s;
 
 		if (h > 1.0 - 10.0 * DBL_EPSILON)
@@ -406,6 +479,20 @@ QpAlloc(QpModel *m, int n, int k)
 	m->mu = palloc(sizeof(double) * Max(n, 1));
 	m->z = palloc(sizeof(double) * Max(n, 1));
 	m->w = palloc(sizeof(double) * Max(n, 1));
+	m->cell = NULL;
+	m->ncell = 0;
+}
+
+/* Give the model ncell cells (auto_alarm); cell[] and cx[] are filled by the caller. */
+static void
+QpAllocCells(QpModel *m, int n, int ncell)
+{
+	m->cell = palloc(sizeof(int) * Max(n, 1));
+	m->cx = palloc(sizeof(double) * ncell * m->ldx);
+	m->cw = palloc(sizeof(double) * ncell);
+	m->cz = palloc(sizeof(double) * ncell);
+	m->ceta = palloc(sizeof(double) * ncell);
+	m->ncell = ncell;
 }
 
 static void
@@ -418,6 +505,14 @@ QpFree(QpModel *m)
 	pfree(m->mu);
 	pfree(m->z);
 	pfree(m->w);
+	if (m->cell)
+	{
+		pfree(m->cell);
+		pfree(m->cx);
+		pfree(m->cw);
+		pfree(m->cz);
+		pfree(m->ceta);
+	}
 }
 
 /*
@@ -689,9 +784,10 @@ typedef struct AutoRow
 } AutoRow;
 
 /*
- * Load the blocks into m (with_season: R0, S0 and R1; else R1) and fit.
- * blk[i] is 0 (R0), 1 (S0) or 2 (R1) for observation i; dow[i] its weekday
- * 0..6 relative to s.  Returns false when the model cannot be fitted.
+ * Load the blocks into m (with_season: R0, S0 and R1; else R1 alone) and
+ * fit.  Observations are grouped in 21 cells (block × weekday), which share
+ * their design row.  x0 receives the design row of day s.  False when the
+ * model cannot be fitted (no case in R1, a singular design, no convergence).
  */
 static bool
 AutoFit(const double *x, int64 s, bool with_season, QpModel *m, double *x0)
@@ -724,11 +820,10 @@ AutoFit(const double *x, int64 s, bool with_season, QpModel *m, double *x0)
 		}
 		for (int64 p = from; p <= to; p++)
 		{
-			int			d = (int) (((s - p) % 7 + 7) % 7);
+			int			d = (int) ((s - p) % 7);	/* weekday relative to s */
 
 			m->y[n] = x[p];
-			m->X[n * m->ldx + 0] = (double) blk;	/* block, replaced below */
-			m->X[n * m->ldx + 1] = (double) d;
+			m->cell[n] = blk * 7 + d;
 			daysum[d] += x[p];
 			if (blk == 2)
 				r1sum += x[p];
@@ -742,14 +837,14 @@ AutoFit(const double *x, int64 s, bool with_season, QpModel *m, double *x0)
 	if (!(r1sum > 0.0))
 		return false;
 
-	/* design: 1, [R1], [S0], weekday dummies (weekday 0 = that of s is the base) */
+	/* design of each cell: 1, [R1], [S0], weekday dummies (s's weekday is the base) */
 	k = 1 + (with_season ? 2 : 0) + (weekday ? 6 : 0);
-	for (int i = n - 1; i >= 0; i--)
+	for (int cell = 0; cell < 21; cell++)
 	{
-		int			blk = (int) m->X[i * m->ldx + 0],
-					d = (int) m->X[i * m->ldx + 1],
+		double	   *row = &m->cx[cell * m->ldx];
+		int			blk = cell / 7,
+					d = cell % 7,
 					c = 1;
-		double		row[QP_MAXK];
 
 		row[0] = 1.0;
 		if (with_season)
@@ -760,7 +855,6 @@ AutoFit(const double *x, int64 s, bool with_season, QpModel *m, double *x0)
 		if (weekday)
 			for (int dd = 1; dd < 7; dd++)
 				row[c++] = (d == dd) ? 1.0 : 0.0;
-		memcpy(&m->X[i * m->ldx], row, sizeof(double) * k);
 	}
 	m->k = k;
 	x0[0] = 1.0;
@@ -880,6 +974,7 @@ auto_alarm(PG_FUNCTION_ARGS)
 		ReadCounts(&win, x, miss, "day");
 
 		QpAlloc(&m, 2 * AUTO_RECENT + 2 * AUTO_SEASON_W + 1, QP_MAXK);
+		QpAllocCells(&m, 2 * AUTO_RECENT + 2 * AUTO_SEASON_W + 1, 21);
 		for (int64 i = 0; i < win.nrows; i++)
 		{
 			AutoRow    *row = &rows[i];
