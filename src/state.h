@@ -54,7 +54,9 @@ typedef enum MqStateKind
 	/* 30..39 early warning */
 	MQ_KIND_STSCAN = 30,
 	/* 40..49 index */
-	MQ_KIND_INDEX = 40
+	MQ_KIND_INDEX = 40,
+	/* 60..69 complaint text */
+	MQ_KIND_TERMVEC = 60
 } MqStateKind;
 
 /* ---- fixed byte order accessors (little-endian on disk and on the wire) ---- */
@@ -214,7 +216,8 @@ extern bool mq_in_aggregate(FunctionCallInfo fcinfo);
 typedef enum MqConstType
 {
 	MQ_CONST_F8,
-	MQ_CONST_I32
+	MQ_CONST_I32,
+	MQ_CONST_DATE				/* an int32 DateADT, shown as a date in messages */
 } MqConstType;
 
 typedef struct MqStateConst
