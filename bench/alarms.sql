@@ -44,9 +44,9 @@ DROP TABLE IF EXISTS pg_temp.alarms;
 CREATE TEMP TABLE alarms (method text, u text, cat text, day date);
 INSERT INTO alarms SELECT 'auto', unit_code, category_code, day
 FROM minqing.alarm_history(:'city_tbl', :level, :'year_from', :'year_to', 'auto');
-INSERT INTO alarms SELECT method, unit_code, category_code, day
-FROM unnest(ARRAY['C1', 'C2', 'C3']) m (method),
-     LATERAL minqing.alarm_history(:'city_tbl', :level, :'year_from', :'year_to', m.method);
+INSERT INTO alarms SELECT h.method, h.unit_code, h.category_code, h.day
+FROM unnest(ARRAY['C1', 'C2', 'C3']) m (meth),
+     LATERAL minqing.alarm_history(:'city_tbl', :level, :'year_from', :'year_to', m.meth) h;
 -- farrington on the daily series: period 365 (sts(…, frequency = 365)),
 -- b = 1 (the city has two years), w = 3; alpha 0.05 (its default) and 0.001
 INSERT INTO alarms
