@@ -71,6 +71,9 @@ BEGIN
 		history := 430;
 		-- series start on the first day with any order (before it there was
 		-- no data, not zero orders); auto_alarm scores from date_from - 7 on
+		-- (the alarms that suppress a repeated one), and only days with at
+		-- least 5 orders: with min_cases 5 no other day can alarm, and an
+		-- unscored day counts as quiet, so the raised alarms are the same
 		RETURN QUERY EXECUTE pg_catalog.format($q$
 			WITH daily AS (
 				SELECT minqing.admin_ancestor(o.unit_code, $1) AS u, o.category_code AS cat,
@@ -89,7 +92,7 @@ BEGIN
 				LEFT JOIN daily ON daily.u = p.u AND daily.cat = p.cat AND daily.d = g.d::date),
 			scored AS (
 				SELECT s.u, s.cat, s.d, s.n,
-				       minqing.auto_alarm(s.n, score => s.d >= $2 - 7) OVER (PARTITION BY s.u, s.cat ORDER BY s.d) AS a
+				       minqing.auto_alarm(s.n, score => s.d >= $2 - 7 AND s.n >= 5) OVER (PARTITION BY s.u, s.cat ORDER BY s.d) AS a
 				FROM series s)
 			SELECT s.d, s.u, s.cat, s.n, (s.a).expected, (s.a).threshold, 'auto'::text
 			FROM scored s
