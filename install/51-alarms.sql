@@ -74,14 +74,10 @@ BEGIN
 		-- (the alarms that suppress a repeated one), and only days with at
 		-- least 5 orders: with min_cases 5 no other day can alarm, and an
 		-- unscored day counts as quiet, so the raised alarms are the same
-		RETURN QUERY EXECUTE pg_catalog.format($q$
+		RETURN QUERY EXECUTE $q$
 			WITH daily AS (
-				SELECT minqing.admin_ancestor(o.unit_code, $1) AS u, o.category_code AS cat,
-				       o.created_at::date AS d, count(*)::float8 AS n
-				FROM %1$s o
-				WHERE o.created_at >= ($2 - $4)::timestamptz AND o.created_at < ($3 + 1)::timestamptz
-				  AND o.unit_code IS NOT NULL AND o.category_code IS NOT NULL
-				GROUP BY 1, 2, 3),
+				SELECT a.unit_code AS u, a.category_code AS cat, a.day AS d, a.cases AS n
+				FROM minqing.alarm_daily($5, $1, $2 - $4, $3) a),
 			first AS (SELECT min(daily.d) AS d0 FROM daily),
 			pairs AS (SELECT DISTINCT daily.u, daily.cat FROM daily WHERE daily.u IS NOT NULL),
 			series AS (
@@ -97,18 +93,14 @@ BEGIN
 			SELECT s.d, s.u, s.cat, s.n, (s.a).expected, (s.a).threshold, 'auto'::text
 			FROM scored s
 			WHERE s.d >= $2 AND (s.a).raised
-			ORDER BY s.d, s.n - (s.a).threshold DESC, s.u, s.cat$q$, orders)
-		USING alarm_days.level, date_from, date_to, history;
+			ORDER BY s.d, s.n - (s.a).threshold DESC, s.u, s.cat$q$
+		USING alarm_days.level, date_from, date_to, history, orders;
 	ELSE
 		history := 56;
-		RETURN QUERY EXECUTE pg_catalog.format($q$
+		RETURN QUERY EXECUTE $q$
 			WITH daily AS (
-				SELECT minqing.admin_ancestor(o.unit_code, $1) AS u, o.category_code AS cat,
-				       o.created_at::date AS d, count(*)::float8 AS n
-				FROM %1$s o
-				WHERE o.created_at >= ($2 - $4)::timestamptz AND o.created_at < ($3 + 1)::timestamptz
-				  AND o.unit_code IS NOT NULL AND o.category_code IS NOT NULL
-				GROUP BY 1, 2, 3),
+				SELECT a.unit_code AS u, a.category_code AS cat, a.day AS d, a.cases AS n
+				FROM minqing.alarm_daily($5, $1, $2 - $4, $3) a),
 			pairs AS (SELECT DISTINCT daily.u, daily.cat FROM daily WHERE daily.u IS NOT NULL),
 			series AS (
 				SELECT p.u, p.cat, g.d::date AS d, COALESCE(daily.n, 0) AS n
@@ -117,13 +109,13 @@ BEGIN
 				LEFT JOIN daily ON daily.u = p.u AND daily.cat = p.cat AND daily.d = g.d::date),
 			scored AS (
 				SELECT s.u, s.cat, s.d, s.n,
-				       minqing.ears(s.n, $5) OVER (PARTITION BY s.u, s.cat ORDER BY s.d) AS e
+				       minqing.ears(s.n, $6) OVER (PARTITION BY s.u, s.cat ORDER BY s.d) AS e
 				FROM series s)
-			SELECT s.d, s.u, s.cat, s.n, (s.e).expected, (s.e).threshold, $5
+			SELECT s.d, s.u, s.cat, s.n, (s.e).expected, (s.e).threshold, $6
 			FROM scored s
 			WHERE s.d >= $2 AND (s.e).alarm
-			ORDER BY s.d, s.n - (s.e).threshold DESC, s.u, s.cat$q$, orders)
-		USING alarm_days.level, date_from, date_to, history, m;
+			ORDER BY s.d, s.n - (s.e).threshold DESC, s.u, s.cat$q$
+		USING alarm_days.level, date_from, date_to, history, orders, m;
 	END IF;
 END
 $body$;
@@ -142,4 +134,4 @@ AS $body$
 	SELECT * FROM minqing.alarm_days($1, $2, $3, $4, $5)
 $body$;
 COMMENT ON FUNCTION minqing.alarm_history(regclass, int, date, date, text, regclass) IS
-	'every alarm of every day in [date_from, date_to] (units at an admin level × categories) as alarm_list would have raised it that morning, from the history up to that day only: day, unit_code, category_code, observed, expected, threshold, method; ''auto'' (default) raises a running event once (auto_alarm), ''C1''/''C2''/''C3'' list every EARS alarm day';
+	'every alarm of every day in [date_from, date_to] (units at an admin level × categories) as alarm_list would have raised it that morning, from the history up to that day only (orders, or a daily index_state rollup relation): day, unit_code, category_code, observed, expected, threshold, method; ''auto'' (default) raises a running event once (auto_alarm), ''C1''/''C2''/''C3'' list every EARS alarm day';

@@ -2,7 +2,7 @@
 -- alarms_fixture.psql, made by test/reference/alarms_farrington.R), its
 -- NULLs and bad input; auto_alarm() and alarm_history() on a small city.
 BEGIN;
-SELECT plan(30);
+SELECT plan(31);
 
 \i alarms_fixture.psql
 CREATE TEMP TABLE far_got AS
@@ -137,7 +137,14 @@ SELECT set_eq($$SELECT unit_code, category_code, observed, threshold, day FROM h
               $$SELECT unit_code, category_code, observed, threshold, alarm_since
                 FROM minqing.alarm_list('alarms_city.work_order', 4, '2025-09-10', units => 'alarms_city.admin_unit')$$,
               'alarm_list(): the default method ''auto'' lists what alarm_history raised that day');
--- 30: errors
+-- 30: a daily index_state rollup gives the same history as the orders
+CREATE TEMP TABLE alarms_rollup AS
+SELECT created_at::date AS day, unit_code, minqing.index_state(category_code, responded, resolved, satisfied, caller_id) AS state
+FROM alarms_city.work_order GROUP BY 1, 2;
+SELECT set_eq($$SELECT * FROM minqing.alarm_history('alarms_rollup', 4, '2025-09-01', '2025-09-20')$$,
+              $$SELECT * FROM hist$$,
+              'alarm_history(): from a daily rollup = from the orders (auto)');
+-- 31: errors
 SELECT throws_ok($$SELECT * FROM minqing.alarm_history('alarms_city.work_order', 4, '2025-09-10', '2025-09-01')$$,
                  '22023', 'date_to must not be before date_from', 'alarm_history(): an empty range is an error');
 
