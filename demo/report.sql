@@ -509,6 +509,39 @@ INSERT INTO chart_mark SELECT 'storm', recovery_day, 'recovered 恢复', '#1b783
 
 ----------------------------------------------------------------------------
 -- write the HTML
+-- 6. hot words (term_counts / top_terms on the complaint text, when there is one)
+SELECT count(*) = 2 AS has_text_fn FROM pg_proc WHERE pronamespace = 'minqing'::regnamespace AND proname IN ('term_counts', 'top_terms') \gset
+SELECT :'has_text_fn'::boolean AND EXISTS (SELECT 1 FROM pg_attribute WHERE attrelid = :'wo_rel'::regclass
+	AND attname = 'content' AND atttypid = 'text'::regtype AND NOT attisdropped) AS has_text \gset
+CREATE TEMP TABLE hw (code text, name text, term text, n bigint, g2 float8, rk bigint);
+CREATE TEMP TABLE hw_surge (term text, n bigint, m bigint, g2 float8);
+CREATE TEMP TABLE hw_info (street text, day_start date, day_end date);
+\if :has_text
+CREATE TEMP TABLE hw_period AS SELECT max(created_at) - interval '90 days' AS t0 FROM wo;
+CREATE TEMP TABLE hw_dist AS
+SELECT minqing.admin_ancestor(w.unit_code, 3) AS code, minqing.term_counts(w.content) AS tv
+FROM wo w, hw_period p WHERE w.created_at > p.t0 GROUP BY 1;
+CREATE TEMP TABLE hw_city AS SELECT minqing.term_counts(w.content) AS tv FROM wo w, hw_period p WHERE w.created_at > p.t0;
+-- place names say where, not what: words that are part of a unit's name are left out
+INSERT INTO hw
+SELECT * FROM (
+	SELECT d.code, u.name, t.term, t.target_count, t.g2, row_number() OVER (PARTITION BY d.code ORDER BY t.g2 DESC, t.term) AS rk
+	FROM hw_dist d LEFT JOIN units u ON u.code = d.code CROSS JOIN hw_city c CROSS JOIN LATERAL minqing.top_terms(d.tv, c.tv, 40) t
+	WHERE d.code IS NOT NULL AND NOT EXISTS (SELECT 1 FROM units n WHERE strpos(n.name, t.term) > 0)) x
+WHERE rk <= 5;
+-- the planted surge: its street during the surge against the same street in the 8 weeks before
+INSERT INTO hw_info
+SELECT minqing.admin_ancestor(unit_code, 4), min(day_start), max(day_end) FROM truth WHERE kind = 'surge' GROUP BY 1 LIMIT 1;
+INSERT INTO hw_surge
+SELECT t.term, t.target_count, t.reference_count, t.g2
+FROM hw_info i,
+     LATERAL (SELECT minqing.term_counts(w.content) AS tv FROM wo w WHERE minqing.admin_ancestor(w.unit_code, 4) = i.street
+              AND w.created_at::date BETWEEN i.day_start AND i.day_end) a,
+     LATERAL (SELECT minqing.term_counts(w.content) AS tv FROM wo w WHERE minqing.admin_ancestor(w.unit_code, 4) = i.street
+              AND w.created_at::date BETWEEN i.day_start - 56 AND i.day_start - 1) b,
+     LATERAL minqing.top_terms(a.tv, b.tv, 5) t;
+\endif
+
 ----------------------------------------------------------------------------
 \o :out
 SELECT $html$<!DOCTYPE html>
@@ -681,6 +714,27 @@ SELECT format($h$<section><h2>城市韧性：暴雨 <small>Storm resilience</sma
 	CASE WHEN :'storm_planted'::boolean THEN 'storm' ELSE 'busiest day (no planted storm found)' END, :'storm_start', :'storm_end',
 	:'r_baseline', :'r_peak', :'r_peak_day', :'r_ratio', :'r_recovery', :'r_days', :'r_excess', :'r_index',
 	pg_temp.chart('storm', 620, 240), :'res_src_zh', :'res_src');
+
+-- panel 6: hot words
+\if :has_text
+SELECT format($h$<section><h2>民情热词 <small>Hot words</small></h2>
+<p class="cap">近 90 天各区投诉文本中比全市明显多用的词（minqing.zh_segment 分词，Dunning 对数似然比 G² 排序，地名除外）。%s</p>
+<p class="cap">Words each district used markedly more than the city in the last 90 days (jieba-compatible segmentation,
+ranked by Dunning's log-likelihood G², place names left out).%s</p>
+<table><tr><th class="l">区 district</th><th class="l">热词 hot words (count)</th></tr>%s</table>
+<p class="src">minqing.term_counts · minqing.top_terms</p></section>$h$,
+	coalesce((SELECT format('生成器埋入的电动车充电激增（%s，%s 至 %s）与该街道此前 8 周相比，最突出的词：%s。',
+	                 pg_temp.esc(split_part(u.name, ' ', 1)), i.day_start, i.day_end,
+	                 (SELECT string_agg(format('<b>%s</b>（%s）', pg_temp.esc(term), n), '、' ORDER BY g2 DESC, term) FROM hw_surge))
+	          FROM hw_info i LEFT JOIN units u ON u.code = i.street WHERE EXISTS (SELECT 1 FROM hw_surge)), ''),
+	coalesce((SELECT format(' The planted e-bike charging surge (%s, %s to %s) against the same street in the 8 weeks before: %s.',
+	                 pg_temp.esc(substr(u.name, strpos(u.name, ' ') + 1)), i.day_start, i.day_end,
+	                 (SELECT string_agg(format('<b>%s</b> (%s)', pg_temp.esc(term), n), ', ' ORDER BY g2 DESC, term) FROM hw_surge))
+	          FROM hw_info i LEFT JOIN units u ON u.code = i.street WHERE EXISTS (SELECT 1 FROM hw_surge)), ''),
+	coalesce((SELECT string_agg(format('<tr><td class="l d">%s</td><td class="l">%s</td></tr>', pg_temp.esc(coalesce(name, code)), words), '' ORDER BY code)
+	          FROM (SELECT code, name, string_agg(format('%s (%s)', pg_temp.esc(term), n), '、' ORDER BY rk) AS words
+	                FROM hw GROUP BY code, name) x), '<tr><td class="l" colspan="2">无 none</td></tr>'));
+\endif
 
 SELECT format($h$</main><footer>由 minqing %s 在 PostgreSQL 中生成：地图由 PostGIS ST_AsSVG 绘制，无需联网。
 Generated inside PostgreSQL by minqing %s: maps drawn with PostGIS ST_AsSVG, charts as inline SVG, no network needed. %s</footer></body></html>$h$,

@@ -6,6 +6,7 @@
  *                       generate_city_units()
  *   generate_orders.c   generate_city_orders(): one row through named steps
  *   generate_planted.c  generate_city_planted(): the ground truth
+ *   generate_text.c     the complaint text of an order (column content)
  *
  * Adding a phenomenon (a feature that must be found in the generated data)
  * -------------------------------------------------------------------------
