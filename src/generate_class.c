@@ -17,7 +17,8 @@
  * The plan (places, days, hours, categories, caller ids) depends only on
  * the city size, like the other planted truths (generate_city_planted takes
  * no seed), and is drawn with FixedUnif(GEN_FIXED_CLASS, k).  It is planted
- * only in cities of at least GEN_CLASS_MIN_ORDERS orders.  The plan's rows
+ * only in cities of at least GEN_CLASS_MIN_ORDERS orders, and not in the
+ * calm city (generate_city(…, events => false)): incidents are events.  The plan's rows
  * replace base-demand rows chosen by a permutation of their slots (the
  * small community, the surge and the hotspots are never touched): base slot
  * b becomes plan row (b · A) mod N_base when that is below the plan's size.
@@ -340,8 +341,8 @@ gen_class_order(const GenCity *city, uint64 seed, GenOrder *o)
 				u,
 				v;
 
-	if (city->orders < GEN_CLASS_MIN_ORDERS || o->slot < city->start_base)
-		return;
+	if (city->calm || city->orders < GEN_CLASS_MIN_ORDERS || o->slot < city->start_base)
+		return;					/* a calm city has no planted events */
 	pl = BuildClassPlan(city);
 	nbase = (uint64) (city->orders - city->start_base);
 	b = (uint64) (o->slot - city->start_base);
@@ -397,10 +398,13 @@ JsonInts(StringInfo s, const int *v, int n)
 void
 gen_class_planted(const GenCity *city, GenPlanted *p)
 {
-	const ClassPlan *pl = BuildClassPlan(city);
+	const ClassPlan *pl;
 	StringInfo	s = &p->details;
 	char		wkt[96];
 
+	if (city->calm)
+		return;
+	pl = BuildClassPlan(city);
 	if (pl->n == 0)
 		return;
 	for (int k = 0; k < NPLACES; k++)

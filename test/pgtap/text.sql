@@ -1,6 +1,6 @@
 -- pgTAP: complaint text (SPEC §10, docs/text.md).
 BEGIN;
-SELECT plan(53);
+SELECT plan(55);
 
 -- 1-4. zh_segment equals jieba.lcut(s, HMM=False) of Debian python3-jieba
 -- 0.42.1 on 2,400 hand-written and generated sentences: token lengths computed
@@ -377,6 +377,13 @@ SELECT is((SELECT count(*) FROM text_near a JOIN text_near b ON b.id > a.id AND 
           (SELECT count(*) * 3 FROM (SELECT DISTINCT doc FROM text_near WHERE cardinality(show_trgm(doc)) > 0) d),
 	'every copy of every complaint that has trigrams is found (3 pairs per complaint)');
 RESET enable_seqscan;
+
+-- 54-55. admin-unit names as user words
+SAVEPOINT units;
+SELECT is(minqing.zh_userdict_add_units('text_city.admin_unit'), 489::bigint, 'zh_userdict_add_units adds the 489 unit names of the generated city');
+SELECT is(minqing.zh_segment('新华路街道新华路一社区有人飞线充电'), ARRAY['新华路街道', '新华路一社区', '有人', '飞线充电'],
+	'unit names are then single words');
+ROLLBACK TO SAVEPOINT units;
 
 SELECT * FROM finish();
 ROLLBACK;
