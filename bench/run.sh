@@ -4,11 +4,24 @@
 # cities.  Never part of `make test`; runs under `nice`.
 #
 #   make bench                              1M-order city
-#   MQ_BENCH_FULL=1 make bench              1M and 5M
+#   MQ_BENCH_FULL=1 make bench              1M, 5M and 20M
 #   MQ_BENCH_SIZES="200000 1000000" make bench
-#   MQ_BENCH_RUNS=7 make bench              timed runs per query (median reported; default 5)
+#   MQ_BENCH_RUNS=7 make bench              timed runs per query (median reported; default 5, 3 above 5M)
 #   MQ_BENCH_CASES="rate kpi" make bench    only these bench/cases/NAME.sql files (no extras)
 #   MQ_BENCH_EXTRAS=0 make bench            skip the feature scripts bench/*.sh (hotspot.sh, warning.sh …)
+#   MQ_BENCH_MEMORY=0 make bench            skip the peak-memory run of each case
+#
+# Generated cities are kept.  The benchmark cluster lives in MQ_BENCH_DATA
+# (default /tmp/minqing-bench-cluster, shared by every worktree, one run at a
+# time: the runner waits on the lock file MQ_BENCH_DATA.lock).  Each city is
+# the schema city_<size>_<seed> of database minqing_bench; public.bench_city
+# records the md5 of the generator sources (src/generate*.c,
+# install/20-generate.sql) it was made with, and a city is generated again
+# only when they changed (or MQ_BENCH_REGENERATE=1).  A 20M-order city takes
+# ~6 GB of disk and a few minutes to generate; later runs start in seconds.
+# Each run re-creates the extension from the worktree's build (DROP EXTENSION
+# minqing CASCADE: the city tables do not depend on it).  rm -rf the directory
+# to reclaim the space.  MQ_BENCH_SEED (default 42) picks the seed.
 #
 # Adding a benchmark: a file bench/cases/NAME.sql with, per case, three
 # comment lines (each query on ONE line; :tbl is the work_order table,
@@ -18,7 +31,10 @@
 #   -- dba: SELECT count(*) FILTER (WHERE satisfied), count(satisfied) FROM :tbl
 # Optional, after the bench line: "-- max_size: 1000000" (skip bigger cities),
 # "-- parallel: no" (skip the 2-worker run, e.g. window functions).  The dba
-# line may be omitted when there is no hand-written equivalent.
+# line may be omitted when there is no hand-written equivalent.  A file may
+# also hold "-- setup: SQL" lines (one statement per line, run once per city
+# before its cases, e.g. to build a rollup table; it may use :tbl, :units,
+# :schema and should be idempotent: the city is kept).
 set -uo pipefail
 if [ -z "${MQ_BENCH_NICED:-}" ]; then
 	export MQ_BENCH_NICED=1
@@ -28,9 +44,12 @@ MQ_ROOT=$(cd "$(dirname "$0")/.." && pwd)
 . "$MQ_ROOT/test/lib/cluster.sh"
 
 if [ -n "${MQ_BENCH_SIZES:-}" ]; then SIZES=$MQ_BENCH_SIZES
-elif [ -n "${MQ_BENCH_FULL:-}" ]; then SIZES="1000000 5000000"
+elif [ -n "${MQ_BENCH_FULL:-}" ]; then SIZES="1000000 5000000 20000000"
 else SIZES=1000000; fi
+RUNS_SET=${MQ_BENCH_RUNS:-}
 RUNS=${MQ_BENCH_RUNS:-5}
+SEED=${MQ_BENCH_SEED:-42}
+DATA=${MQ_BENCH_DATA:-/tmp/minqing-bench-cluster}
 ONLY=" ${MQ_BENCH_CASES:-} "
 DB=minqing_bench
 WORK=${MQ_WORK:-/tmp/minqing-$(printf '%s' "$MQ_ROOT" | md5sum | cut -c1-8)-bench}
@@ -39,19 +58,33 @@ STAMP=$(date -u +%Y%m%dT%H%M%SZ)
 die() { echo "minqing bench: $*" >&2; exit 1; }
 for s in $SIZES; do [[ "$s" =~ ^[0-9]+$ ]] && [ "$s" -ge 1000 ] && [ "$s" -le 100000000 ] || die "bad size '$s' (1000 .. 100000000)"; done
 [[ "$RUNS" =~ ^[0-9]+$ ]] && [ "$RUNS" -ge 1 ] || die "MQ_BENCH_RUNS must be a positive integer"
+[[ "$SEED" =~ ^[0-9]+$ ]] || die "MQ_BENCH_SEED must be a non-negative integer"
 
 trap 'mq_stop_cluster' EXIT
 trap 'echo; mq_log "interrupted; stopping the cluster"; exit 130' INT TERM
 
 mq_ensure_packages || exit $?
 mkdir -p "$WORK" && chmod 755 "$WORK" || die "cannot use $WORK; set MQ_WORK"
-if [ -f "$WORK/cluster/data/postmaster.pid" ] && ps -p "$(head -1 "$WORK/cluster/data/postmaster.pid")" >/dev/null 2>&1; then
-	die "a cluster is already running in $WORK/cluster; stop it or set MQ_WORK to another directory"
+mkdir -p "$DATA" || die "cannot use $DATA; set MQ_BENCH_DATA"
+# one benchmark at a time on this machine (they would disturb each other anyway)
+exec 9>"$DATA.lock"
+if ! flock -n 9; then
+	mq_log "another make bench holds $DATA.lock; waiting"
+	flock 9 || die "cannot lock $DATA.lock"
+fi
+if [ -f "$DATA/data/postmaster.pid" ] && ps -p "$(head -1 "$DATA/data/postmaster.pid")" >/dev/null 2>&1; then
+	die "a cluster is already running in $DATA; stop it (pg_ctl -D $DATA/data stop, as postgres)"
 fi
 mq_build_install "$WORK" || die "build failed"
-mq_start_cluster "$WORK" || die "could not start the throwaway cluster in $WORK (set MQ_WORK / MQ_PORT)"
-psql -X -q -d postgres -c "DROP DATABASE IF EXISTS $DB" -c "CREATE DATABASE $DB" || die "cannot create $DB"
-psql -X -q -d $DB -c "SET client_min_messages = warning" -c "CREATE EXTENSION minqing CASCADE" || die "CREATE EXTENSION failed"
+export MQ_STOP_MODE=fast
+mq_start_kept_cluster "$DATA" || die "could not start the benchmark cluster in $DATA (set MQ_BENCH_DATA / MQ_PORT)"
+psql -X -q -d postgres -tA -c "SELECT 1 FROM pg_database WHERE datname = '$DB'" | grep -q 1 ||
+	psql -X -q -d postgres -c "CREATE DATABASE $DB" || die "cannot create $DB"
+psql -X -q -v ON_ERROR_STOP=1 -d $DB -c "SET client_min_messages = warning" -c "DROP EXTENSION IF EXISTS minqing CASCADE" \
+	-c "CREATE EXTENSION minqing CASCADE" \
+	-c "CREATE TABLE IF NOT EXISTS public.bench_city (schema_name text PRIMARY KEY, orders bigint, seed int, generator text, seconds float8, created timestamptz)" ||
+	die "CREATE EXTENSION failed"
+GENERATOR=$(cat "$MQ_ROOT"/src/generate*.c "$MQ_ROOT"/install/20-generate.sql | md5sum | cut -c1-12)
 
 SERIAL="SET max_parallel_workers_per_gather = 0;"
 PARALLEL="SET max_parallel_workers_per_gather = 2; SET parallel_setup_cost = 0; SET parallel_tuple_cost = 0; SET min_parallel_table_scan_size = 0;"
@@ -121,9 +154,27 @@ paired() {
 		}'
 }
 
+# mem_mb VARS SQL: run SQL once serially in a fresh session and print the
+# backend's peak resident set (VmHWM) and the shared memory it had mapped at
+# the end (RssShmem: shared_buffers pages it touched), in MB: "peak shared"
+mem_mb() {
+	local vars=$1 sql=$2
+	{
+		echo "$vars"
+		echo "$SERIAL"
+		echo 'SELECT pg_backend_pid() AS mq_pid \gset'
+		echo '\setenv MQ_PID :mq_pid'
+		echo '\o /dev/null'
+		echo "$sql;"
+		echo '\o'
+		echo "\\! awk '/^VmHWM/ { h = \$2 } /^RssShmem/ { m = \$2 } END { printf \"MEM %.0f %.0f\\n\", h / 1024, m / 1024 }' /proc/\$MQ_PID/status"
+	} | psql -X -q -v ON_ERROR_STOP=1 -d $DB 2>>"$WORK/bench-err.log" | sed -n 's/^MEM //p' | grep . || echo "NA NA"
+}
+
 ratio() { awk -v a="$1" -v b="$2" 'BEGIN { if (a == "NA" || b == "NA" || b == 0) print "–"; else printf "%.2f", a / b }'; }
 fmt2() { awk -v a="$1" 'BEGIN { if (a == "NA" || a == "") print "–"; else printf "%.2f", a }'; }
 ms() { awk -v a="$1" 'BEGIN { if (a == "NA" || a == "") print "–"; else printf "%.0f", a }'; }
+memcol() { [ "$1" = NA ] && echo "–" || echo "$1 ($2)"; }
 
 CPU=$(sed -n 's/^model name[[:space:]]*: //p' /proc/cpuinfo | head -1)
 MEM=$(awk '/MemTotal/ { printf "%.0f GB", $2 / 1048576 }' /proc/meminfo)
@@ -134,45 +185,69 @@ REPORT=$WORK/bench-$STAMP.md
 	echo "## make bench, $STAMP"
 	echo
 	echo "Machine: $CPU, $(nproc) cores, $MEM RAM; PostgreSQL $PGV, PostGIS $PGISV; load average at start: $(cut -d' ' -f1-3 /proc/loadavg)."
-	echo "$RUNS serial rounds after one warm-up, each running back to back \`SELECT count(*)\`, the minqing query and the"
-	echo "hand-written query; then $RUNS runs with 2 workers. serial ms / 2 workers ms: median wall time; CPU ms: median CPU"
+	echo "Serial rounds after one warm-up, each running back to back \`SELECT count(*)\`, the minqing query and the"
+	echo "hand-written query; then as many runs with 2 workers. serial ms / 2 workers ms: median wall time; CPU ms: median CPU"
 	echo "time (user + system) of the backend (log_statement_stats), which a loaded machine disturbs far less than wall time."
 	echo "×count = CPU(minqing) ÷ CPU(count(*)), ×dba = CPU(minqing) ÷ CPU(hand-written query), both medians of per-round"
-	echo "ratios; speedup = serial ÷ 2-worker wall time."
+	echo "ratios; speedup = serial ÷ 2-worker wall time; peak MB = the serial backend's peak resident set (VmHWM) in one"
+	echo "extra run in a fresh session, with the part that is shared memory (shared_buffers pages it touched) in brackets."
 	echo
 } >"$REPORT"
 
 gen_rows=""
-case_rows=""
+size_tables=""
 for size in $SIZES; do
-	schema=c$size
-	mq_log "generating a city of $size orders (schema $schema)"
-	t0=$(date +%s.%N)
-	psql -X -q -v ON_ERROR_STOP=1 -d $DB -c "SELECT minqing.generate_city('$schema', $size, 42)" >/dev/null || die "generate_city failed"
-	t1=$(date +%s.%N)
-	raw=$(median_ms serial "" "SELECT count(*) FROM generate_series(0, ($size - 1) / 16384) c, LATERAL minqing.generate_city_orders($size, 42, c * 16384, LEAST(16384, $size - c * 16384)) o")
-	gen_rows+=$(awk -v n="$size" -v a="$t0" -v b="$t1" -v r="$raw" 'BEGIN {
-		printf "| %d | %.1f | %.0f | %.0f |\n", n, b - a, n / (b - a), (r == "NA" ? 0 : n / (r / 1000)) }')$'\n'
-	psql -X -q -d $DB -c "VACUUM (ANALYZE) $schema.work_order" || die "vacuum failed"
+	schema=city_${size}_${SEED}
+	runs=$RUNS
+	[ -z "$RUNS_SET" ] && [ "$size" -gt 5000000 ] && runs=3
+	have=$(psql -X -tA -d $DB -c "SELECT generator FROM public.bench_city WHERE schema_name = '$schema'")
+	if [ "$have" != "$GENERATOR" ] || [ -n "${MQ_BENCH_REGENERATE:-}" ] ||
+		! psql -X -tA -d $DB -c "SELECT to_regclass('$schema.work_order') IS NOT NULL" | grep -q t; then
+		mq_log "generating a city of $size orders, seed $SEED (schema $schema; kept in $DATA for later runs)"
+		psql -X -q -d $DB -c "SET client_min_messages = warning" -c "DROP SCHEMA IF EXISTS $schema CASCADE" \
+			-c "DELETE FROM public.bench_city WHERE schema_name = '$schema'" >/dev/null
+		t0=$(date +%s.%N)
+		psql -X -q -v ON_ERROR_STOP=1 -d $DB -c "SELECT minqing.generate_city('$schema', $size, $SEED)" >/dev/null || die "generate_city failed"
+		t1=$(date +%s.%N)
+		psql -X -q -d $DB -c "VACUUM (ANALYZE) $schema.work_order" || die "vacuum failed"
+		psql -X -q -d $DB -c "INSERT INTO public.bench_city VALUES ('$schema', $size, $SEED, '$GENERATOR', $t1 - $t0, now())" || die "cannot record the city"
+		raw=NA
+		[ "$size" -le 5000000 ] &&
+			raw=$(RUNS=1 median_ms serial "" "SELECT count(*) FROM generate_series(0, ($size - 1) / 16384) c, LATERAL minqing.generate_city_orders($size, $SEED, c * 16384, LEAST(16384, $size - c * 16384)) o")
+		gen_rows+=$(awk -v n="$size" -v a="$t0" -v b="$t1" -v r="$raw" 'BEGIN {
+			printf "| %d | %.1f | %.0f | %s |\n", n, b - a, n / (b - a), (r == "NA" ? "–" : sprintf("%.0f", n / (r / 1000))) }')$'\n'
+	else
+		mq_log "reusing the city of $size orders, seed $SEED (schema $schema)"
+	fi
 	vars="\\set tbl $schema.work_order
 \\set units $schema.admin_unit
 \\set schema $schema"
-	read -r w_s c_m c_f c_d w_p r_f r_d r_p < <(paired "$vars" "SELECT count(*) FROM :tbl" "" yes)
+	rows=""
+	read -r w_s c_m c_f c_d w_p r_f r_d r_p < <(RUNS=$runs paired "$vars" "SELECT count(*) FROM :tbl" "" yes)
 	mq_log "count(*) floor: serial $(ms "$w_s") ms (CPU $(ms "$c_m") ms), 2 workers $(ms "$w_p") ms"
-	case_rows+="| $size | \`count(*)\` (floor) | $(ms "$w_s") | $(ms "$c_m") | 1.00 | – | $(ms "$w_p") | $(fmt2 "$r_p") |"$'\n'
+	rows+="| \`count(*)\` (floor) | $(ms "$w_s") | $(ms "$c_m") | 1.00 | – | $(ms "$w_p") | $(fmt2 "$r_p") | – |"$'\n'
 
 	for f in "$MQ_ROOT"/bench/cases/*.sql; do
 		[ -e "$f" ] || continue
 		fname=$(basename "$f" .sql)
 		[ "$ONLY" = "  " ] || [[ "$ONLY" == *" $fname "* ]] || continue
+		# setup lines, once per city
+		while IFS= read -r setup; do
+			[ -n "$setup" ] || continue
+			mq_log "$fname: setup"
+			printf '%s\n%s;\n' "$vars" "$setup" | psql -X -q -v ON_ERROR_STOP=1 -d $DB >/dev/null 2>>"$WORK/bench-err.log" ||
+				mq_log "  setup failed: $(tail -3 "$WORK/bench-err.log")"
+		done < <(sed -n 's/^-- setup:[ \t]*//p' "$f")
 		# parse: bench / max_size / parallel / minqing / dba lines; a case ends at the next bench line
 		while IFS=$'\x1f' read -r name maxsize par mq dba; do
 			[ -n "$name" ] || continue
 			if [ -n "$maxsize" ] && [ "$size" -gt "$maxsize" ]; then continue; fi
 			mq_log "$fname: $name ($size)"
-			read -r w_s c_m c_f c_d w_p r_f r_d r_p < <(paired "$vars" "$mq" "$dba" "$par")
+			read -r w_s c_m c_f c_d w_p r_f r_d r_p < <(RUNS=$runs paired "$vars" "$mq" "$dba" "$par")
 			[ "$w_s" = NA ] && mq_log "  query failed: $(grep -m3 ERROR "$WORK/bench-stats.log" "$WORK/bench-err.log")"
-			case_rows+="| $size | $name | $(ms "$w_s") | $(ms "$c_m") | $(fmt2 "$r_f") | $(fmt2 "$r_d") | $([ "$par" != no ] && ms "$w_p" || echo –) | $(fmt2 "$r_p") |"$'\n'
+			mem="NA NA"
+			[ "${MQ_BENCH_MEMORY:-1}" != 0 ] && [ "$w_s" != NA ] && mem=$(mem_mb "$vars" "$mq")
+			rows+="| $name | $(ms "$w_s") | $(ms "$c_m") | $(fmt2 "$r_f") | $(fmt2 "$r_d") | $([ "$par" != no ] && ms "$w_p" || echo –) | $(fmt2 "$r_p") | $(memcol $mem) |"$'\n'
 		done < <(awk '
 			function flush() { if (name != "") printf "%s\037%s\037%s\037%s\037%s\n", name, maxs, par, mq, dba; name = ""; maxs = ""; par = ""; mq = ""; dba = "" }
 			/^-- bench:/    { flush(); sub(/^-- bench:[ \t]*/, ""); name = $0; next }
@@ -182,21 +257,21 @@ for size in $SIZES; do
 			/^-- dba:/      { sub(/^-- dba:[ \t]*/, ""); dba = $0; next }
 			END { flush() }' "$f")
 	done
-	psql -X -q -d $DB -c "DROP SCHEMA $schema CASCADE" >/dev/null
+	size_tables+="### $size orders"$'\n\n'"Load average after: $(cut -d' ' -f1-3 /proc/loadavg); $runs rounds."$'\n\n'
+	size_tables+="| query | serial ms | CPU ms | ×count | ×dba | 2 workers ms | speedup | peak MB (shared) |"$'\n'
+	size_tables+="|---|---:|---:|---:|---:|---:|---:|---:|"$'\n'"$rows"$'\n'
 done
 
 {
-	echo "### Generator"
-	echo
-	echo "| orders | generate_city s | orders/s (tables, indexes, ANALYZE) | orders/s (C generator alone) |"
-	echo "|---:|---:|---:|---:|"
-	printf '%s' "$gen_rows"
-	echo
-	echo "### Aggregates"
-	echo
-	echo "| orders | query | serial ms | CPU ms | ×count | ×dba | 2 workers ms | speedup |"
-	echo "|---:|---|---:|---:|---:|---:|---:|---:|"
-	printf '%s' "$case_rows"
+	if [ -n "$gen_rows" ]; then
+		echo "### Generator (cities generated in this run)"
+		echo
+		echo "| orders | generate_city s | orders/s (tables, indexes, ANALYZE) | orders/s (C generator alone) |"
+		echo "|---:|---:|---:|---:|"
+		printf '%s' "$gen_rows"
+		echo
+	fi
+	printf '%s' "$size_tables"
 } >>"$REPORT"
 mq_stop_cluster
 

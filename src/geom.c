@@ -6,6 +6,7 @@
 #include <math.h>
 
 #include "executor/spi.h"
+#include "miscadmin.h"
 #include "utils/builtins.h"
 
 #include "geom.h"
@@ -343,4 +344,82 @@ tm_unproject(PG_FUNCTION_ARGS)
 	mq_tm_init(&tm, lon0, lat0);
 	mq_tm_inverse(&tm, pt.x, pt.y, &lon, &lat);
 	PG_RETURN_DATUM(mq_point_make(lon, lat, 4326));
+}
+
+/*
+ * mq_local_projection: range-check the lon/lat points, pick the centre by
+ * `rule` and set up the local transverse Mercator (see geom.h).
+ */
+void
+mq_local_projection(const double *x, const double *y, int64 n, MqCentreRule rule,
+					double lon0, double lat0, int32 srid, MqTM *tm, const char *fname)
+{
+	double		sx = 0,
+				sy = 0,
+				xmin = 0,
+				xmax = 0,
+				ymin = 0,
+				ymax = 0;
+
+	for (int64 i = 0; i < n; i++)
+	{
+		if ((i & 0xFFFF) == 0)
+			CHECK_FOR_INTERRUPTS();
+		if (!(x[i] >= -180.0 && x[i] <= 180.0 && y[i] >= -90.0 && y[i] <= 90.0))
+			ereport(ERROR,
+					(errcode(ERRCODE_INVALID_PARAMETER_VALUE),
+					 errmsg("%s: longitude/latitude out of range for SRID %d", fname, srid),
+					 errdetail("Got POINT(%g %g).", x[i], y[i]),
+					 errhint("Check the SRID: projected coordinates need their projected SRID.")));
+		sx += x[i];
+		sy += y[i];
+		if (i == 0 || x[i] < xmin)
+			xmin = x[i];
+		if (i == 0 || x[i] > xmax)
+			xmax = x[i];
+		if (i == 0 || y[i] < ymin)
+			ymin = y[i];
+		if (i == 0 || y[i] > ymax)
+			ymax = y[i];
+	}
+	switch (rule)
+	{
+		case MQ_CENTRE_MEAN:
+			if (n > 0)
+			{
+				lon0 = sx / n;
+				lat0 = sy / n;
+			}
+			break;
+		case MQ_CENTRE_MIDRANGE:
+			if (n > 0)
+			{
+				lon0 = (xmin + xmax) / 2;
+				lat0 = (ymin + ymax) / 2;
+			}
+			break;
+		case MQ_CENTRE_GIVEN:
+			break;
+	}
+	if (n == 0 && rule != MQ_CENTRE_GIVEN)
+		lon0 = lat0 = 0.0;
+	mq_tm_init(tm, lon0, lat0);
+}
+
+/* mq_to_local_meters: mq_local_projection, then every point in place. */
+void
+mq_to_local_meters(double *x, double *y, int64 n, MqCentreRule rule,
+				   double lon0, double lat0, int32 srid, MqTM *tm, const char *fname)
+{
+	MqTM		local;
+
+	if (tm == NULL)
+		tm = &local;
+	mq_local_projection(x, y, n, rule, lon0, lat0, srid, tm, fname);
+	for (int64 i = 0; i < n; i++)
+	{
+		if ((i & 0xFFFF) == 0)
+			CHECK_FOR_INTERRUPTS();
+		mq_tm_forward(tm, x[i], y[i], &x[i], &y[i]);
+	}
 }

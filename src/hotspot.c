@@ -32,8 +32,11 @@
 #include "windowapi.h"
 
 #include "geom.h"
+#include "mqhash.h"
 #include "neighbors.h"
+#include "result.h"
 #include "stats.h"
+#include "window.h"
 
 PG_FUNCTION_INFO_V1(gi_star);
 PG_FUNCTION_INFO_V1(hotspot);
@@ -66,14 +69,6 @@ typedef struct HsRow
 	uint8		flags;
 } HsRow;
 
-/* The partition-local memory: a header and one HsRow per partition row. */
-typedef struct HsContext
-{
-	bool		ready;
-	int64		nrows;
-	HsRow		rows[FLEXIBLE_ARRAY_MEMBER];
-} HsContext;
-
 /* The non-NULL rows of a partition, in planar coordinates. */
 typedef struct HsInput
 {
@@ -90,26 +85,8 @@ typedef struct HsInput
 
 static const char *const hs_quadrants[] = {"HH", "LH", "LL", "HL"};
 
-/* Largest partition accepted: its results must fit one allocation. */
-#define HS_MAX_ROWS		((int64) ((MaxAllocSize - 64) / sizeof(HsRow)))
 /* Largest permutations count accepted by local_moran. */
 #define HS_MAX_PERMUTATIONS	99999
-
-/*
- * Error unless a per-call constant (distance, fdr, permutations, seed) is the
- * same on every row: window functions see them row by row, and a partition
- * mixing distances has no single answer.
- */
-static void
-CheckSameConstant(bool have, double first, double now, const char *fname, const char *argname)
-{
-	if (have && !(first == now))
-		ereport(ERROR,
-				(errcode(ERRCODE_INVALID_PARAMETER_VALUE),
-				 errmsg("%s: %s must be the same on every row of a partition", fname, argname),
-				 errdetail("Got %g and %g.", first, now),
-				 errhint("Pass one value for the whole partition, or add the %s to PARTITION BY.", argname)));
-}
 
 /* a usable row while sorting into canonical order */
 typedef struct HsPoint
@@ -171,18 +148,19 @@ SortCanonical(HsInput *in)
  * constants, and project lon/lat to local meters.
  */
 static void
-ReadPartition(WindowObject win, int64 nrows, HsKind kind, const char *fname, HsInput *in)
+ReadPartition(MqWindow *w, HsKind kind, HsInput *in)
 {
 	MemoryContext rowctx = AllocSetContextCreate(CurrentMemoryContext, "minqing hotspot row",
 												 ALLOCSET_SMALL_SIZES);
 	MemoryContext oldctx;
 	int			nextra = (kind == HS_HOTSPOT) ? 1 : (kind == HS_MORAN_PERM) ? 2 : 0;
+	int64		nrows = w->nrows;
 	int32		srid = 0;
 	bool		have_srid = false;
-	bool		have_const = false;
-	double		first_dist = 0,
-				first_e1 = 0,
-				first_e2 = 0;
+	MqWinConst	cdist = MQ_WIN_CONST_INIT,
+				cfdr = MQ_WIN_CONST_INIT,
+				cperm = MQ_WIN_CONST_INIT,
+				cseed = MQ_WIN_CONST_INIT;
 	int			n = 0;
 
 	in->row = palloc(mul_size(Max(nrows, 1), sizeof(int32)));
@@ -199,7 +177,6 @@ ReadPartition(WindowObject win, int64 nrows, HsKind kind, const char *fname, HsI
 		Datum		d[5];
 		bool		isnull[5];
 		bool		anynull = false;
-		bool		isout;
 		MqPoint		pt;
 		int			nargs = 3 + nextra;
 
@@ -207,7 +184,7 @@ ReadPartition(WindowObject win, int64 nrows, HsKind kind, const char *fname, HsI
 		oldctx = MemoryContextSwitchTo(rowctx);
 		for (int a = 0; a < nargs; a++)
 		{
-			d[a] = WinGetFuncArgInPartition(win, a, r, WINDOW_SEEK_HEAD, false, &isnull[a], &isout);
+			d[a] = mq_warg_datum(w, a, r, &isnull[a]);
 			anynull |= isnull[a];
 		}
 		if (anynull)
@@ -218,63 +195,38 @@ ReadPartition(WindowObject win, int64 nrows, HsKind kind, const char *fname, HsI
 		}
 
 		/* the per-call constants first: a bad distance is an error even on empty points */
+		mq_check_positive_finite(DatumGetFloat8(d[2]), w->fname, "distance", MQ_HINT_LENGTH);
+		mq_window_constant(w, &cdist, "distance", DatumGetFloat8(d[2]), r);
+		if (kind == HS_HOTSPOT)
+			mq_window_constant(w, &cfdr, "fdr", DatumGetBool(d[3]) ? 1 : 0, r);
+		else if (kind == HS_MORAN_PERM)
 		{
-			double		dist = DatumGetFloat8(d[2]);
-			double		e1 = 0,
-						e2 = 0;
+			int32		perms = DatumGetInt32(d[3]);
 
-			if (isnan(dist) || isinf(dist) || dist <= 0.0)
+			if (perms < 1 || perms > HS_MAX_PERMUTATIONS)
 				ereport(ERROR,
 						(errcode(ERRCODE_INVALID_PARAMETER_VALUE),
-						 errmsg("%s: distance must be positive and finite", fname),
-						 errdetail("Got %g.", dist),
-						 errhint("Use the distance band in CRS units, or in meters for geographic (lon/lat) input.")));
-			if (kind == HS_HOTSPOT)
-				e1 = DatumGetBool(d[3]) ? 1 : 0;
-			else if (kind == HS_MORAN_PERM)
-			{
-				int32		perms = DatumGetInt32(d[3]);
-
-				if (perms < 1 || perms > HS_MAX_PERMUTATIONS)
-					ereport(ERROR,
-							(errcode(ERRCODE_INVALID_PARAMETER_VALUE),
-							 errmsg("%s: permutations must be between 1 and %d", fname, HS_MAX_PERMUTATIONS),
-							 errdetail("Got %d.", perms),
-							 errhint("999 is the usual choice.")));
-				e1 = perms;
-				e2 = DatumGetInt32(d[4]);
-			}
-			CheckSameConstant(have_const, first_dist, dist, fname, "distance");
-			if (kind == HS_HOTSPOT)
-				CheckSameConstant(have_const, first_e1, e1, fname, "fdr");
-			if (kind == HS_MORAN_PERM)
-			{
-				CheckSameConstant(have_const, first_e1, e1, fname, "permutations");
-				CheckSameConstant(have_const, first_e2, e2, fname, "seed");
-			}
-			if (!have_const)
-			{
-				first_dist = dist;
-				first_e1 = e1;
-				first_e2 = e2;
-				have_const = true;
-			}
+						 errmsg("%s: permutations must be between 1 and %d", w->fname, HS_MAX_PERMUTATIONS),
+						 errdetail("Got %d.", perms),
+						 errhint("999 is the usual choice.")));
+			mq_window_constant(w, &cperm, "permutations", perms, r);
+			mq_window_constant(w, &cseed, "seed", DatumGetInt32(d[4]), r);
 		}
 
-		if (mq_point_read(d[1], &pt, fname) == MQ_POINT_EMPTY)
+		if (mq_point_read(d[1], &pt, w->fname) == MQ_POINT_EMPTY)
 		{
 			MemoryContextSwitchTo(oldctx);
 			MemoryContextReset(rowctx);
 			continue;
 		}
-		mq_srid_check(pt.srid, &srid, &have_srid, fname);
+		mq_srid_check(pt.srid, &srid, &have_srid, w->fname);
 		{
 			double		v = DatumGetFloat8(d[0]);
 
 			if (isnan(v) || isinf(v))
 				ereport(ERROR,
 						(errcode(ERRCODE_INVALID_PARAMETER_VALUE),
-						 errmsg("%s: value must be finite", fname),
+						 errmsg("%s: value must be finite", w->fname),
 						 errdetail("Got %g on row %lld of the partition.", v, (long long) r + 1),
 						 errhint("Filter out NaN and infinite values, or turn them into NULL with NULLIF(value, 'NaN').")));
 			in->v[n] = v;
@@ -290,42 +242,14 @@ ReadPartition(WindowObject win, int64 nrows, HsKind kind, const char *fname, HsI
 
 	in->n = n;
 	SortCanonical(in);
-	in->distance = first_dist;
-	in->fdr = first_e1 != 0;
-	in->permutations = (int32) first_e1;
-	in->seed = (int32) first_e2;
+	in->distance = cdist.value;
+	in->fdr = !cfdr.have || cfdr.value != 0;
+	in->permutations = (int32) cperm.value;
+	in->seed = (int32) cseed.value;
 
 	/* lon/lat: project to meters around the partition's mean position */
 	if (n > 0 && mq_srid_is_geographic(srid))
-	{
-		double		slon = 0,
-					slat = 0;
-		MqTM		tm;
-
-		for (int i = 0; i < n; i++)
-		{
-			if (in->x[i] < -180.0 || in->x[i] > 180.0 || in->y[i] < -90.0 || in->y[i] > 90.0)
-				ereport(ERROR,
-						(errcode(ERRCODE_INVALID_PARAMETER_VALUE),
-						 errmsg("%s: longitude/latitude out of range for SRID %d", fname, srid),
-						 errdetail("Got POINT(%g %g).", in->x[i], in->y[i]),
-						 errhint("Check the SRID: projected coordinates need their projected SRID.")));
-			slon += in->x[i];
-			slat += in->y[i];
-		}
-		mq_tm_init(&tm, slon / n, slat / n);
-		for (int i = 0; i < n; i++)
-		{
-			double		px,
-						py;
-
-			if ((i & 0xFFFF) == 0)
-				CHECK_FOR_INTERRUPTS();
-			mq_tm_forward(&tm, in->x[i], in->y[i], &px, &py);
-			in->x[i] = px;
-			in->y[i] = py;
-		}
-	}
+		mq_to_local_meters(in->x, in->y, n, MQ_CENTRE_MEAN, 0, 0, srid, NULL, w->fname);
 }
 
 /*
@@ -473,24 +397,6 @@ ComputeBins(const HsInput *in, HsRow *rows)
 	pfree(pv);
 }
 
-/* splitmix64: a small, well-mixed deterministic generator (Vigna). */
-static inline uint64
-SplitMix64(uint64 *state)
-{
-	uint64		z = (*state += UINT64CONST(0x9E3779B97F4A7C15));
-
-	z = (z ^ (z >> 30)) * UINT64CONST(0xBF58476D1CE4E5B9);
-	z = (z ^ (z >> 27)) * UINT64CONST(0x94D049BB133111EB);
-	return z ^ (z >> 31);
-}
-
-/* A uniform integer in [0, range) (range < 2^31; bias below 2^-32·range). */
-static inline uint32
-RandomBelow(uint64 *state, uint32 range)
-{
-	return (uint32) (((SplitMix64(state) >> 32) * (uint64) range) >> 32);
-}
-
 /*
  * Local Moran's I with row-standardised binary distance-band weights (self
  * excluded).  With m2 = Σz²/n, lag_k = mean of the neighbours' z, c_k the
@@ -590,7 +496,7 @@ ComputeMoran(const HsInput *in, HsRow *rows)
 			/* swap k to the end: draws come from perm[0 .. n-2] */
 			perm[k] = last;
 			perm[last] = k;
-			(void) SplitMix64(&state);
+			(void) mq_splitmix64_next(&state);
 			for (int t = 0; t < R; t++)
 			{
 				double		s = 0,
@@ -602,7 +508,7 @@ ComputeMoran(const HsInput *in, HsRow *rows)
 				 */
 				for (int u = 0; u < c; u++)
 				{
-					int			v = u + (int) RandomBelow(&state, (uint32) (last - u));
+					int			v = u + (int) mq_random_below(&state, (uint32) (last - u));
 					int32		tmp = perm[u];
 
 					perm[u] = perm[v];
@@ -636,57 +542,40 @@ ComputeMoran(const HsInput *in, HsRow *rows)
 static HsRow *
 PartitionRow(FunctionCallInfo fcinfo, HsKind kind, const char *fname)
 {
-	WindowObject win = PG_WINDOW_OBJECT();
-	int64		nrows = WinGetPartitionRowCount(win);
-	HsContext  *ctx;
-	int64		cur;
-	HsRow	   *r;
+	MqWindow	w;
+	HsRow	   *rows = mq_window_begin(fcinfo, sizeof(HsRow), fname, &w);
 
-	if (nrows > HS_MAX_ROWS)
-		ereport(ERROR,
-				(errcode(ERRCODE_PROGRAM_LIMIT_EXCEEDED),
-				 errmsg("%s: partition of %lld rows is too large", fname, (long long) nrows),
-				 errhint("Split the input with PARTITION BY (at most %lld rows per partition).", (long long) HS_MAX_ROWS)));
-	ctx = (HsContext *) WinGetPartitionLocalMemory(win,
-												   add_size(offsetof(HsContext, rows),
-															mul_size(Max(nrows, 1), sizeof(HsRow))));
-	if (!ctx->ready)
+	if (!w.ready)
 	{
 		MemoryContext work = AllocSetContextCreate(CurrentMemoryContext, "minqing hotspot",
 												   ALLOCSET_DEFAULT_SIZES);
 		MemoryContext old = MemoryContextSwitchTo(work);
 		HsInput		in;
 
-		ctx->nrows = nrows;
-		for (int64 i = 0; i < nrows; i++)
-			ctx->rows[i].flags = HS_ROW_NULL;
-		ReadPartition(win, nrows, kind, fname, &in);
+		for (int64 i = 0; i < w.nrows; i++)
+			rows[i].flags = HS_ROW_NULL;
+		ReadPartition(&w, kind, &in);
 		switch (kind)
 		{
 			case HS_GI_STAR:
-				ComputeGiStar(&in, ctx->rows);
+				ComputeGiStar(&in, rows);
 				break;
 			case HS_HOTSPOT:
-				ComputeGiStar(&in, ctx->rows);
-				ComputeBins(&in, ctx->rows);
+				ComputeGiStar(&in, rows);
+				ComputeBins(&in, rows);
 				break;
 			case HS_MORAN:
 			case HS_MORAN_PERM:
 				if (kind == HS_MORAN)
 					in.permutations = 0;
-				ComputeMoran(&in, ctx->rows);
+				ComputeMoran(&in, rows);
 				break;
 		}
 		MemoryContextSwitchTo(old);
 		MemoryContextDelete(work);
-		ctx->ready = true;
+		mq_window_ready(&w);
 	}
-
-	cur = WinGetCurrentPosition(win);
-	if (cur < 0 || cur >= ctx->nrows)
-		elog(ERROR, "%s: row %lld outside its partition", fname, (long long) cur);
-	r = &ctx->rows[cur];
-	return (r->flags & HS_ROW_NULL) ? NULL : r;
+	return (rows[w.cur].flags & HS_ROW_NULL) ? NULL : &rows[w.cur];
 }
 
 /*
@@ -711,32 +600,24 @@ Datum
 hotspot(PG_FUNCTION_ARGS)
 {
 	HsRow	   *r = PartitionRow(fcinfo, HS_HOTSPOT, "hotspot");
-	TupleDesc	tupdesc;
 	Datum		values[3];
 	bool		nulls[3] = {false, false, false};
 
 	if (r == NULL)
 		PG_RETURN_NULL();
-	if (get_call_result_type(fcinfo, NULL, &tupdesc) != TYPEFUNC_COMPOSITE)
-		elog(ERROR, "hotspot: return type must be a row type");
-	tupdesc = BlessTupleDesc(tupdesc);
 	values[0] = Float8GetDatum(r->a);
 	values[1] = Float8GetDatum(r->b);
 	values[2] = Int32GetDatum(r->bin);
-	PG_RETURN_DATUM(HeapTupleGetDatum(heap_form_tuple(tupdesc, values, nulls)));
+	PG_RETURN_DATUM(mq_result_tuple(fcinfo, values, nulls));
 }
 
 /* The (i, z, p, quadrant) tuple of a local_moran row. */
 static Datum
 MoranTuple(FunctionCallInfo fcinfo, HsRow *r)
 {
-	TupleDesc	tupdesc;
 	Datum		values[4];
 	bool		nulls[4];
 
-	if (get_call_result_type(fcinfo, NULL, &tupdesc) != TYPEFUNC_COMPOSITE)
-		elog(ERROR, "local_moran: return type must be a row type");
-	tupdesc = BlessTupleDesc(tupdesc);
 	values[0] = Float8GetDatum(r->a);
 	values[1] = Float8GetDatum(r->b);
 	values[2] = Float8GetDatum(r->c);
@@ -745,7 +626,7 @@ MoranTuple(FunctionCallInfo fcinfo, HsRow *r)
 	nulls[1] = (r->flags & HS_B_NULL) != 0;
 	nulls[2] = (r->flags & HS_C_NULL) != 0;
 	nulls[3] = false;
-	return HeapTupleGetDatum(heap_form_tuple(tupdesc, values, nulls));
+	return mq_result_tuple(fcinfo, values, nulls);
 }
 
 /*

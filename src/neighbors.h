@@ -7,7 +7,7 @@
  * the index O(n log n) (one sort).  Only non-empty buckets are stored (an
  * open-addressing hash table of bucket keys), so sparse or far-flung points
  * cost no memory.  Coordinates must be planar (project geographic input
- * first, e.g. with mq_tm_forward from geom.h).
+ * first with mq_to_local_meters from geom.h).
  *
  * Typical use:
  *     MqNeighborIndex *ix = mq_nb_build(x, y, n, radius);

@@ -51,20 +51,14 @@
 
 #include "guc.h"
 #include "linalg.h"
+#include "mqhash.h"
+#include "result.h"
 #include "state.h"
 #include "stats.h"
 
 /* ---------------------------------------------------------------------------
  * Shared helpers
  * ------------------------------------------------------------------------- */
-
-/* Mark the first n result fields NULL. */
-static inline void
-SetNulls(bool *nulls, int n)
-{
-	for (int i = 0; i < n; i++)
-		nulls[i] = true;
-}
 
 /* A finite date from argument argno; infinities are refused. */
 static int32
@@ -92,31 +86,6 @@ DateStr(int32 d)
 	if (y <= 0)
 		return psprintf("%04d-%02d-%02d BC", 1 - y, m, dd);
 	return psprintf("%04d-%02d-%02d", y, m, dd);
-}
-
-/* Form the composite result of a final function. */
-static Datum
-FormResult(FunctionCallInfo fcinfo, Datum *values, bool *nulls)
-{
-	TupleDesc	tupdesc;
-
-	if (get_call_result_type(fcinfo, NULL, &tupdesc) != TYPEFUNC_COMPOSITE)
-		elog(ERROR, "policy final function must return a composite type");
-	tupdesc = BlessTupleDesc(tupdesc);
-	return HeapTupleGetDatum(heap_form_tuple(tupdesc, values, nulls));
-}
-
-/* float8 datum, or NULL when not finite */
-static inline void
-PutF8(Datum *values, bool *nulls, int i, double x)
-{
-	if (isnan(x) || isinf(x))
-	{
-		nulls[i] = true;
-		return;
-	}
-	values[i] = Float8GetDatum(x);
-	nulls[i] = false;
 }
 
 /* ---------------------------------------------------------------------------
@@ -491,12 +460,12 @@ before_after_final(PG_FUNCTION_ARGS)
 				npre,
 				npost;
 
-	SetNulls(nulls, 8);
+	mq_result_nulls(nulls, 8);
 	values[0] = Int32GetDatum(0);
 	values[1] = Int32GetDatum(0);
 	nulls[0] = nulls[1] = false;
 	if (dv == NULL)
-		PG_RETURN_DATUM(FormResult(fcinfo, values, nulls));
+		PG_RETURN_DATUM(mq_result_tuple(fcinfo, values, nulls));
 
 	if (policy <= dv[0].day || policy > dv[n - 1].day)
 		ereport(ERROR,
@@ -516,25 +485,25 @@ before_after_final(PG_FUNCTION_ARGS)
 	npost = (double) dv[n - 1].day - policy + 1.0;
 	values[0] = Int32GetDatum((int32) npre);
 	values[1] = Int32GetDatum((int32) npost);
-	PutF8(values, nulls, 2, spre / npre);
-	PutF8(values, nulls, 3, spost / npost);
+	mq_result_f8(values, nulls, 2, spre / npre);
+	mq_result_f8(values, nulls, 3, spost / npost);
 	if (spre > 0.0)
 	{
 		double		rr = (spost / npost) / (spre / npre);
 
-		PutF8(values, nulls, 4, rr);
+		mq_result_f8(values, nulls, 4, rr);
 		if (spost > 0.0)
 		{
 			double		lrr = log(rr);
 			double		se = sqrt(1.0 / spre + 1.0 / spost);
 			double		z = mq_norm_quantile(0.975);
 
-			PutF8(values, nulls, 5, exp(lrr - z * se));
-			PutF8(values, nulls, 6, exp(lrr + z * se));
-			PutF8(values, nulls, 7, mq_norm_p2(lrr / se));
+			mq_result_f8(values, nulls, 5, exp(lrr - z * se));
+			mq_result_f8(values, nulls, 6, exp(lrr + z * se));
+			mq_result_f8(values, nulls, 7, mq_norm_p2(lrr / se));
 		}
 	}
-	PG_RETURN_DATUM(FormResult(fcinfo, values, nulls));
+	PG_RETURN_DATUM(mq_result_tuple(fcinfo, values, nulls));
 }
 
 /* ---------------------------------------------------------------------------
@@ -604,11 +573,11 @@ its_final(PG_FUNCTION_ARGS)
 			   *V,
 			   *u;
 
-	SetNulls(nulls, 10);
+	mq_result_nulls(nulls, 10);
 	values[0] = Int32GetDatum(0);
 	nulls[0] = false;
 	if (dv == NULL)
-		PG_RETURN_DATUM(FormResult(fcinfo, values, nulls));
+		PG_RETURN_DATUM(mq_result_tuple(fcinfo, values, nulls));
 
 	P = period >= 2 ? period : 1;
 	k = 4 + (P - 1);
@@ -718,18 +687,18 @@ its_final(PG_FUNCTION_ARGS)
 
 		for (int j = 1; j < k; j++)
 			b0 -= beta[j] * mean[j];
-		PutF8(values, nulls, 1, b0);
-		PutF8(values, nulls, 2, beta[1]);
-		PutF8(values, nulls, 3, beta[2]);
-		PutF8(values, nulls, 4, se2);
-		PutF8(values, nulls, 5, mq_norm_p2(beta[2] / se2));
-		PutF8(values, nulls, 6, beta[3]);
-		PutF8(values, nulls, 7, se3);
-		PutF8(values, nulls, 8, mq_norm_p2(beta[3] / se3));
+		mq_result_f8(values, nulls, 1, b0);
+		mq_result_f8(values, nulls, 2, beta[1]);
+		mq_result_f8(values, nulls, 3, beta[2]);
+		mq_result_f8(values, nulls, 4, se2);
+		mq_result_f8(values, nulls, 5, mq_norm_p2(beta[2] / se2));
+		mq_result_f8(values, nulls, 6, beta[3]);
+		mq_result_f8(values, nulls, 7, se3);
+		mq_result_f8(values, nulls, 8, mq_norm_p2(beta[3] / se3));
 		values[9] = Int32GetDatum(L);
 		nulls[9] = false;
 	}
-	PG_RETURN_DATUM(FormResult(fcinfo, values, nulls));
+	PG_RETURN_DATUM(mq_result_tuple(fcinfo, values, nulls));
 }
 
 /* ---------------------------------------------------------------------------
@@ -787,9 +756,9 @@ resilience_final(PG_FUNCTION_ARGS)
 				excess = 0.0,
 				days_rec;
 
-	SetNulls(nulls, 9);
+	mq_result_nulls(nulls, 9);
 	if (dv == NULL)
-		PG_RETURN_DATUM(FormResult(fcinfo, values, nulls));
+		PG_RETURN_DATUM(mq_result_tuple(fcinfo, values, nulls));
 	first = dv[0].day;
 	if (start > dv[n - 1].day)
 		ereport(ERROR,
@@ -834,12 +803,12 @@ resilience_final(PG_FUNCTION_ARGS)
 	for (int i = istart; i <= (irec >= 0 ? irec : ndays - 1); i++)
 		excess += x[i] - base;
 
-	PutF8(values, nulls, 0, base);
-	PutF8(values, nulls, 1, peak);
+	mq_result_f8(values, nulls, 0, base);
+	mq_result_f8(values, nulls, 1, peak);
 	values[2] = DateADTGetDatum((DateADT) (first + ipeak));
 	nulls[2] = false;
 	if (base > 0)
-		PutF8(values, nulls, 3, peak / base);
+		mq_result_f8(values, nulls, 3, peak / base);
 	values[4] = Int32GetDatum(ipeak - istart);
 	nulls[4] = false;
 	if (irec >= 0)
@@ -851,15 +820,15 @@ resilience_final(PG_FUNCTION_ARGS)
 	}
 	else
 		days_rec = ndays - ipeak;
-	PutF8(values, nulls, 7, excess);
+	mq_result_f8(values, nulls, 7, excess);
 	if (base > 0)
 	{
 		double		X = Max(excess, 0.0) / (7.0 * base);
 		double		W = days_rec / 7.0;
 
-		PutF8(values, nulls, 8, 100.0 / ((1.0 + X) * (1.0 + W)));
+		mq_result_f8(values, nulls, 8, 100.0 / ((1.0 + X) * (1.0 + W)));
 	}
-	PG_RETURN_DATUM(FormResult(fcinfo, values, nulls));
+	PG_RETURN_DATUM(mq_result_tuple(fcinfo, values, nulls));
 }
 
 /* ---------------------------------------------------------------------------
@@ -884,14 +853,6 @@ typedef struct Cell
 	double		sum;
 } Cell;
 
-static inline uint64
-Mix64(uint64 z)
-{
-	z = (z ^ (z >> 30)) * UINT64CONST(0xbf58476d1ce4e5b9);
-	z = (z ^ (z >> 27)) * UINT64CONST(0x94d049bb133111eb);
-	return z ^ (z >> 31);
-}
-
 /*
  * Two independent 64-bit hashes of a text key, computed byte by byte so they
  * are the same on every machine (states travel between nodes): FNV-1a and a
@@ -902,23 +863,21 @@ KeyHash(text *t, uint64 *h1, uint64 *h2)
 {
 	const unsigned char *p = (const unsigned char *) VARDATA_ANY(t);
 	Size		len = VARSIZE_ANY_EXHDR(t);
-	uint64		a = UINT64CONST(0xcbf29ce484222325);
-	uint64		b = UINT64CONST(0x9e3779b97f4a7c15) ^ (uint64) len;
+	uint64		b = MQ_GOLDEN64 ^ (uint64) len;
 
 	for (Size i = 0; i < len; i++)
 	{
-		a = (a ^ p[i]) * UINT64CONST(0x100000001b3);
 		b = (b ^ p[i]) * UINT64CONST(0xff51afd7ed558ccd);
 		b = (b << 29) | (b >> 35);
 	}
-	*h1 = Mix64(a);
-	*h2 = Mix64(b ^ UINT64CONST(0xc2b2ae3d27d4eb4f));
+	*h1 = mq_mix64(mq_fnv1a(p, len));
+	*h2 = mq_mix64(b ^ UINT64CONST(0xc2b2ae3d27d4eb4f));
 }
 
 static inline uint64
 SlotHash(uint64 h1, int32 period, bool treated)
 {
-	return Mix64(h1 ^ ((uint64) (uint32) period * UINT64CONST(0x9e3779b97f4a7c15)) ^ (treated ? 1 : 0));
+	return mq_mix64(h1 ^ ((uint64) (uint32) period * MQ_GOLDEN64) ^ (treated ? 1 : 0));
 }
 
 /* Insert or accumulate into an existing table that has room. */
@@ -1241,12 +1200,12 @@ did_final(PG_FUNCTION_ARGS)
 				V = 0.0,
 				score = 0.0;
 
-	SetNulls(nulls, 7);
+	mq_result_nulls(nulls, 7);
 	values[0] = Int64GetDatum(0);
 	values[1] = Int64GetDatum(0);
 	nulls[0] = nulls[1] = false;
 	if (PG_ARGISNULL(0))
-		PG_RETURN_DATUM(FormResult(fcinfo, values, nulls));
+		PG_RETURN_DATUM(mq_result_tuple(fcinfo, values, nulls));
 	cells = CellLoad(mq_state_check(PG_GETARG_DATUM(0), MQ_KIND_DID, CT_HDR, "did"), "did", &ncells);
 	for (int i = 0; i < ncells; i++)
 	{
@@ -1265,7 +1224,7 @@ did_final(PG_FUNCTION_ARGS)
 	values[0] = Int64GetDatum((int64) ntot);
 	values[1] = Int64GetDatum((int64) G);
 	if (ncells == 0)
-		PG_RETURN_DATUM(FormResult(fcinfo, values, nulls));
+		PG_RETURN_DATUM(mq_result_tuple(fcinfo, values, nulls));
 	for (int c = 0; c < 4; c++)
 		if (N[c] == 0)
 			ereport(ERROR,
@@ -1308,16 +1267,16 @@ did_final(PG_FUNCTION_ARGS)
 		double		se = sqrt(V);
 		double		q = TCrit95(G - 1.0);
 
-		PutF8(values, nulls, 2, att);
-		PutF8(values, nulls, 3, se);
+		mq_result_f8(values, nulls, 2, att);
+		mq_result_f8(values, nulls, 3, se);
 		if (se > 0)
 		{
-			PutF8(values, nulls, 4, mq_t_p2(att / se, G - 1.0));
-			PutF8(values, nulls, 5, att - q * se);
-			PutF8(values, nulls, 6, att + q * se);
+			mq_result_f8(values, nulls, 4, mq_t_p2(att / se, G - 1.0));
+			mq_result_f8(values, nulls, 5, att - q * se);
+			mq_result_f8(values, nulls, 6, att + q * se);
 		}
 	}
-	PG_RETURN_DATUM(FormResult(fcinfo, values, nulls));
+	PG_RETURN_DATUM(mq_result_tuple(fcinfo, values, nulls));
 }
 
 /* ---------------------------------------------------------------------------
@@ -1459,13 +1418,7 @@ event_study_final(PG_FUNCTION_ARGS)
 				factor,
 				q;
 	bytea	   *s;
-	Oid			rettype,
-				elemtype;
-	TupleDesc	tupdesc;
-	Datum	   *rows;
-	int16		typlen;
-	bool		typbyval;
-	char		typalign;
+	MqCompositeArray rows;
 
 	if (PG_ARGISNULL(0))
 		PG_RETURN_NULL();
@@ -1592,18 +1545,13 @@ event_study_final(PG_FUNCTION_ARGS)
 	factor = G / (G - 1.0) * (ntot - 1.0) / (ntot - K);
 	q = TCrit95(G - 1.0);
 
-	rettype = get_func_rettype(fcinfo->flinfo->fn_oid);
-	elemtype = get_element_type(rettype);
-	if (!OidIsValid(elemtype))
-		elog(ERROR, "event_study_final must return an array");
-	tupdesc = BlessTupleDesc(lookup_rowtype_tupdesc_copy(elemtype, -1));
-	rows = palloc(sizeof(Datum) * np);
+	mq_carray_init(&rows, fcinfo);
 	for (int p = 0; p < np; p++)
 	{
 		Datum		values[9];
 		bool		nulls[9];
 
-		SetNulls(nulls, 9);
+		mq_result_nulls(nulls, 9);
 		values[0] = Int32GetDatum(periods[p]);
 		nulls[0] = false;
 		if (p == iref)
@@ -1617,23 +1565,22 @@ event_study_final(PG_FUNCTION_ARGS)
 				(SC[p] / NC[p] - SC[iref] / NC[iref]);
 			double		se = sqrt(Max(0.0, (V[p] + Vbase) * factor));
 
-			PutF8(values, nulls, 1, est);
-			PutF8(values, nulls, 2, se);
+			mq_result_f8(values, nulls, 1, est);
+			mq_result_f8(values, nulls, 2, se);
 			if (se > 0)
 			{
-				PutF8(values, nulls, 3, mq_t_p2(est / se, G - 1.0));
-				PutF8(values, nulls, 4, est - q * se);
-				PutF8(values, nulls, 5, est + q * se);
+				mq_result_f8(values, nulls, 3, mq_t_p2(est / se, G - 1.0));
+				mq_result_f8(values, nulls, 4, est - q * se);
+				mq_result_f8(values, nulls, 5, est + q * se);
 			}
 		}
 		values[6] = Int64GetDatum((int64) NT[p]);
 		values[7] = Int64GetDatum((int64) NC[p]);
 		values[8] = BoolGetDatum(p == iref);
 		nulls[6] = nulls[7] = nulls[8] = false;
-		rows[p] = HeapTupleGetDatum(heap_form_tuple(tupdesc, values, nulls));
+		mq_carray_add(&rows, values, nulls);
 	}
-	get_typlenbyvalalign(elemtype, &typlen, &typbyval, &typalign);
-	PG_RETURN_ARRAYTYPE_P(construct_array(rows, np, elemtype, typlen, typbyval, typalign));
+	PG_RETURN_ARRAYTYPE_P(mq_carray_result(&rows));
 }
 
 /* ---------------------------------------------------------------------------
@@ -1696,11 +1643,11 @@ content_shift_final(PG_FUNCTION_ARGS)
 				jsd = 0.0,
 				chi2 = 0.0;
 
-	SetNulls(nulls, 5);
+	mq_result_nulls(nulls, 5);
 	values[0] = Int32GetDatum(0);
 	nulls[0] = false;
 	if (PG_ARGISNULL(0))
-		PG_RETURN_DATUM(FormResult(fcinfo, values, nulls));
+		PG_RETURN_DATUM(mq_result_tuple(fcinfo, values, nulls));
 	cells = CellLoad(mq_state_check(PG_GETARG_DATUM(0), MQ_KIND_CONTENT_SHIFT, CT_HDR, "content_shift"),
 					 "content_shift", &ncells);
 	pre = palloc0(sizeof(double) * Max(ncells, 1));
@@ -1722,7 +1669,7 @@ content_shift_final(PG_FUNCTION_ARGS)
 	}
 	values[0] = Int32GetDatum(k);
 	if (k == 0)
-		PG_RETURN_DATUM(FormResult(fcinfo, values, nulls));
+		PG_RETURN_DATUM(mq_result_tuple(fcinfo, values, nulls));
 	if (Npre == 0 || Npost == 0)
 		ereport(ERROR,
 				(errcode(ERRCODE_DATA_EXCEPTION),
@@ -1746,12 +1693,12 @@ content_shift_final(PG_FUNCTION_ARGS)
 		chi2 += (pre[i] - epre) * (pre[i] - epre) / epre +
 			(post[i] - epost) * (post[i] - epost) / epost;
 	}
-	PutF8(values, nulls, 1, Max(0.0, Min(1.0, jsd)));
-	PutF8(values, nulls, 2, chi2);
+	mq_result_f8(values, nulls, 1, Max(0.0, Min(1.0, jsd)));
+	mq_result_f8(values, nulls, 2, chi2);
 	values[3] = Int32GetDatum(k - 1);
 	nulls[3] = false;
-	PutF8(values, nulls, 4, k > 1 ? mq_chi2_sf(chi2, k - 1) : 1.0);
-	PG_RETURN_DATUM(FormResult(fcinfo, values, nulls));
+	mq_result_f8(values, nulls, 4, k > 1 ? mq_chi2_sf(chi2, k - 1) : 1.0);
+	PG_RETURN_DATUM(mq_result_tuple(fcinfo, values, nulls));
 }
 
 /* ---------------------------------------------------------------------------

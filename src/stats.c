@@ -349,3 +349,14 @@ mq_chi2_sf(double x, double df)
 		return 1.0;
 	return mq_inc_gamma_q(df / 2.0, x / 2.0);
 }
+
+void
+mq_check_positive_finite(double x, const char *fname, const char *argname, const char *hint)
+{
+	if (!(x > 0.0) || isinf(x))
+		ereport(ERROR,
+				(errcode(ERRCODE_INVALID_PARAMETER_VALUE),
+				 errmsg("%s: %s must be positive and finite", fname, argname),
+				 errdetail("Got %g.", x),
+				 errhint("%s", hint ? hint : "Pass a positive, finite number.")));
+}
