@@ -19,6 +19,7 @@ mq_reference_section() {
 		hotspot) echo "Hotspots|hotspot.md" ;;
 		policy) echo "Policy effects and resilience|policy.md" ;;
 		warning) echo "Early warning|warning.md" ;;
+		season) echo "Seasonal regularities|season.md" ;;
 		index) echo "Public-sentiment index|index.md" ;;
 		privacy) echo "Security and privacy|privacy.md" ;;
 		tiles) echo "Vector tiles|tiles.md" ;;
