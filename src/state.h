@@ -54,7 +54,9 @@ typedef enum MqStateKind
 	/* 30..39 early warning */
 	MQ_KIND_STSCAN = 30,
 	/* 40..49 index */
-	MQ_KIND_INDEX = 40
+	MQ_KIND_INDEX = 40,
+	/* 60..69 complaint text */
+	MQ_KIND_TERMVEC = 60
 } MqStateKind;
 
 /* ---- fixed byte order accessors (little-endian on disk and on the wire) ---- */
