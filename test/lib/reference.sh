@@ -20,6 +20,7 @@ mq_reference_section() {
 		policy) echo "Policy effects and resilience|policy.md" ;;
 		warning) echo "Early warning|warning.md" ;;
 		season) echo "Seasonal regularities|season.md" ;;
+		text) echo "Complaint text|text.md" ;;
 		index) echo "Public-sentiment index|index.md" ;;
 		privacy) echo "Security and privacy|privacy.md" ;;
 		tiles) echo "Vector tiles|tiles.md" ;;
