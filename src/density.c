@@ -48,7 +48,9 @@
 
 #include "geom.h"
 #include "guc.h"
+#include "result.h"
 #include "state.h"
+#include "stats.h"
 
 /* ---------------------------------------------------------------------
  * kde state payload (little-endian, after the 16-byte state header)
@@ -220,23 +222,6 @@ NodeHashAdd(NodeHash *nh, int32 i, int32 j, double w)
 /* ---------------------------------------------------------------------
  * Argument checks and lattice geometry
  * ------------------------------------------------------------------- */
-static void
-CheckPositive(double v, const char *argname, const char *fname)
-{
-	if (isnan(v) || isinf(v))
-		ereport(ERROR,
-				(errcode(ERRCODE_INVALID_PARAMETER_VALUE),
-				 errmsg("%s of %s must be finite", argname, fname),
-				 errdetail("Got %g.", v),
-				 errhint("Pass a positive number of CRS units (meters for geographic input).")));
-	if (!(v > 0))
-		ereport(ERROR,
-				(errcode(ERRCODE_INVALID_PARAMETER_VALUE),
-				 errmsg("%s of %s must be positive", argname, fname),
-				 errdetail("Got %g.", v),
-				 errhint("Pass a positive number of CRS units (meters for geographic input).")));
-}
-
 /* m such that the lattice step s / (2m) is at most h / 40 */
 static int32
 LatticeM(double s, double h)
@@ -538,6 +523,15 @@ KdeAddPoint(bytea *s, double x, double y, double w)
 	return KdeBinPoint(s, x, y, w);
 }
 
+/* kde's per-call constants (state.h's kit), with this row's values. */
+static MqStateConst *
+KdeConstants(MqStateConst *c, double cell, double bw)
+{
+	c[0] = (MqStateConst) {"cell_size", MQ_CONST_F8, KDE_CELL, cell};
+	c[1] = (MqStateConst) {"bandwidth", MQ_CONST_F8, KDE_BW, bw};
+	return c;
+}
+
 /* Validate a kde state's fixed part and payload size. */
 static bytea *
 KdeCheck(Datum d)
@@ -556,7 +550,7 @@ KdeCheck(Datum d)
 	else
 		bad = nused < 0 ||
 			(Size) mq_state_used(s) != KDE_HDR + (Size) nused * KdePtSize(flags);
-	if (bad || !(flags & KDE_F_INIT) ||
+	if (bad || !(flags & KDE_F_INIT) || !mq_state_has_constants(s) ||
 		mq_get_i32(pl + KDE_M) < 1 || mq_get_i64(pl + KDE_N) < 0 ||
 		!(mq_get_f8(pl + KDE_CELL) > 0) || !(mq_get_f8(pl + KDE_BW) > 0) ||
 		!(mq_get_f8(pl + KDE_STEP) > 0) || !(mq_get_f8(pl + KDE_Q) > 0))
@@ -582,6 +576,7 @@ KdeTransCommon(FunctionCallInfo fcinfo, bool weighted)
 	double		cell,
 				bw,
 				w = 1.0;
+	MqStateConst c[2];
 
 	if (PG_ARGISNULL(1) || PG_ARGISNULL(2) || PG_ARGISNULL(3) ||
 		(weighted && PG_ARGISNULL(4)))
@@ -608,8 +603,8 @@ KdeTransCommon(FunctionCallInfo fcinfo, bool weighted)
 		bool		geo;
 		double		step;
 
-		CheckPositive(cell, "cell_size", "kde()");
-		CheckPositive(bw, "bandwidth", "kde()");
+		mq_check_positive_finite(cell, "kde", "cell_size", MQ_HINT_LENGTH);
+		mq_check_positive_finite(bw, "kde", "bandwidth", MQ_HINT_LENGTH);
 		m = LatticeM(cell, bw);
 		KernelFootprint(cell, bw, m, &R);
 		geo = mq_srid_is_geographic(pt.srid);
@@ -626,8 +621,7 @@ KdeTransCommon(FunctionCallInfo fcinfo, bool weighted)
 		}
 		s = mq_state_for_update(fcinfo, 0, MQ_KIND_KDE, KDE_HDR + 32 * 16, KDE_HDR, "kde");
 		pl = MQ_STATE_PAYLOAD(s);
-		mq_put_f8(pl + KDE_CELL, cell);
-		mq_put_f8(pl + KDE_BW, bw);
+		mq_state_constants(s, KdeConstants(c, cell, bw), 2, "kde");
 		mq_put_f8(pl + KDE_STEP, step);
 		mq_put_f8(pl + KDE_Q, KdeQuantum(cell, bw, geo));
 		mq_put_i32(pl + KDE_SRID, pt.srid);
@@ -641,13 +635,7 @@ KdeTransCommon(FunctionCallInfo fcinfo, bool weighted)
 		pl = MQ_STATE_PAYLOAD(s);
 		if (mq_state_used(s) < KDE_HDR)
 			KdeCheck(PointerGetDatum(s));
-		if (mq_get_f8(pl + KDE_CELL) != cell || mq_get_f8(pl + KDE_BW) != bw)
-			ereport(ERROR,
-					(errcode(ERRCODE_INVALID_PARAMETER_VALUE),
-					 errmsg("cell_size and bandwidth must be the same for every row of kde()"),
-					 errdetail("Got cell_size %g, bandwidth %g after %g, %g.", cell, bw,
-							   mq_get_f8(pl + KDE_CELL), mq_get_f8(pl + KDE_BW)),
-					 errhint("Pass constants.")));
+		mq_state_constants(s, KdeConstants(c, cell, bw), 2, "kde");
 		if (mq_get_i32(pl + KDE_SRID) != pt.srid)
 		{
 			int32		first = mq_get_i32(pl + KDE_SRID);
@@ -707,6 +695,7 @@ kde_combine(PG_FUNCTION_ARGS)
 	double		wa,
 				sxa,
 				sya;
+	MqStateConst c[2];
 
 	if (done)
 	{
@@ -721,18 +710,7 @@ kde_combine(PG_FUNCTION_ARGS)
 	pb = MQ_STATE_PAYLOAD(b);
 	fa = mq_get_i32(pa + KDE_FLAGS);
 	fb = mq_get_i32(pb + KDE_FLAGS);
-	if (mq_get_f8(pa + KDE_CELL) != mq_get_f8(pb + KDE_CELL) ||
-		mq_get_f8(pa + KDE_BW) != mq_get_f8(pb + KDE_BW) ||
-		mq_get_f8(pa + KDE_STEP) != mq_get_f8(pb + KDE_STEP) ||
-		mq_get_i32(pa + KDE_M) != mq_get_i32(pb + KDE_M) ||
-		(fa & ~KDE_F_LATTICE) != (fb & ~KDE_F_LATTICE))
-		ereport(ERROR,
-				(errcode(ERRCODE_INVALID_PARAMETER_VALUE),
-				 errmsg("cell_size and bandwidth must be the same for every row of kde()"),
-				 errdetail("Partial states carry cell_size %g, bandwidth %g and %g, %g.",
-						   mq_get_f8(pa + KDE_CELL), mq_get_f8(pa + KDE_BW),
-						   mq_get_f8(pb + KDE_CELL), mq_get_f8(pb + KDE_BW)),
-				 errhint("Pass constants.")));
+	mq_state_combine_constants(a, b, KdeConstants(c, 0, 0), 2, "kde");
 	if (mq_get_i32(pa + KDE_SRID) != mq_get_i32(pb + KDE_SRID))
 	{
 		int32		first = mq_get_i32(pa + KDE_SRID);
@@ -740,6 +718,14 @@ kde_combine(PG_FUNCTION_ARGS)
 
 		mq_srid_check(mq_get_i32(pb + KDE_SRID), &first, &have, "kde");
 	}
+	/* equal constants give equal lattices: anything else is a forged state */
+	if (mq_get_f8(pa + KDE_STEP) != mq_get_f8(pb + KDE_STEP) ||
+		mq_get_i32(pa + KDE_M) != mq_get_i32(pb + KDE_M) ||
+		((fa ^ fb) & KDE_F_WEIGHTED))
+		ereport(ERROR,
+				(errcode(ERRCODE_INVALID_BINARY_REPRESENTATION),
+				 errmsg("invalid kde state: partial states of different lattices"),
+				 errhint("Pass only states produced by minqing's own transition functions.")));
 	na = mq_get_i64(pa + KDE_N) + mq_get_i64(pb + KDE_N);
 	wa = mq_get_f8(pa + KDE_W) + mq_get_f8(pb + KDE_W);
 	sxa = mq_get_f8(pa + KDE_SX) + mq_get_f8(pb + KDE_SX);
@@ -842,6 +828,20 @@ static double
 RoundCentre(double v)
 {
 	return round(v * 1000.0) / 1000.0;
+}
+
+/*
+ * The local projection of geographic kde input (geom.c's one rule set): the
+ * data's extent is range-checked, the centre is the rounded mean above.
+ */
+static void
+KdeProjection(MqTM *tm, double lon0, double lat0, double lomin, double lomax,
+			  double lamin, double lamax, int32 srid)
+{
+	double		ex[2] = {lomin, lomax},
+				ey[2] = {lamin, lamax};
+
+	mq_local_projection(ex, ey, 2, MQ_CENTRE_GIVEN, lon0, lat0, srid, tm, "kde");
 }
 
 /*
@@ -1022,7 +1022,7 @@ kde_final(PG_FUNCTION_ARGS)
 			}
 			lon0 = RoundCentre(mq_get_f8(pl + KDE_SX) / n);
 			lat0 = RoundCentre(mq_get_f8(pl + KDE_SY) / n);
-			mq_tm_init(&tm, lon0, lat0);
+			KdeProjection(&tm, lon0, lat0, lomin, lomax, lamin, lamax, mq_get_i32(pl + KDE_SRID));
 			GeoMeshInit(&gm, &tm, lomin, lomax, lamin, lamax);
 		}
 		if (nused > 0)
@@ -1103,9 +1103,13 @@ kde_final(PG_FUNCTION_ARGS)
 			}
 			lon0 = RoundCentre(mq_get_f8(pl + KDE_SX) / Max(n, 1));
 			lat0 = RoundCentre(mq_get_f8(pl + KDE_SY) / Max(n, 1));
-			mq_tm_init(&tm, lon0, lat0);
 			if (lomin <= lomax)
+			{
+				KdeProjection(&tm, lon0, lat0, lomin, lomax, lamin, lamax, mq_get_i32(pl + KDE_SRID));
 				GeoMeshInit(&gm, &tm, lomin, lomax, lamin, lamax);
+			}
+			else
+				mq_tm_init(&tm, lon0, lat0);
 			while (((uint64) 1 << gbits) < (uint64) nused * 2 && gbits < KDE_MAX_BITS)
 				gbits++;
 			NodeHashInit(&nh, gbits);
@@ -1739,14 +1743,11 @@ grid_cells_ewkb(PG_FUNCTION_ARGS)
 	if (SRF_IS_FIRSTCALL())
 	{
 		MemoryContext oldcxt;
-		TupleDesc	tupdesc;
 		bytea	   *b;
 
 		funcctx = SRF_FIRSTCALL_INIT();
 		oldcxt = MemoryContextSwitchTo(funcctx->multi_call_memory_ctx);
-		if (get_call_result_type(fcinfo, NULL, &tupdesc) != TYPEFUNC_COMPOSITE)
-			elog(ERROR, "grid_cells_ewkb must return a composite type");
-		funcctx->tuple_desc = BlessTupleDesc(tupdesc);
+		funcctx->tuple_desc = mq_result_desc(fcinfo);
 		b = PG_GETARG_BYTEA_P_COPY(0);
 		ctx = (GridCellsCtx *) palloc0(sizeof(GridCellsCtx));
 		GridRead((const char *) b, VARSIZE(b), &ctx->dg);
@@ -1786,16 +1787,12 @@ grid_info(PG_FUNCTION_ARGS)
 {
 	bytea	   *b = PG_GETARG_BYTEA_P(0);
 	DensityGrid dg;
-	TupleDesc	tupdesc;
 	Datum		values[10];
 	bool		nulls[10] = {false};
 	double		vmax = 0,
 				vsum = 0;
 
 	GridRead((const char *) b, VARSIZE(b), &dg);
-	if (get_call_result_type(fcinfo, NULL, &tupdesc) != TYPEFUNC_COMPOSITE)
-		elog(ERROR, "grid_info must return a composite type");
-	tupdesc = BlessTupleDesc(tupdesc);
 	for (int32 k = 0; k < dg.ncells; k++)
 	{
 		double		v = mq_get_f8(dg.cells + (Size) k * 16 + 8);
@@ -1822,7 +1819,7 @@ grid_info(PG_FUNCTION_ARGS)
 	values[7] = Float8GetDatum(vmax);
 	values[8] = Float8GetDatum(vsum * dg.cell_size * dg.cell_size);
 	values[9] = BoolGetDatum((dg.flags & DG_F_WEIGHTED) != 0);
-	PG_RETURN_DATUM(HeapTupleGetDatum(heap_form_tuple(tupdesc, values, nulls)));
+	PG_RETURN_DATUM(mq_result_tuple(fcinfo, values, nulls));
 }
 
 /* ---------------------------------------------------------------------
@@ -2030,15 +2027,12 @@ kde_bandwidth_final(PG_FUNCTION_ARGS)
 	my /= n;
 	if (mq_get_i32(pl + KBW_FLAGS) & KDE_F_GEO)
 	{
-		MqTM		tm;
-
-		mq_tm_init(&tm, mx, my);
+		/* centred on the mean just computed */
+		mq_to_local_meters(x, y, n, MQ_CENTRE_MEAN, 0, 0, mq_get_i32(pl + KBW_SRID), NULL,
+						   "kde_bandwidth");
 		mx = my = 0;
 		for (int64 k = 0; k < n; k++)
 		{
-			if ((k & 4095) == 0)
-				CHECK_FOR_INTERRUPTS();
-			mq_tm_forward(&tm, x[k], y[k], &x[k], &y[k]);
 			mx += x[k];
 			my += y[k];
 		}

@@ -44,6 +44,7 @@
 #include "utils/array.h"
 #include "utils/builtins.h"
 
+#include "result.h"
 #include "stats.h"
 
 static int
@@ -151,7 +152,6 @@ emerging_hotspot(PG_FUNCTION_ARGS)
 				tz,
 				tp;
 	const char *cat;
-	TupleDesc	tupdesc;
 	Datum		values[7];
 	bool		rnulls[7] = {false};
 
@@ -211,18 +211,12 @@ emerging_hotspot(PG_FUNCTION_ARGS)
 	else
 		cat = "no pattern";
 
-	if (get_call_result_type(fcinfo, NULL, &tupdesc) != TYPEFUNC_COMPOSITE)
-		elog(ERROR, "emerging_hotspot must return a composite type");
-	tupdesc = BlessTupleDesc(tupdesc);
 	values[0] = CStringGetTextDatum(cat);
 	values[1] = Int32GetDatum(n);
 	values[2] = Int32GetDatum(H);
 	values[3] = Int32GetDatum(K);
-	values[4] = Float8GetDatum(tau);
-	values[5] = Float8GetDatum(tz);
-	values[6] = Float8GetDatum(tp);
-	for (int i = 4; i < 7; i++)
-		if (isnan(DatumGetFloat8(values[i])))
-			rnulls[i] = true;
-	PG_RETURN_DATUM(HeapTupleGetDatum(heap_form_tuple(tupdesc, values, rnulls)));
+	mq_result_f8(values, rnulls, 4, tau);
+	mq_result_f8(values, rnulls, 5, tz);
+	mq_result_f8(values, rnulls, 6, tp);
+	PG_RETURN_DATUM(mq_result_tuple(fcinfo, values, rnulls));
 }

@@ -42,6 +42,7 @@
 #include "utils/timestamp.h"
 
 #include "generate.h"
+#include "result.h"
 
 PG_FUNCTION_INFO_V1(generate_city_units);
 
@@ -171,7 +172,7 @@ const double gen_channel_cdf[GEN_NCHANNEL] = {0.68, 0.82, 0.94, 1.0};
 double
 FixedUnif(uint64 a, uint64 b)
 {
-	return (double) (SplitMix(SplitMix(a * 7919 + 17) ^ b) >> 11) * (1.0 / 9007199254740992.0);
+	return mq_unit_double(SplitMix(SplitMix(a * 7919 + 17) ^ b));
 }
 
 /* meters per degree of latitude and of longitude at a latitude */
@@ -558,13 +559,10 @@ generate_city_units(PG_FUNCTION_ARGS)
 	if (SRF_IS_FIRSTCALL())
 	{
 		MemoryContext old;
-		TupleDesc	tupdesc;
 
 		funcctx = SRF_FIRSTCALL_INIT();
 		old = MemoryContextSwitchTo(funcctx->multi_call_memory_ctx);
-		if (get_call_result_type(fcinfo, NULL, &tupdesc) != TYPEFUNC_COMPOSITE)
-			elog(ERROR, "generate_city_units: return type must be a row type");
-		funcctx->tuple_desc = BlessTupleDesc(tupdesc);
+		funcctx->tuple_desc = mq_result_desc(fcinfo);
 		st = palloc0(sizeof(GenUnitsState));
 		st->city = BuildCity(1000000);
 		funcctx->user_fctx = st;

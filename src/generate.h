@@ -40,6 +40,8 @@
 #include "funcapi.h"
 #include "lib/stringinfo.h"
 
+#include "mqhash.h"
+
 /* ------------------------------------------------------------------------
  * Random streams of a row: RngInit(&rng, seed, row, GEN_STREAM_...).
  * Register one constant per feature here; never reuse one.
@@ -190,15 +192,8 @@ extern void CheckOrdersArg(int64 orders);
  * Random numbers: counter-based, so row i is the same in any chunking
  * ------------------------------------------------------------------------ */
 
-/* splitmix64 finalizer */
-static inline uint64
-SplitMix(uint64 z)
-{
-	z += UINT64CONST(0x9E3779B97F4A7C15);
-	z = (z ^ (z >> 30)) * UINT64CONST(0xBF58476D1CE4E5B9);
-	z = (z ^ (z >> 27)) * UINT64CONST(0x94D049BB133111EB);
-	return z ^ (z >> 31);
-}
+/* splitmix64 of z (mqhash.h's one copy) */
+#define SplitMix(z) mq_splitmix64(z)
 
 /* counter-based stream of one row: value k = mix(key + k * golden) */
 typedef struct GenRng
@@ -218,14 +213,14 @@ static inline uint64
 RngNext(GenRng *r)
 {
 	r->ctr++;
-	return SplitMix(r->key + r->ctr * UINT64CONST(0x9E3779B97F4A7C15));
+	return SplitMix(r->key + r->ctr * MQ_GOLDEN64);
 }
 
 /* uniform in [0, 1) with 53 random bits */
 static inline double
 RngUnif(GenRng *r)
 {
-	return (double) (RngNext(r) >> 11) * (1.0 / 9007199254740992.0);
+	return mq_unit_double(RngNext(r));
 }
 
 /* smallest index with cdf[i] > u (cdf nondecreasing, cdf[n-1] = total) */

@@ -29,6 +29,7 @@
 
 #include "generate.h"
 #include "geom.h"
+#include "result.h"
 
 PG_FUNCTION_INFO_V1(generate_city_orders);
 
@@ -373,14 +374,11 @@ generate_city_orders(PG_FUNCTION_ARGS)
 	if (SRF_IS_FIRSTCALL())
 	{
 		MemoryContext old;
-		TupleDesc	tupdesc;
 
 		funcctx = SRF_FIRSTCALL_INIT();
 		old = MemoryContextSwitchTo(funcctx->multi_call_memory_ctx);
 		st = OrdersStart(fcinfo);
-		if (get_call_result_type(fcinfo, NULL, &tupdesc) != TYPEFUNC_COMPOSITE)
-			elog(ERROR, "generate_city_orders: return type must be a row type");
-		funcctx->tuple_desc = BlessTupleDesc(tupdesc);
+		funcctx->tuple_desc = mq_result_desc(fcinfo);
 		funcctx->user_fctx = st;
 		MemoryContextSwitchTo(old);
 	}

@@ -16,7 +16,8 @@
  * and merged (duplicate days summed) whenever it has grown to twice its
  * sorted prefix, so memory stays O(distinct days) and a row costs
  * O(log days).  Payload:
- *     0 int32 flags (bit 0: constants set)   4 int32 c1 (policy_date / event_start)
+ *     0 int32 reserved (zero)   4 int32 c1 (policy_date / event_start)
+ *       (c1, c2: per-call constants, set when the header says so: state.h)
  *     8 int32 c2 (seasonal_period / event_end)  12 int32 entries  16 int32 sorted prefix
  *    24 entries of 16 bytes: int32 day (DateADT), int32 zero, float8 sum
  *
@@ -25,7 +26,7 @@
  * category) is stored as two independent portable 64-bit hashes (a collision
  * needs ~2^64 distinct keys to become likely).  Payload:
  *     0 int32 slots (power of two, load ≤ 1/2)  4 int32 used slots
- *     8 int32 reference period   12 int32 flags (bit 0: reference set)
+ *     8 int32 reference period (event_study's per-call constant)   12 int32 reserved
  *    16 slots of 40 bytes: uint64 h1, uint64 h2, int32 period,
  *       int32 flags (bit 0 occupied, bit 1 treated), int64 rows, float8 Σy
  * The regression of DiD and of the event study is saturated in its cells, so
@@ -91,7 +92,6 @@ DateStr(int32 d)
 /* ---------------------------------------------------------------------------
  * Day-series state
  * ------------------------------------------------------------------------- */
-#define DS_FLAGS	0
 #define DS_C1		4
 #define DS_C2		8
 #define DS_NENT		12
@@ -180,24 +180,20 @@ DaySeriesCompact(bytea *s)
 	pfree(dv);
 }
 
-/* Check or record the per-call constants (c1, c2). */
+/*
+ * The per-call constants (c1, c2) of a day-series state (state.h's kit):
+ * recorded by the first row, checked on later rows; with `b`, combined.
+ */
 static void
-DaySeriesConstants(char *pl, int32 c1, int32 c2, const char *aggname,
-				   const char *n1, const char *n2)
+DaySeriesConstants(bytea *s, const bytea *b, int32 c1, int32 c2, bool c2_is_date,
+				   const char *aggname, const char *n1, const char *n2)
 {
-	if (!(mq_get_i32(pl + DS_FLAGS) & 1))
-	{
-		mq_put_i32(pl + DS_FLAGS, 1);
-		mq_put_i32(pl + DS_C1, c1);
-		mq_put_i32(pl + DS_C2, c2);
-		return;
-	}
-	if (mq_get_i32(pl + DS_C1) != c1 || mq_get_i32(pl + DS_C2) != c2)
-		ereport(ERROR,
-				(errcode(ERRCODE_INVALID_PARAMETER_VALUE),
-				 errmsg("%s%s%s must be the same for every row of %s()", n1,
-						n2 ? " and " : "", n2 ? n2 : "", aggname),
-				 errhint("Pass constants, or GROUP BY the column that varies.")));
+	MqStateConst c[2] = {{n1, MQ_CONST_DATE, DS_C1, c1}, {n2, c2_is_date ? MQ_CONST_DATE : MQ_CONST_I32, DS_C2, c2}};
+
+	if (b != NULL)
+		mq_state_combine_constants(s, b, c, n2 ? 2 : 1, aggname);
+	else
+		mq_state_constants(s, c, n2 ? 2 : 1, aggname);
 }
 
 /*
@@ -298,9 +294,7 @@ DaySeriesCombine(FunctionCallInfo fcinfo, MqStateKind kind, const char *aggname,
 	}
 	b = mq_state_check(PG_GETARG_DATUM(1), kind, DS_HDR, aggname);
 	pb = MQ_STATE_PAYLOAD(b);
-	if (mq_get_i32(pb + DS_FLAGS) & 1)
-		DaySeriesConstants(MQ_STATE_PAYLOAD(a), mq_get_i32(pb + DS_C1),
-						   mq_get_i32(pb + DS_C2), aggname, n1, n2);
+	DaySeriesConstants(a, b, 0, 0, kind == MQ_KIND_RESILIENCE, aggname, n1, n2);
 	na = mq_get_i32(MQ_STATE_PAYLOAD(a) + DS_NENT);
 	nb = mq_get_i32(pb + DS_NENT);
 	if (na < 0 || nb < 0 || (Size) DS_HDR + (Size) nb * DS_ENTSZ > mq_state_used(b) ||
@@ -415,7 +409,7 @@ DaySeriesTrans(FunctionCallInfo fcinfo, MqStateKind kind, const char *aggname,
 	s = mq_state_for_update(fcinfo, 0, kind, DS_HDR + 64 * DS_ENTSZ, DS_HDR, aggname);
 	if (mq_state_used(s) < DS_HDR)
 		elog(ERROR, "%s state too short", aggname);
-	DaySeriesConstants(MQ_STATE_PAYLOAD(s), c1, c2, aggname, n1, nconst > 1 ? n2 : NULL);
+	DaySeriesConstants(s, NULL, c1, c2, c2_is_date, aggname, n1, nconst > 1 ? n2 : NULL);
 	s = DaySeriesAdd(s, day, value, aggname);
 	PG_RETURN_BYTEA_P(s);
 }
@@ -837,7 +831,6 @@ resilience_final(PG_FUNCTION_ARGS)
 #define CT_NSLOTS	0
 #define CT_NUSED	4
 #define CT_REF		8
-#define CT_FLAGS	12
 #define CT_HDR		16
 #define CT_SLOTSZ	40
 #define CT_SLOT(pl, i)	((pl) + CT_HDR + (Size) (i) * CT_SLOTSZ)
@@ -1025,9 +1018,9 @@ CellCombine(FunctionCallInfo fcinfo, MqStateKind kind, const char *aggname)
 	bool		done;
 	bytea	   *a = mq_state_combine_nulls(fcinfo, kind, CT_HDR, aggname, &done);
 	bytea	   *b;
-	char	   *pa,
-			   *pb;
+	char	   *pb;
 	int32		nb;
+	MqStateConst ref = {"reference_period", MQ_CONST_I32, CT_REF, 0};
 
 	if (done)
 	{
@@ -1038,21 +1031,8 @@ CellCombine(FunctionCallInfo fcinfo, MqStateKind kind, const char *aggname)
 	b = mq_state_check(PG_GETARG_DATUM(1), kind, CT_HDR, aggname);
 	CellCheck(a, aggname);
 	nb = CellCheck(b, aggname);
-	pa = MQ_STATE_PAYLOAD(a);
 	pb = MQ_STATE_PAYLOAD(b);
-	if (mq_get_i32(pb + CT_FLAGS) & 1)
-	{
-		if (!(mq_get_i32(pa + CT_FLAGS) & 1))
-		{
-			mq_put_i32(pa + CT_FLAGS, 1);
-			mq_put_i32(pa + CT_REF, mq_get_i32(pb + CT_REF));
-		}
-		else if (mq_get_i32(pa + CT_REF) != mq_get_i32(pb + CT_REF))
-			ereport(ERROR,
-					(errcode(ERRCODE_INVALID_PARAMETER_VALUE),
-					 errmsg("reference_period must be the same for every row of %s()", aggname),
-					 errhint("Pass a constant reference_period.")));
-	}
+	mq_state_combine_constants(a, b, &ref, 1, aggname);
 	for (int32 i = 0; i < nb; i++)
 	{
 		char	   *slot = CT_SLOT(pb, i);
@@ -1294,7 +1274,6 @@ EventStudyTrans(FunctionCallInfo fcinfo, bool has_ref)
 	Cell		c;
 	double		y;
 	int32		ref = -1;
-	char	   *pl;
 
 	for (int i = 1; i <= (has_ref ? 5 : 4); i++)
 		if (PG_ARGISNULL(i))
@@ -1315,18 +1294,11 @@ EventStudyTrans(FunctionCallInfo fcinfo, bool has_ref)
 	s = mq_state_for_update(fcinfo, 0, MQ_KIND_EVENT_STUDY, CT_HDR + 64 * CT_SLOTSZ, CT_HDR, "event_study");
 	if (mq_state_used(s) < CT_HDR)
 		elog(ERROR, "event_study state too short");
-	pl = MQ_STATE_PAYLOAD(s);
-	if (!(mq_get_i32(pl + CT_FLAGS) & 1))
 	{
-		mq_put_i32(pl + CT_FLAGS, 1);
-		mq_put_i32(pl + CT_REF, ref);
+		MqStateConst c = {"reference_period", MQ_CONST_I32, CT_REF, ref};
+
+		mq_state_constants(s, &c, 1, "event_study");
 	}
-	else if (mq_get_i32(pl + CT_REF) != ref)
-		ereport(ERROR,
-				(errcode(ERRCODE_INVALID_PARAMETER_VALUE),
-				 errmsg("reference_period must be the same for every row of event_study()"),
-				 errdetail("Got %d after %d.", ref, mq_get_i32(pl + CT_REF)),
-				 errhint("Pass a constant reference_period.")));
 	s = CellAdd(s, &c, "event_study");
 	PG_RETURN_BYTEA_P(s);
 }

@@ -7,6 +7,7 @@
 #include <math.h>
 
 #include "fmgr.h"
+#include "utils/datetime.h"
 #include "utils/memutils.h"
 
 #include "state.h"
@@ -171,14 +172,31 @@ CheckConstantsFit(const bytea *s, const MqStateConst *c, int n, const char *aggn
 					 errhint("Pass only states produced by minqing's own transition functions.")));
 }
 
+/* A constant's value for a message: dates as ISO dates, numbers with %g. */
+static char *
+ConstText(const MqStateConst *c, double v)
+{
+	if (c->type == MQ_CONST_DATE)
+	{
+		int			y,
+					m,
+					d;
+
+		j2date((int) v + POSTGRES_EPOCH_JDATE, &y, &m, &d);
+		return y > 0 ? psprintf("%04d-%02d-%02d", y, m, d)
+			: psprintf("%04d-%02d-%02d BC", 1 - y, m, d);
+	}
+	return psprintf("%g", v);
+}
+
 static void pg_attribute_noreturn()
-ConstMismatch(const char *aggname, const char *name, double first, double now, bool partial)
+ConstMismatch(const char *aggname, const MqStateConst *c, double first, double now, bool partial)
 {
 	ereport(ERROR,
 			(errcode(ERRCODE_INVALID_PARAMETER_VALUE),
-			 errmsg("%s: argument %s must be the same on every row of the group", aggname, name),
-			 partial ? errdetail("Partial states carry %g and %g.", first, now)
-			 : errdetail("Got %g after %g.", now, first),
+			 errmsg("%s: argument %s must be the same on every row of the group", aggname, c->name),
+			 partial ? errdetail("Partial states carry %s and %s.", ConstText(c, first), ConstText(c, now))
+			 : errdetail("Got %s after %s.", ConstText(c, now), ConstText(c, first)),
 			 errhint("Pass a constant, or GROUP BY the column that varies.")));
 }
 
@@ -206,7 +224,7 @@ mq_state_constants(bytea *s, const MqStateConst *c, int n, const char *aggname)
 		double		old = ConstGet(pl, &c[i]);
 
 		if (!SameConst(old, c[i].value))
-			ConstMismatch(aggname, c[i].name, old, c[i].value, false);
+			ConstMismatch(aggname, &c[i], old, c[i].value, false);
 	}
 }
 
@@ -234,6 +252,6 @@ mq_state_combine_constants(bytea *a, const bytea *b, const MqStateConst *c, int 
 					vb = ConstGet(pb, &c[i]);
 
 		if (!SameConst(va, vb))
-			ConstMismatch(aggname, c[i].name, va, vb, true);
+			ConstMismatch(aggname, &c[i], va, vb, true);
 	}
 }

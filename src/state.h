@@ -216,7 +216,8 @@ extern bool mq_in_aggregate(FunctionCallInfo fcinfo);
 typedef enum MqConstType
 {
 	MQ_CONST_F8,
-	MQ_CONST_I32
+	MQ_CONST_I32,
+	MQ_CONST_DATE				/* an int32 DateADT, shown as a date in messages */
 } MqConstType;
 
 typedef struct MqStateConst
