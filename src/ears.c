@@ -66,7 +66,7 @@ EarsMethod(text *t)
 		return 3;
 	ereport(ERROR,
 			(errcode(ERRCODE_INVALID_PARAMETER_VALUE),
-			 errmsg("unknown ears method \"%s\"", s),
+			 errmsg("ears: unknown method \"%s\"", s),
 			 errhint("Use 'C1', 'C2' or 'C3'.")));
 	return 0;					/* keep compiler quiet */
 }

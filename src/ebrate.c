@@ -52,7 +52,7 @@ ReadEventsPopulation(MqWindow *w, int64 row, double *o, double *p)
 	if (!on && *o < 0)
 		ereport(ERROR,
 				(errcode(ERRCODE_INVALID_PARAMETER_VALUE),
-				 errmsg("events must not be negative"),
+				 errmsg("%s: events must not be negative", w->fname),
 				 errdetail("Got %g.", *o),
 				 errhint("Pass counts of events (0 or more).")));
 	return !on && !pn && *p > 0;

@@ -158,20 +158,20 @@ emerging_hotspot(PG_FUNCTION_ARGS)
 	if (!(confidence > 0 && confidence < 1))
 		ereport(ERROR,
 				(errcode(ERRCODE_INVALID_PARAMETER_VALUE),
-				 errmsg("confidence must be between 0 and 1 (exclusive)"),
+				 errmsg("emerging_hotspot: confidence must be between 0 and 1 (exclusive)"),
 				 errdetail("Got %g.", confidence),
 				 errhint("ArcGIS uses 0.90.")));
 	if (ARR_NDIM(arr) > 1)
 		ereport(ERROR,
 				(errcode(ERRCODE_ARRAY_SUBSCRIPT_ERROR),
-				 errmsg("z must be a one-dimensional array"),
+				 errmsg("emerging_hotspot: z must be a one-dimensional array"),
 				 errhint("Pass array_agg(z ORDER BY step).")));
 	alpha = 1.0 - confidence;
 	deconstruct_array(arr, FLOAT8OID, 8, FLOAT8PASSBYVAL, TYPALIGN_DOUBLE, &elems, &nulls, &n);
 	if (n == 0)
 		ereport(ERROR,
 				(errcode(ERRCODE_INVALID_PARAMETER_VALUE),
-				 errmsg("z must have at least one time step"),
+				 errmsg("emerging_hotspot: z must have at least one time step"),
 				 errhint("Pass one Gi* z-score per time step.")));
 	sig = palloc(sizeof(int) * n);
 	vals = palloc(sizeof(double) * n);

@@ -69,6 +69,18 @@ static const char *const gen_suffix_zh[3] = {"", "路", "桥"};
 static const char *const gen_suffix_py[3] = {"", " Lu", " Qiao"};
 static const char *const gen_ordinal_zh[9] = {"一", "二", "三", "四", "五", "六", "七", "八", "九"};
 
+/* the Chinese part of community c's name, as generate_city_units() names it */
+void
+GenCommunityNameZh(int c, char *buf, int len)
+{
+	int			s = c / 9;
+
+	if (c == GEN_SMALL_COMM)
+		snprintf(buf, len, "翠湖苑社区");
+	else
+		snprintf(buf, len, "%s%s%s社区", gen_street_zh[s % 16], gen_suffix_zh[s / 16], gen_ordinal_zh[c % 9]);
+}
+
 /* planted units (the indexes are in generate.h) */
 const int	gen_bad_streets[3] = {8, 27, 40};
 const int	gen_surge_members[3] = {0, 1, 3};

@@ -47,6 +47,7 @@
  * Register one constant per feature here; never reuse one.
  * ------------------------------------------------------------------------ */
 #define GEN_STREAM_ORDER	UINT64CONST(1)	/* the base row (generate_orders.c) */
+#define GEN_STREAM_TEXT		UINT64CONST(16)	/* complaint text (generate_text.c) */
 
 /* ------------------------------------------------------------------------
  * Fixed geography
@@ -276,6 +277,7 @@ typedef struct GenOrder
 	uint64		caller;
 	int			dept;			/* index into gen_departments */
 	int			channel;		/* index into gen_channels */
+	char		content[1024];	/* complaint text (generate_text.c) */
 } GenOrder;
 
 extern void GenOrderBuild(const GenCity *city, uint64 seed, int64 row, GenOrder *o);
@@ -299,5 +301,9 @@ extern void PlantedEmit(GenPlanted *p, const char *kind, const char *label,
 /* ------------------------------------------------------------------------
  * Steps of other features (src/generate_<feature>.c): declare them here
  * ------------------------------------------------------------------------ */
+
+/* complaint text (generate_text.c) */
+extern void gen_text_order(const GenCity *city, uint64 seed, GenOrder *o);
+extern void GenCommunityNameZh(int comm, char *buf, int len);
 
 #endif							/* MINQING_GENERATE_H */

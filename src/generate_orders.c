@@ -268,6 +268,7 @@ GenOrderBuild(const GenCity *city, uint64 seed, int64 row, GenOrder *o)
 	OrderHoursOpen(city, &rng, o);
 	OrderCaller(seed, &rng, o);
 	OrderRouting(&rng, o);
+	gen_text_order(city, seed, o);
 
 	/*
 	 * Steps of other features go here, one call each:
@@ -336,8 +337,8 @@ OrdersStart(FunctionCallInfo fcinfo)
 static HeapTuple
 OrderTuple(const GenOrdersState *st, TupleDesc tupdesc, const GenOrder *o)
 {
-	Datum		values[12];
-	bool		nulls[12] = {0};
+	Datum		values[13];
+	bool		nulls[13] = {0};
 	char		caller_buf[20];
 	TimestampTz closed = o->created + (int64) (o->hours_open * SECS_PER_HOUR) * USECS_PER_SEC;
 	TimestampTz horizon = ((TimestampTz) (GEN_DAY0 + GEN_NDAYS) * SECS_PER_DAY - 8 * SECS_PER_HOUR) * USECS_PER_SEC;
@@ -357,6 +358,7 @@ OrderTuple(const GenOrdersState *st, TupleDesc tupdesc, const GenOrder *o)
 	values[9] = CStringGetTextDatum(caller_buf);
 	values[10] = st->dept_text[o->dept];
 	values[11] = st->channel_text[o->channel];
+	values[12] = CStringGetTextDatum(o->content);
 	return heap_form_tuple(tupdesc, values, nulls);
 }
 

@@ -34,6 +34,25 @@ typedef enum MqPointStatus
  */
 extern MqPointStatus mq_point_read(Datum geom, MqPoint *pt, const char *fname);
 
+/*
+ * The boundary vertices of a POLYGON or MULTIPOLYGON, every ring in order,
+ * as spdep's poly2nb sees them: the feature's coordinates with its very first
+ * coordinate left out (that is the closing duplicate of the first ring; the
+ * other rings keep theirs).  Arrays are palloc'd in CurrentMemoryContext.
+ * Other geometry types are an error naming `fname`; non-finite coordinates
+ * too.  An empty polygon returns MQ_POINT_EMPTY.  Validity is not checked.
+ */
+typedef struct MqPolygon
+{
+	int			n;				/* vertices */
+	int			cap;
+	double	   *x;
+	double	   *y;
+	int32		srid;
+} MqPolygon;
+
+extern MqPointStatus mq_polygon_read(Datum geom, MqPolygon *poly, const char *fname);
+
 /* Build a 2-D point geometry datum (PostGIS 3 serialization). */
 extern Datum mq_point_make(double x, double y, int32 srid);
 

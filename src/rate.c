@@ -39,7 +39,7 @@ CheckConfidence(double c)
 	if (!(c > 0.0 && c < 1.0))
 		ereport(ERROR,
 				(errcode(ERRCODE_INVALID_PARAMETER_VALUE),
-				 errmsg("confidence must be between 0 and 1 (exclusive)"),
+				 errmsg("rate: confidence must be between 0 and 1 (exclusive)"),
 				 errdetail("Got %g.", c),
 				 errhint("Use e.g. 0.95 for a 95%% interval.")));
 }

@@ -44,5 +44,7 @@ extern double mq_inc_gamma_q(double a, double x);
 extern double mq_t_p2(double t, double df);
 extern double mq_t_quantile(double p, double df);
 extern double mq_chi2_sf(double x, double df);
+/* Quantile of Gamma(a, 1): x with P(a, x) = p (stats.c) */
+extern double mq_gamma_quantile(double p, double a);
 
 #endif							/* MINQING_STATS_H */

@@ -189,13 +189,13 @@ CheckParams(double radius, int32 maxdays, int32 reps)
 	if (maxdays <= 0)
 		ereport(ERROR,
 				(errcode(ERRCODE_INVALID_PARAMETER_VALUE),
-				 errmsg("max_days must be positive"),
+				 errmsg("%s: max_days must be positive", STSCAN_NAME),
 				 errdetail("Got %d.", maxdays),
 				 errhint("Use the longest run of days a cluster may span, e.g. 7.")));
 	if (reps <= 0 || reps > STSCAN_MAX_REPLICATIONS)
 		ereport(ERROR,
 				(errcode(ERRCODE_INVALID_PARAMETER_VALUE),
-				 errmsg("replications must be between 1 and %d", STSCAN_MAX_REPLICATIONS),
+				 errmsg("%s: replications must be between 1 and %d", STSCAN_NAME, STSCAN_MAX_REPLICATIONS),
 				 errdetail("Got %d.", reps),
 				 errhint("Use 999 (p-values to 0.001) or 9999.")));
 }
@@ -256,14 +256,14 @@ stscan_trans(PG_FUNCTION_ARGS)
 	if (DATE_NOT_FINITE(day))
 		ereport(ERROR,
 				(errcode(ERRCODE_INVALID_PARAMETER_VALUE),
-				 errmsg("day must be a finite date"),
+				 errmsg("%s: day must be a finite date", STSCAN_NAME),
 				 errhint("Remove rows dated infinity or -infinity.")));
 	cases = PG_GETARG_FLOAT8(3);
 	mq_check_finite(cases, "cases");
 	if (cases < 0 || cases != floor(cases) || cases > 1e9)
 		ereport(ERROR,
 				(errcode(ERRCODE_INVALID_PARAMETER_VALUE),
-				 errmsg("cases must be a non-negative whole number"),
+				 errmsg("%s: cases must be a non-negative whole number", STSCAN_NAME),
 				 errdetail("Got %g.", cases),
 				 errhint("The permutation scan moves individual cases; pass counts.")));
 
@@ -799,7 +799,7 @@ stscan_final(PG_FUNCTION_ARGS)
 	if (C > PG_INT32_MAX / 2)
 		ereport(ERROR,
 				(errcode(ERRCODE_PROGRAM_LIMIT_EXCEEDED),
-				 errmsg("stscan() supports at most %d cases in total", PG_INT32_MAX / 2),
+				 errmsg("%s: at most %d cases in total are supported", STSCAN_NAME, PG_INT32_MAX / 2),
 				 errdetail("Got %lld.", (long long) C)));
 
 	/* projected coordinates: meters for geographic SRIDs */

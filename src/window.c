@@ -142,3 +142,10 @@ mq_window_constant(MqWindow *w, MqWinConst *c, const char *argname, double value
 					   c->value, (long long) c->row + 1, value, (long long) row + 1),
 			 errhint("Pass one value for the whole partition, or add the column to PARTITION BY.")));
 }
+
+/* The partition's memory context (the header is the start of its block). */
+MemoryContext
+mq_window_memory(MqWindow *w)
+{
+	return GetMemoryChunkContext(w->ready_flag);
+}

@@ -75,6 +75,12 @@ extern void *mq_window_begin(FunctionCallInfo fcinfo, Size rowsize, const char *
 extern void mq_window_ready(MqWindow *w);
 
 /*
+ * The partition's memory context, for per-row data of variable size (arrays
+ * a row points to) that must live as long as the row array.
+ */
+extern MemoryContext mq_window_memory(MqWindow *w);
+
+/*
  * Argument readers: argument `argno` (0-based) of partition row `row`.
  * *isnull is set; a NULL argument returns 0 / false / NULL.  Values are
  * returned as they are (no finiteness check): use mq_check_finite or

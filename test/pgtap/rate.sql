@@ -46,7 +46,7 @@ SELECT results_eq($$SELECT (r).* FROM (SELECT minqing.rate(f) r FROM (VALUES (NU
                   $$VALUES (0::bigint, 0::bigint, NULL::float8, NULL::float8, NULL::float8)$$, 'all-NULL input: counts 0');
 SELECT results_eq($$SELECT (r).n FROM (SELECT minqing.rate(f, c) r FROM (VALUES (true, 0.9), (true, NULL)) v(f, c)) s$$,
                   $$VALUES (1::bigint)$$, 'a NULL confidence skips the row');
-SELECT throws_ok($$SELECT minqing.rate(true, 1.5)$$, '22023', 'confidence must be between 0 and 1 (exclusive)', 'confidence > 1 refused');
+SELECT throws_ok($$SELECT minqing.rate(true, 1.5)$$, '22023', 'rate: confidence must be between 0 and 1 (exclusive)', 'confidence > 1 refused');
 SELECT throws_ok($$SELECT minqing.rate(true, 'NaN')$$, '22023', NULL, 'NaN confidence refused');
 SELECT throws_ok($$SELECT minqing.rate(f, c) FROM (VALUES (true, 0.9), (true, 0.95)) v(f, c)$$, '22023',
                  'rate: argument confidence must be the same on every row of the group', 'varying confidence refused');

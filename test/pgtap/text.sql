@@ -1,6 +1,6 @@
 -- pgTAP: complaint text (SPEC §10, docs/text.md).
 BEGIN;
-SELECT plan(46);
+SELECT plan(51);
 
 -- 1-4. zh_segment equals jieba.lcut(s, HMM=False) of Debian python3-jieba
 -- 0.42.1 on 2,400 hand-written and generated sentences: token lengths computed
@@ -331,6 +331,34 @@ SELECT is((SELECT array_agg(m IS NULL ORDER BY day) FROM (SELECT day, minqing.te
 	FROM (VALUES (1, 10, 1), (2, NULL, 1), (3, 10, 1)) v(day, d, r)) x), ARRAY[false, true, false], 'term_burst: a NULL row gets NULL');
 SELECT throws_ok($$SELECT minqing.term_burst(10, 11) OVER () FROM (VALUES (1)) v$$, '22023', 'hits must be between 0 and docs', 'term_burst: hits > docs');
 SELECT throws_ok($$SELECT minqing.term_burst(10, 1, 1) OVER () FROM (VALUES (1)) v$$, '22023', 's must be greater than 1', 'term_burst: s <= 1');
+
+-- 47-51. generated text (src/generate_text.c): every order has content, the planted
+-- surge and storm leave their words, and top_terms finds them
+SELECT minqing.generate_city('text_city', 20000, 42) IS NOT NULL AS generated \gset
+SELECT is((SELECT count(*) FROM text_city.work_order WHERE content IS NULL OR content = ''), 0::bigint,
+	'generate_city fills content for every order');
+SELECT is((SELECT array_agg(details ->> 'words' ORDER BY kind) FROM text_city.planted WHERE kind IN ('surge', 'storm')),
+	ARRAY['["积水", "停电"]', '["飞线充电", "楼道充电"]'], 'planted records the words of the surge and the storm');
+CREATE TEMP TABLE surge_tt AS
+WITH s AS (SELECT minqing.admin_ancestor(unit_codes[1], 4) AS street, start_date, end_date FROM text_city.planted WHERE kind = 'surge'),
+t AS (SELECT minqing.term_counts(w.content) tv FROM text_city.work_order w, s WHERE minqing.admin_ancestor(w.unit_code, 4) = s.street
+      AND (w.created_at AT TIME ZONE 'Asia/Shanghai')::date BETWEEN s.start_date AND s.end_date),
+r AS (SELECT minqing.term_counts(w.content) tv FROM text_city.work_order w, s WHERE minqing.admin_ancestor(w.unit_code, 4) = s.street
+      AND (w.created_at AT TIME ZONE 'Asia/Shanghai')::date BETWEEN s.start_date - 56 AND s.start_date - 1),
+c AS (SELECT minqing.term_counts(w.content) tv FROM text_city.work_order w)
+SELECT 'weeks' AS ref, x.* FROM t, r, minqing.top_terms(t.tv, r.tv, 5) x
+UNION ALL SELECT 'city', x.* FROM t, c, minqing.top_terms(t.tv, c.tv, 5) x;
+SELECT ok((SELECT array_agg(term) FROM surge_tt WHERE ref = 'weeks') @> ARRAY['飞线充电', '楼道充电'],
+	'top_terms: the surge street during the surge vs its previous 8 weeks has 飞线充电 and 楼道充电 in the top 5');
+SELECT ok((SELECT array_agg(term) FROM surge_tt WHERE ref = 'city') @> ARRAY['飞线充电', '楼道充电'],
+	'top_terms: the surge street during the surge vs the whole city has 飞线充电 and 楼道充电 in the top 5');
+SELECT ok((SELECT array_agg(x.term) FROM
+	(SELECT minqing.term_counts(w.content) tv FROM text_city.work_order w, text_city.planted p WHERE p.kind = 'storm'
+	 AND (w.created_at AT TIME ZONE 'Asia/Shanghai')::date BETWEEN p.start_date AND p.end_date + 2) t,
+	(SELECT minqing.term_counts(w.content) tv FROM text_city.work_order w, text_city.planted p WHERE p.kind = 'storm'
+	 AND (w.created_at AT TIME ZONE 'Asia/Shanghai')::date BETWEEN p.start_date - 56 AND p.start_date - 1) r,
+	minqing.top_terms(t.tv, r.tv, 5) x) @> ARRAY['积水', '停电'],
+	'top_terms: the storm days vs the 8 weeks before have 积水 and 停电 in the top 5');
 
 SELECT * FROM finish();
 ROLLBACK;
