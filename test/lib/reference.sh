@@ -17,6 +17,7 @@ mq_reference_section() {
 		generate) echo "The synthetic city|generate.md" ;;
 		density) echo "Density and Empirical Bayes rates|density.md" ;;
 		hotspot) echo "Hotspots|hotspot.md" ;;
+		layers) echo "Statistics over admin units and layers|spatial_units.md" ;;
 		policy) echo "Policy effects and resilience|policy.md" ;;
 		warning) echo "Early warning|warning.md" ;;
 		season) echo "Seasonal regularities|season.md" ;;
