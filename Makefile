@@ -69,3 +69,12 @@ docs:
 # the generator's rows must not depend on the compiler fusing multiply-adds
 # (every src/generate*.c file)
 $(filter src/generate%,$(OBJS)): CFLAGS += -ffp-contract=off
+
+.PHONY: test-citus map map-check
+test-citus:
+	bash test/citus/run.sh
+# the generated city on a MapLibre map (http://127.0.0.1:57110/), and its headless Chromium test
+map:
+	bash map/run.sh
+map-check:
+	bash map/run.sh --check $(MAP_PNG)

@@ -33,6 +33,7 @@
 #include "utils/lsyscache.h"
 #include "utils/tuplestore.h"
 
+#include "result.h"
 #include "stats.h"
 
 /* longest series accepted (a daily series of 500 years) */
@@ -491,23 +492,19 @@ seasonal_profile(PG_FUNCTION_ARGS)
 	int		   *count;
 	Datum		v[8];
 	bool		nulls[8];
-	TupleDesc	tupdesc;
 	int			peak = 0,
 				trough = 0;
 	double		vr,
 				vsr;
 
 	CheckStlArgs(n, period, seasonal, "seasonal_profile");
-	if (get_call_result_type(fcinfo, NULL, &tupdesc) != TYPEFUNC_COMPOSITE)
-		elog(ERROR, "seasonal_profile must return a composite type");
-	tupdesc = BlessTupleDesc(tupdesc);
 	memset(nulls, true, sizeof(nulls));
 	v[0] = Int32GetDatum(period);
 	nulls[0] = false;
 	v[1] = Float8GetDatum((double) n / period);
 	nulls[1] = false;
 	if (n < 2 * period)
-		PG_RETURN_DATUM(HeapTupleGetDatum(heap_form_tuple(tupdesc, v, nulls)));
+		PG_RETURN_DATUM(mq_result_tuple(fcinfo, v, nulls));
 
 	StlFit(y, n, period, seasonal, false, &trend, &season);
 	phase = palloc0(sizeof(double) * period);
@@ -539,7 +536,7 @@ seasonal_profile(PG_FUNCTION_ARGS)
 	v[7] = Float8GetDatum(phase[trough]);
 	for (int i = 2; i < 8; i++)
 		nulls[i] = false;
-	PG_RETURN_DATUM(HeapTupleGetDatum(heap_form_tuple(tupdesc, v, nulls)));
+	PG_RETURN_DATUM(mq_result_tuple(fcinfo, v, nulls));
 }
 
 /* ---------------------------------------------------------------------------
@@ -1002,16 +999,12 @@ holt_winters_fit(PG_FUNCTION_ARGS)
 	HwModel		m;
 	double		par[3];
 	bool		free[3];
-	TupleDesc	tupdesc;
 	Datum		v[8];
 	bool		nulls[8];
 
 	if (PG_ARGISNULL(0) || PG_ARGISNULL(1))
 		PG_RETURN_NULL();
 	HwSetup(fcinfo, "holt_winters_fit", &m, par, free);
-	if (get_call_result_type(fcinfo, NULL, &tupdesc) != TYPEFUNC_COMPOSITE)
-		elog(ERROR, "holt_winters_fit must return a composite type");
-	tupdesc = BlessTupleDesc(tupdesc);
 	memset(nulls, true, sizeof(nulls));
 	if (HwPrepare(&m))
 	{
@@ -1027,7 +1020,7 @@ holt_winters_fit(PG_FUNCTION_ARGS)
 		v[7] = Float8GetDatum(m.b0);
 		memset(nulls, false, sizeof(nulls));
 	}
-	PG_RETURN_DATUM(HeapTupleGetDatum(heap_form_tuple(tupdesc, v, nulls)));
+	PG_RETURN_DATUM(mq_result_tuple(fcinfo, v, nulls));
 }
 
 /*

@@ -6,7 +6,7 @@
  *
  * How to write a window function with it:
  *
- *     typedef struct MyRow { bool isnull; double value; } MyRow;
+ *     typedef struct MyRow { bool ok; double value; } MyRow;   -- zeroed: NULL
  *
  *     Datum
  *     my_window(PG_FUNCTION_ARGS)
@@ -20,16 +20,21 @@
  *
  *             for (int64 r = 0; r < w.nrows; r++)
  *             {
- *                 bool        isnull;
- *                 double      v = mq_warg_float8(&w, 0, r, &isnull);
- *                 double      d = mq_warg_float8(&w, 2, r, &isnull2);
- *                 ...
+ *                 bool        vnull,
+ *                             dnull;
+ *                 double      v = mq_warg_float8(&w, 0, r, &vnull);
+ *                 double      d = mq_warg_float8(&w, 2, r, &dnull);
+ *
+ *                 if (vnull || dnull)
+ *                     continue;                  -- the row's answer stays NULL
+ *                 mq_check_positive_finite(d, w.fname, "distance", MQ_HINT_LENGTH);
  *                 mq_window_constant(&w, &dist, "distance", d, r);
- *                 rows[r].value = ...;       -- rows start zeroed
+ *                 rows[r].value = ...;
+ *                 rows[r].ok = true;
  *             }
  *             mq_window_ready(&w);
  *         }
- *         if (rows[w.cur].isnull)
+ *         if (!rows[w.cur].ok)
  *             PG_RETURN_NULL();
  *         PG_RETURN_FLOAT8(rows[w.cur].value);
  *     }
