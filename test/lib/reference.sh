@@ -20,6 +20,7 @@ mq_reference_section() {
 		layers) echo "Statistics over admin units and layers|spatial_units.md" ;;
 		policy) echo "Policy effects and resilience|policy.md" ;;
 		warning) echo "Early warning|warning.md" ;;
+		rollup) echo "Rollups for BI|rollup.md" ;;
 		season) echo "Seasonal regularities|season.md" ;;
 		text) echo "Complaint text|text.md" ;;
 		index) echo "Public-sentiment index|index.md" ;;
