@@ -21,6 +21,7 @@ mq_reference_section() {
 		policy) echo "Policy effects and resilience|policy.md" ;;
 		warning) echo "Early warning|warning.md" ;;
 		rollup) echo "Rollups for BI|rollup.md" ;;
+		alarms) echo "Early warning: alarms people can trust|warning.md" ;;
 		season) echo "Seasonal regularities|season.md" ;;
 		text) echo "Complaint text|text.md" ;;
 		index) echo "Public-sentiment index|index.md" ;;
