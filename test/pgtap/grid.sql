@@ -4,19 +4,21 @@
 BEGIN;
 SELECT plan(7);
 
-CREATE TEMP TABLE gu AS SELECT * FROM minqing.generate_city_units();
+CREATE TEMP TABLE gu AS
+SELECT code, name, level, parent_code, population, xmin AS x_min, ymin AS y_min, xmax AS x_max, ymax AS y_max
+FROM minqing.generate_city_units();
 SELECT ok((SELECT bool_and(n BETWEEN 4 AND 9) FROM (SELECT parent_code, count(*) AS n FROM gu WHERE level = 6 GROUP BY 1) s)
           AND (SELECT count(DISTINCT parent_code) FROM gu WHERE level = 6) = (SELECT count(*) FROM gu WHERE level = 5),
           'generate_city_units(): every community is split into 4 to 9 grids');
 SELECT is((SELECT count(*) FROM gu g JOIN gu c ON c.code = g.parent_code
            WHERE g.level = 6 AND (minqing.admin_level(g.code) <> 6 OR minqing.admin_ancestor(g.code, 5) <> c.code)), 0::bigint,
           'generate_city_units(): grid codes are level 6 and their community is their parent');
-SELECT is((SELECT count(*) FROM gu c JOIN (SELECT parent_code, sum(population) AS p, min(xmin) AS x0, max(xmax) AS x1,
-                                                  min(ymin) AS y0, max(ymax) AS y1, sum((xmax - xmin) * (ymax - ymin)) AS area
+SELECT is((SELECT count(*) FROM gu c JOIN (SELECT parent_code, sum(population) AS p, min(x_min) AS x0, max(x_max) AS x1,
+                                                  min(y_min) AS y0, max(y_max) AS y1, sum((x_max - x_min) * (y_max - y_min)) AS area
                                            FROM gu WHERE level = 6 GROUP BY 1) g ON g.parent_code = c.code
-           WHERE c.level = 5 AND (g.p <> c.population OR abs(g.x0 - c.xmin) > 1e-12 OR abs(g.x1 - c.xmax) > 1e-12
-                                  OR abs(g.y0 - c.ymin) > 1e-12 OR abs(g.y1 - c.ymax) > 1e-12
-                                  OR abs(g.area - (c.xmax - c.xmin) * (c.ymax - c.ymin)) > 1e-12)), 0::bigint,
+           WHERE c.level = 5 AND (g.p <> c.population OR abs(g.x0 - c.x_min) > 1e-12 OR abs(g.x1 - c.x_max) > 1e-12
+                                  OR abs(g.y0 - c.y_min) > 1e-12 OR abs(g.y1 - c.y_max) > 1e-12
+                                  OR abs(g.area - (c.x_max - c.x_min) * (c.y_max - c.y_min)) > 1e-12)), 0::bigint,
           'generate_city_units(): the grids tile their community and their populations add up to it');
 
 SELECT minqing.generate_city('grid_city', 20000, 42) > 0 AS generated \gset
