@@ -114,7 +114,7 @@ $body$;
 COMMENT ON FUNCTION minqing.alarm_daily(regclass, int, date, date) IS
 	'internal: orders per unit at a level, category and local day over [first_day, last_day], from orders or a daily index_state rollup';
 
-CREATE FUNCTION minqing.alarm_list(orders regclass, level int, as_of date, method text DEFAULT 'C2',
+CREATE FUNCTION minqing.alarm_list(orders regclass, level int, as_of date, method text DEFAULT 'auto',
 		units regclass DEFAULT 'minqing.admin_unit')
 	RETURNS TABLE (unit_code text, unit_name text, category_code text, category_name text,
 		category_name_en text, observed float8, expected float8, threshold float8, ears_method text,
@@ -134,9 +134,10 @@ BEGIN
 			      DETAIL = pg_catalog.format('Got %s.', alarm_list.level),
 			      HINT = '1 province, 2 city, 3 district, 4 street, 5 community.';
 	END IF;
-	IF m IS NULL OR m NOT IN ('C1', 'C2', 'C3') THEN
-		RAISE EXCEPTION 'unknown ears method "%"', alarm_list.method
-			USING ERRCODE = 'invalid_parameter_value', HINT = 'Use ''C1'', ''C2'' or ''C3''.';
+	IF m IS NULL OR m NOT IN ('AUTO', 'C1', 'C2', 'C3') THEN
+		RAISE EXCEPTION 'unknown alarm method "%"', alarm_list.method
+			USING ERRCODE = 'invalid_parameter_value',
+			      HINT = 'Use ''auto'' (seasonality-aware, the default), ''C1'', ''C2'' or ''C3''.';
 	END IF;
 	IF as_of IS NULL OR orders IS NULL OR units IS NULL THEN
 		RETURN;
@@ -159,11 +160,21 @@ BEGIN
 			WHERE (s.e).alarm
 			ORDER BY (s.e).observed - (s.e).threshold DESC, s.u, s.cat$q$, units)
 		USING orders, alarm_list.as_of, m, history, alarm_list.level;
+	ELSIF m = 'AUTO' THEN
+		-- 'auto' (install/51-alarms.sql): the alarms alarm_history raises on as_of
+		RETURN QUERY EXECUTE pg_catalog.format($q$
+			SELECT h.unit_code, un.name::text, h.category_code, c.name_zh, c.name_en, h.observed, h.expected,
+			       h.threshold, h.method, h.day
+			FROM minqing.alarm_history($1, $2, $3, $3, 'auto', $4) h
+			LEFT JOIN %1$s un ON un.code = h.unit_code
+			LEFT JOIN minqing.category c ON c.code = h.category_code
+			ORDER BY h.observed - h.threshold DESC, h.unit_code, h.category_code$q$, units)
+		USING orders, alarm_list.level, alarm_list.as_of, units;
 	END IF;
 END
 $body$;
 COMMENT ON FUNCTION minqing.alarm_list(regclass, int, date, text, regclass) IS
-	'units (at an admin level) × categories in EARS alarm on as_of: daily order counts of the 57 days up to as_of (days without orders count 0) from orders or a daily index_state rollup relation, observed, expected, threshold, method and the first day of the current alarm run (alarm_since)';
+	'units (at an admin level) × categories in alarm on as_of; method ''auto'' (default): the alarms alarm_history(…, ''auto'') raises that day (seasonality-aware, one per running event, alarm_since = as_of); ''C1''/''C2''/''C3'' (EARS): daily order counts of the 57 days up to as_of (days without orders count 0) from orders or a daily index_state rollup relation, observed, expected, threshold, method and the first day of the current alarm run (alarm_since)';
 
 ----------------------------------------------------------------------------
 -- Emerging hot spots: ArcGIS categories from Gi* per time step + Mann–Kendall
