@@ -36,7 +36,7 @@ psql -X -q -d mq_text_utf8 -c "DELETE FROM minqing.zh_userdict WHERE word = '翠
 echo "SELECT array_to_string(minqing.zh_segment('明清市翠湖苑'), '|');" >&"${S[1]}"
 read -r -t 60 again <&"${S[0]}"
 echo "\\q" >&"${S[1]}"
-wait "$S_PID" 2>/dev/null
+[ -n "${S_PID:-}" ] && wait "$S_PID" 2>/dev/null  # the coprocess may already have exited (bash then unsets S_PID)
 check "before: 翠湖苑 is not a word" "$before" "明清|市|翠|湖|苑"
 check "another session's INSERT into zh_userdict is seen at once" "$after" "明清|市|翠湖苑"
 check "and its DELETE too" "$again" "明清|市|翠|湖|苑"
