@@ -655,6 +655,7 @@ KdeConvolve(KdeFinal *f)
 	double	   *taps;
 	int32	   *len;
 	bool	   *rownz;
+	double	   *both;
 
 	mq_check_cells((double) tw * tw, "the kernel table of kde()");
 	taps = palloc_extended(sizeof(double) * tw * tw, MCXT_ALLOC_HUGE);
@@ -681,22 +682,41 @@ KdeConvolve(KdeFinal *f)
 		for (int64 a = 0; a < f->W && !rownz[b]; a++)
 			rownz[b] = f->V[b * f->W + a] != 0;
 
+	/*
+	 * Rows dy and -dy share their taps: add the two lattice rows first and
+	 * take one dot product per cell (half the multiplications).
+	 */
+	both = palloc_extended(sizeof(double) * f->W, MCXT_ALLOC_HUGE);
 	for (int64 j = 0; j < f->ny; j++)
 	{
-		int64		cj = f->k * (f->jmin + j) + half;
+		int64		cj = f->k * (f->jmin + j) + half - f->B0;
 		double	   *orow = f->out + j * f->nx;
 
 		CHECK_FOR_INTERRUPTS();
-		for (int32 dy = -Rr; dy <= Rr; dy++)
+		for (int32 dy = 0; dy <= Rr; dy++)
 		{
-			int64		b = cj + dy - f->B0;
+			int64		b1 = cj + dy,
+						b2 = cj - dy;
+			bool		has1 = b1 >= 0 && b1 < f->H && rownz[b1],
+						has2 = dy > 0 && b2 >= 0 && b2 < f->H && rownz[b2];
 			int32		L = len[dy + Rr];
 			const double *T = taps + (dy + Rr) * tw;
 			const double *vrow;
 
-			if (b < 0 || b >= f->H || !rownz[b] || L < 0)
+			if (L < 0 || !(has1 || has2))
 				continue;
-			vrow = f->V + b * f->W + (f->k * f->imin + half - L - f->A0);
+			if (has1 && has2)
+			{
+				const double *r1 = f->V + b1 * f->W,
+						   *r2 = f->V + b2 * f->W;
+
+				for (int64 a = 0; a < f->W; a++)
+					both[a] = r1[a] + r2[a];
+				vrow = both;
+			}
+			else
+				vrow = f->V + (has1 ? b1 : b2) * f->W;
+			vrow += f->k * f->imin + half - L - f->A0;
 			for (int64 i = 0; i < f->nx; i++)
 				orow[i] += Dot(vrow + f->k * i, T, 2 * L + 1);
 		}
