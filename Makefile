@@ -16,6 +16,13 @@ DATA_built = minqing--$(EXTVERSION).sql
 # (install/released/README; README "Upgrading").
 DATA_built += minqing--0.0.1--$(EXTVERSION).sql
 DATA       = $(wildcard install/released/*.sql)
+# The segmenter's dictionary: dict.txt of Debian's python3-jieba (MIT, notice
+# in src/minqing_jieba_dict.NOTICE), installed next to the extension scripts.
+JIEBA_DICT ?= /usr/lib/python3/dist-packages/jieba/dict.txt
+DATA_built += minqing_jieba_dict.txt minqing_jieba_dict.NOTICE
+# the stop words of the text search configuration minqing.chinese
+DATA_TSEARCH = install/minqing_chinese.stop
+EXTRA_CLEAN = minqing_jieba_dict.txt minqing_jieba_dict.NOTICE
 
 # pg_regress pair: sql/NAME.sql -> expected/NAME.out
 REGRESS      = $(patsubst sql/%.sql,%,$(sort $(wildcard sql/*.sql)))
@@ -41,6 +48,12 @@ minqing--0.0.1--$(EXTVERSION).sql: $(INSTALL_PARTS) $(wildcard install/released/
 
 $(OBJS): $(wildcard src/*.h)
 
+minqing_jieba_dict.txt: $(JIEBA_DICT)
+	@test -r $< || { echo "minqing: $< not found; install python3-jieba (apt-get install python3-jieba)" >&2; exit 2; }
+	cp $< $@
+minqing_jieba_dict.NOTICE: src/minqing_jieba_dict.NOTICE
+	cp $< $@
+
 .PHONY: test demo bench
 test:
 	bash test/run.sh $(TESTS)
@@ -52,3 +65,12 @@ bench:
 # the generator's rows must not depend on the compiler fusing multiply-adds
 # (every src/generate*.c file)
 $(filter src/generate%,$(OBJS)): CFLAGS += -ffp-contract=off
+
+.PHONY: test-citus map map-check
+test-citus:
+	bash test/citus/run.sh
+# the generated city on a MapLibre map (http://127.0.0.1:57110/), and its headless Chromium test
+map:
+	bash map/run.sh
+map-check:
+	bash map/run.sh --check $(MAP_PNG)

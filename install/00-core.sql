@@ -7,19 +7,20 @@
 COMMENT ON SCHEMA minqing IS 'minqing: citizen-hotline (12345 / 311) work-order analytics';
 
 ----------------------------------------------------------------------------
--- Admin codes (SPEC §1): 12-digit Chinese statistical division codes
+-- Admin codes (SPEC §1, §13): 12-digit Chinese statistical division codes
+-- and 15-digit grid codes (a community's 12 digits + a serial 001-999)
 ----------------------------------------------------------------------------
 CREATE FUNCTION minqing.admin_level(code text) RETURNS int
 	AS 'MODULE_PATHNAME', 'admin_level'
 	LANGUAGE C IMMUTABLE STRICT PARALLEL SAFE;
 COMMENT ON FUNCTION minqing.admin_level(text) IS
-	'level 1..5 (province, city, district, street, community) of a 12-digit admin code, from its trailing zeros';
+	'level 1..6 (province, city, district, street, community, grid) of an admin code: 1..5 from the trailing zeros of a 12-digit code, 6 for a 15-digit grid code (community code + serial 001-999)';
 
 CREATE FUNCTION minqing.admin_ancestor(code text, level int) RETURNS text
 	AS 'MODULE_PATHNAME', 'admin_ancestor'
 	LANGUAGE C IMMUTABLE STRICT PARALLEL SAFE;
 COMMENT ON FUNCTION minqing.admin_ancestor(text, int) IS
-	'the admin code truncated to a level and zero-padded to 12 digits; NULL when the code is coarser than the level';
+	'the admin code truncated to a level 1..5 and zero-padded to 12 digits, or the grid code itself for level 6; NULL when the code is coarser than the level';
 
 ----------------------------------------------------------------------------
 -- Configuration tables.  User rows survive pg_dump / restore
@@ -27,14 +28,14 @@ COMMENT ON FUNCTION minqing.admin_ancestor(text, int) IS
 -- re-created by CREATE EXTENSION and therefore not dumped.
 ----------------------------------------------------------------------------
 CREATE TABLE minqing.admin_unit (
-	code        text PRIMARY KEY CHECK (code ~ '^[0-9]{12}$'),
+	code        text PRIMARY KEY CHECK (code ~ '^[0-9]{12}([0-9]{3})?$'),
 	name        text NOT NULL,
-	level       int NOT NULL CHECK (level BETWEEN 1 AND 5),
+	level       int NOT NULL CHECK (level BETWEEN 1 AND 6),
 	parent_code text,
 	population  float8 CHECK (population >= 0),
 	geom        geometry(MultiPolygon, 4326),
 	CHECK (level = minqing.admin_level(code)),
-	CHECK (parent_code IS NULL OR parent_code ~ '^[0-9]{12}$')
+	CHECK (parent_code IS NULL OR parent_code ~ '^[0-9]{12}([0-9]{3})?$')
 );
 COMMENT ON TABLE minqing.admin_unit IS
 	'administrative units (district, street, community, grid …) with names, populations and boundaries; user rows are kept by pg_dump';

@@ -14,12 +14,12 @@ COMMENT ON FUNCTION minqing.generate_city_units() IS
 CREATE FUNCTION minqing.generate_city_orders(orders bigint, seed int, first bigint, count bigint,
 	OUT id bigint, OUT created_at timestamptz, OUT category_code text, OUT unit_code text,
 	OUT geom geometry, OUT responded boolean, OUT resolved boolean, OUT satisfied boolean,
-	OUT closed_at timestamptz, OUT caller_id text, OUT department text, OUT channel text)
+	OUT closed_at timestamptz, OUT caller_id text, OUT department text, OUT channel text, OUT content text)
 	RETURNS SETOF record
 	AS 'MODULE_PATHNAME', 'generate_city_orders'
 	LANGUAGE C IMMUTABLE STRICT PARALLEL SAFE ROWS 16384;
 COMMENT ON FUNCTION minqing.generate_city_orders(bigint, int, bigint, bigint) IS
-	'orders first+1 .. first+count of a synthetic city of `orders` orders (canonical work-order columns); row i depends only on (orders, seed, i)';
+	'orders first+1 .. first+count of a synthetic city of `orders` orders (canonical work-order columns and the complaint text); row i depends only on (orders, seed, i)';
 
 CREATE FUNCTION minqing.generate_city_planted(orders bigint,
 	OUT id int, OUT kind text, OUT label text, OUT unit_codes text[], OUT category_code text,
@@ -92,7 +92,7 @@ BEGIN
 		CREATE TABLE %1$I.work_order AS
 		SELECT o.id, o.created_at, o.category_code, o.unit_code,
 		       o.geom::geometry(Point, 4326) AS geom,
-		       o.responded, o.resolved, o.satisfied, o.closed_at, o.caller_id, o.department, o.channel
+		       o.responded, o.resolved, o.satisfied, o.closed_at, o.caller_id, o.department, o.channel, o.content
 		FROM pg_catalog.generate_series(0, (%2$s - 1) / %3$s) c,
 		     LATERAL minqing.generate_city_orders(%2$s, %4$s, c * %3$s, LEAST(%3$s, %2$s - c * %3$s)) o$q$,
 		target_schema, orders, chunk, seed);

@@ -80,8 +80,8 @@ ORDER BY id;
 -- errors
 SELECT 'e1', minqing.gi_star(v, geom, 0) OVER () FROM hs_line;
 SELECT 'e2', minqing.gi_star(v, geom, -5) OVER () FROM hs_line;
-SELECT 'e3', minqing.gi_star(v, geom, 'NaN') OVER () FROM hs_line;
-SELECT 'e4', minqing.hotspot(v, geom, 'Infinity') OVER () FROM hs_line;
+SELECT 'e3', minqing.gi_star(v, geom, 'NaN'::float8) OVER () FROM hs_line;
+SELECT 'e4', minqing.hotspot(v, geom, 'Infinity'::float8) OVER () FROM hs_line;
 SELECT 'e5', minqing.gi_star(CASE WHEN id = 2 THEN 'NaN' ELSE v END, geom, 1.5) OVER () FROM hs_line;
 SELECT 'e6', minqing.local_moran(CASE WHEN id = 2 THEN '-Infinity' ELSE v END, geom, 1.5) OVER () FROM hs_line;
 SELECT 'e7', minqing.gi_star(v, ST_SetSRID(geom, CASE WHEN id = 4 THEN 3857 ELSE 0 END), 1.5) OVER () FROM hs_line;

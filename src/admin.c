@@ -1,7 +1,9 @@
 /*
- * admin.c — 12-digit Chinese statistical division codes (SPEC §1):
- * 2 digits province, 2 city, 2 county/district, 3 township/street,
- * 3 village/community.  The level is read from the trailing zeros.
+ * admin.c — Chinese statistical division codes (SPEC §1, §13): 12 digits
+ * (2 province, 2 city, 2 county/district, 3 township/street, 3
+ * village/community; the level 1..5 is read from the trailing zeros) and
+ * 15-digit grid codes (网格, level 6): a community's 12 digits followed by a
+ * grid serial 001–999.
  */
 #include "postgres.h"
 
@@ -9,14 +11,16 @@
 #include "utils/builtins.h"
 
 #define ADMIN_CODE_LEN 12
+#define GRID_CODE_LEN 15
+#define MAX_LEVEL 6
 
 /* digits that end each level: level L keeps the first mq_level_end[L] */
-static const int mq_level_end[6] = {0, 2, 4, 6, 9, 12};
+static const int mq_level_end[MAX_LEVEL + 1] = {0, 2, 4, 6, 9, 12, 15};
 
 static void
 CheckCode(const char *s, int len)
 {
-	bool		ok = (len == ADMIN_CODE_LEN);
+	bool		ok = (len == ADMIN_CODE_LEN || len == GRID_CODE_LEN);
 
 	for (int i = 0; ok && i < len; i++)
 		ok = (s[i] >= '0' && s[i] <= '9');
@@ -26,13 +30,35 @@ CheckCode(const char *s, int len)
 		ereport(ERROR,
 				(errcode(ERRCODE_INVALID_TEXT_REPRESENTATION),
 				 errmsg("malformed admin code \"%.*s\"", Min(len, 40), s),
-				 errdetail("An admin code has exactly 12 digits and a non-zero province part."),
-				 errhint("Zero-pad shorter codes, e.g. rpad('110105', 12, '0').")));
+				 errdetail("An admin code has 12 digits (15 for a grid) and a non-zero province part."),
+				 errhint("Zero-pad shorter codes, e.g. rpad('110105', 12, '0'); a grid code is its community's 12 digits and a serial 001-999.")));
+	if (len == GRID_CODE_LEN)
+	{
+		bool		community = false;
+
+		for (int i = 9; i < ADMIN_CODE_LEN; i++)
+			community |= (s[i] != '0');
+		if (!community)
+			ereport(ERROR,
+					(errcode(ERRCODE_INVALID_TEXT_REPRESENTATION),
+					 errmsg("malformed grid code \"%.*s\"", len, s),
+					 errdetail("The first 12 digits of a grid code must be a community (level 5) code."),
+					 errhint("A grid belongs to one community: its code is the community's code followed by a serial 001-999.")));
+		if (s[12] == '0' && s[13] == '0' && s[14] == '0')
+			ereport(ERROR,
+					(errcode(ERRCODE_INVALID_TEXT_REPRESENTATION),
+					 errmsg("malformed grid code \"%.*s\"", len, s),
+					 errdetail("The grid serial (the last 3 digits) must be between 001 and 999."),
+					 errhint("Number the grids of a community from 001.")));
+	}
 }
 
+/* Level of a checked code of length len. */
 static int
-CodeLevel(const char *s)
+CodeLevel(const char *s, int len)
 {
+	if (len == GRID_CODE_LEN)
+		return 6;
 	for (int level = 1; level < 5; level++)
 	{
 		bool		rest_zero = true;
@@ -48,15 +74,15 @@ CodeLevel(const char *s)
 static void
 CheckLevel(int level)
 {
-	if (level < 1 || level > 5)
+	if (level < 1 || level > MAX_LEVEL)
 		ereport(ERROR,
 				(errcode(ERRCODE_INVALID_PARAMETER_VALUE),
-				 errmsg("admin level must be between 1 and 5"),
+				 errmsg("admin level must be between 1 and 6"),
 				 errdetail("Got %d.", level),
-				 errhint("Levels: 1 province, 2 city, 3 district/county, 4 street/township, 5 community/village.")));
+				 errhint("Levels: 1 province, 2 city, 3 district/county, 4 street/township, 5 community/village, 6 grid.")));
 }
 
-/* admin_level(code) -> 1..5 */
+/* admin_level(code) -> 1..6 */
 PG_FUNCTION_INFO_V1(admin_level);
 Datum
 admin_level(PG_FUNCTION_ARGS)
@@ -64,13 +90,14 @@ admin_level(PG_FUNCTION_ARGS)
 	text	   *t = PG_GETARG_TEXT_PP(0);
 
 	CheckCode(VARDATA_ANY(t), VARSIZE_ANY_EXHDR(t));
-	PG_RETURN_INT32(CodeLevel(VARDATA_ANY(t)));
+	PG_RETURN_INT32(CodeLevel(VARDATA_ANY(t), VARSIZE_ANY_EXHDR(t)));
 }
 
 /*
  * admin_ancestor(code, level) -> the code truncated to `level` and
- * zero-padded to 12 digits; NULL when the code is coarser than `level`
- * (a district has no street ancestor, so grouping never mixes levels).
+ * zero-padded to 12 digits (levels 1..5), or the grid code itself (level 6);
+ * NULL when the code is coarser than `level` (a district has no street
+ * ancestor, a community no grid, so grouping never mixes levels).
  */
 PG_FUNCTION_INFO_V1(admin_ancestor);
 Datum
@@ -79,12 +106,15 @@ admin_ancestor(PG_FUNCTION_ARGS)
 	text	   *t = PG_GETARG_TEXT_PP(0);
 	int			level = PG_GETARG_INT32(1);
 	const char *s = VARDATA_ANY(t);
+	int			len = VARSIZE_ANY_EXHDR(t);
 	char		buf[ADMIN_CODE_LEN];
 
-	CheckCode(s, VARSIZE_ANY_EXHDR(t));
+	CheckCode(s, len);
 	CheckLevel(level);
-	if (CodeLevel(s) < level)
+	if (CodeLevel(s, len) < level)
 		PG_RETURN_NULL();
+	if (level == 6)
+		PG_RETURN_TEXT_P(cstring_to_text_with_len(s, GRID_CODE_LEN));
 	memset(buf, '0', ADMIN_CODE_LEN);
 	memcpy(buf, s, mq_level_end[level]);
 	PG_RETURN_TEXT_P(cstring_to_text_with_len(buf, ADMIN_CODE_LEN));

@@ -33,27 +33,11 @@
 #include "geom.h"
 #include "guc.h"
 #include "state.h"
+#include "stats.h"
 
 /* ---------------------------------------------------------------------
  * Argument checks and lattice geometry
  * ------------------------------------------------------------------- */
-static void
-CheckPositive(double v, const char *argname, const char *fname)
-{
-	if (isnan(v) || isinf(v))
-		ereport(ERROR,
-				(errcode(ERRCODE_INVALID_PARAMETER_VALUE),
-				 errmsg("%s of %s must be finite", argname, fname),
-				 errdetail("Got %g.", v),
-				 errhint("Pass a positive number of CRS units (meters for geographic input).")));
-	if (!(v > 0))
-		ereport(ERROR,
-				(errcode(ERRCODE_INVALID_PARAMETER_VALUE),
-				 errmsg("%s of %s must be positive", argname, fname),
-				 errdetail("Got %g.", v),
-				 errhint("Pass a positive number of CRS units (meters for geographic input).")));
-}
-
 /*
  * k: lattice steps per cell, the smallest with cell / k <= bandwidth / 20.
  * Also refuses, up front, a kernel footprint larger than minqing.max_cells.
@@ -590,6 +574,15 @@ KdeAddPoint(bytea *s, double x, double y, double w)
 	return LatticeAdd(s, u, v, w);
 }
 
+/* kde's per-call constants (state.h's kit), with this row's values. */
+static MqStateConst *
+KdeConstants(MqStateConst *c, double cell, double bw)
+{
+	c[0] = (MqStateConst) {"cell_size", MQ_CONST_F8, KDE_CELL, cell};
+	c[1] = (MqStateConst) {"bandwidth", MQ_CONST_F8, KDE_BW, bw};
+	return c;
+}
+
 /* Validate a kde state's fixed part, payload size and directory. */
 bytea *
 mq_kde_check(Datum d)
@@ -619,7 +612,7 @@ mq_kde_check(Datum d)
 	else
 		bad = nused < 0 ||
 			(Size) mq_state_used(s) != KDE_HDR + (Size) nused * KdePtSize(flags);
-	if (bad || !(flags & KDE_F_INIT) ||
+	if (bad || !(flags & KDE_F_INIT) || !mq_state_has_constants(s) ||
 		mq_get_i32(pl + KDE_K) < 1 || mq_get_i64(pl + KDE_N) < 0 ||
 		!(mq_get_f8(pl + KDE_CELL) > 0) || !(mq_get_f8(pl + KDE_BW) > 0) ||
 		!(mq_get_f8(pl + KDE_STEP) > 0) || !(mq_get_f8(pl + KDE_Q) > 0))
@@ -634,14 +627,15 @@ mq_kde_check(Datum d)
 static bytea *
 KdeStateNew(FunctionCallInfo fcinfo, double cell, double bw, int32 srid, bool weighted)
 {
+	MqStateConst c[2];
 	int32		k;
 	bool		geo = mq_srid_is_geographic(srid);
 	double		step;
 	bytea	   *s;
 	char	   *pl;
 
-	CheckPositive(cell, "cell_size", "kde()");
-	CheckPositive(bw, "bandwidth", "kde()");
+	mq_check_positive_finite(cell, "kde", "cell_size", MQ_HINT_LENGTH);
+	mq_check_positive_finite(bw, "kde", "bandwidth", MQ_HINT_LENGTH);
 	k = mq_kde_lattice_k(cell, bw);
 	step = cell / k;
 	if (geo)
@@ -656,8 +650,7 @@ KdeStateNew(FunctionCallInfo fcinfo, double cell, double bw, int32 srid, bool we
 	}
 	s = mq_state_for_update(fcinfo, 0, MQ_KIND_KDE, KDE_HDR + 32 * 16, KDE_HDR, "kde");
 	pl = MQ_STATE_PAYLOAD(s);
-	mq_put_f8(pl + KDE_CELL, cell);
-	mq_put_f8(pl + KDE_BW, bw);
+	mq_state_constants(s, KdeConstants(c, cell, bw), 2, "kde");
 	mq_put_f8(pl + KDE_STEP, step);
 	mq_put_f8(pl + KDE_Q, KdeQuantum(cell, bw, geo));
 	mq_put_i32(pl + KDE_SRID, srid);
@@ -682,6 +675,7 @@ KdeTransCommon(FunctionCallInfo fcinfo, bool weighted)
 	double		cell,
 				bw,
 				w = 1.0;
+	MqStateConst c[2];
 
 	if (PG_ARGISNULL(1) || PG_ARGISNULL(2) || PG_ARGISNULL(3) ||
 		(weighted && PG_ARGISNULL(4)))
@@ -709,13 +703,7 @@ KdeTransCommon(FunctionCallInfo fcinfo, bool weighted)
 		pl = MQ_STATE_PAYLOAD(s);
 		if (mq_state_used(s) < KDE_HDR)
 			mq_kde_check(PointerGetDatum(s));
-		if (mq_get_f8(pl + KDE_CELL) != cell || mq_get_f8(pl + KDE_BW) != bw)
-			ereport(ERROR,
-					(errcode(ERRCODE_INVALID_PARAMETER_VALUE),
-					 errmsg("cell_size and bandwidth must be the same for every row of kde()"),
-					 errdetail("Got cell_size %g, bandwidth %g after %g, %g.", cell, bw,
-							   mq_get_f8(pl + KDE_CELL), mq_get_f8(pl + KDE_BW)),
-					 errhint("Pass constants.")));
+		mq_state_constants(s, KdeConstants(c, cell, bw), 2, "kde");
 		if (mq_get_i32(pl + KDE_SRID) != pt.srid)
 		{
 			int32		first = mq_get_i32(pl + KDE_SRID);
@@ -879,6 +867,7 @@ kde_combine(PG_FUNCTION_ARGS)
 	double		wa,
 				sxa,
 				sya;
+	MqStateConst c[2];
 
 	if (done)
 	{
@@ -893,18 +882,7 @@ kde_combine(PG_FUNCTION_ARGS)
 	pb = MQ_STATE_PAYLOAD(b);
 	fa = mq_get_i32(pa + KDE_FLAGS);
 	fb = mq_get_i32(pb + KDE_FLAGS);
-	if (mq_get_f8(pa + KDE_CELL) != mq_get_f8(pb + KDE_CELL) ||
-		mq_get_f8(pa + KDE_BW) != mq_get_f8(pb + KDE_BW) ||
-		mq_get_f8(pa + KDE_STEP) != mq_get_f8(pb + KDE_STEP) ||
-		mq_get_i32(pa + KDE_K) != mq_get_i32(pb + KDE_K) ||
-		(fa & ~KDE_F_LATTICE) != (fb & ~KDE_F_LATTICE))
-		ereport(ERROR,
-				(errcode(ERRCODE_INVALID_PARAMETER_VALUE),
-				 errmsg("cell_size and bandwidth must be the same for every row of kde()"),
-				 errdetail("Partial states carry cell_size %g, bandwidth %g and %g, %g.",
-						   mq_get_f8(pa + KDE_CELL), mq_get_f8(pa + KDE_BW),
-						   mq_get_f8(pb + KDE_CELL), mq_get_f8(pb + KDE_BW)),
-				 errhint("Pass constants.")));
+	mq_state_combine_constants(a, b, KdeConstants(c, 0, 0), 2, "kde");
 	if (mq_get_i32(pa + KDE_SRID) != mq_get_i32(pb + KDE_SRID))
 	{
 		int32		first = mq_get_i32(pa + KDE_SRID);
@@ -912,6 +890,14 @@ kde_combine(PG_FUNCTION_ARGS)
 
 		mq_srid_check(mq_get_i32(pb + KDE_SRID), &first, &have, "kde");
 	}
+	/* equal constants give equal lattices: anything else is a forged state */
+	if (mq_get_f8(pa + KDE_STEP) != mq_get_f8(pb + KDE_STEP) ||
+		mq_get_i32(pa + KDE_K) != mq_get_i32(pb + KDE_K) ||
+		((fa ^ fb) & KDE_F_WEIGHTED))
+		ereport(ERROR,
+				(errcode(ERRCODE_INVALID_BINARY_REPRESENTATION),
+				 errmsg("invalid kde state: partial states of different lattices"),
+				 errhint("Pass only states produced by minqing's own transition functions.")));
 	na = mq_get_i64(pa + KDE_N) + mq_get_i64(pb + KDE_N);
 	wa = mq_get_f8(pa + KDE_W) + mq_get_f8(pb + KDE_W);
 	sxa = mq_get_f8(pa + KDE_SX) + mq_get_f8(pb + KDE_SX);

@@ -217,15 +217,12 @@ kde_bandwidth_final(PG_FUNCTION_ARGS)
 	my /= n;
 	if (mq_get_i32(pl + KBW_FLAGS) & KDE_F_GEO)
 	{
-		MqTM		tm;
-
-		mq_tm_init(&tm, mx, my);
+		/* centred on the mean just computed */
+		mq_to_local_meters(x, y, n, MQ_CENTRE_MEAN, 0, 0, mq_get_i32(pl + KBW_SRID), NULL,
+						   "kde_bandwidth");
 		mx = my = 0;
 		for (int64 k = 0; k < n; k++)
 		{
-			if ((k & 4095) == 0)
-				CHECK_FOR_INTERRUPTS();
-			mq_tm_forward(&tm, x[k], y[k], &x[k], &y[k]);
 			mx += x[k];
 			my += y[k];
 		}

@@ -272,9 +272,13 @@ KdeFinalExtent(KdeFinal *f)
 					lamin = f->ymin,
 					lamax = f->ymax;
 
+		double		ex[2] = {lomin, lomax},
+					ey[2] = {lamin, lamax};
+
 		f->lon0 = RoundCentre(mq_get_f8(f->pl + KDE_SX) / Max(f->n, 1));
 		f->lat0 = RoundCentre(mq_get_f8(f->pl + KDE_SY) / Max(f->n, 1));
-		mq_tm_init(&tm, f->lon0, f->lat0);
+		/* geom.c's one rule set: the extent is range-checked, the centre given */
+		mq_local_projection(ex, ey, 2, MQ_CENTRE_GIVEN, f->lon0, f->lat0, f->srid, &tm, "kde");
 		GeoMeshInit(&f->gm, &tm, lomin, lomax, lamin, lamax);
 		/* interpolated points stay inside the projected mesh's hull */
 		f->xmin = f->ymin = DBL_MAX;

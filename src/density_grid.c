@@ -20,6 +20,7 @@
 
 #include "density.h"
 #include "geom.h"
+#include "result.h"
 #include "state.h"
 
 
@@ -442,14 +443,11 @@ grid_cells_ewkb(PG_FUNCTION_ARGS)
 	if (SRF_IS_FIRSTCALL())
 	{
 		MemoryContext oldcxt;
-		TupleDesc	tupdesc;
 		bytea	   *b;
 
 		funcctx = SRF_FIRSTCALL_INIT();
 		oldcxt = MemoryContextSwitchTo(funcctx->multi_call_memory_ctx);
-		if (get_call_result_type(fcinfo, NULL, &tupdesc) != TYPEFUNC_COMPOSITE)
-			elog(ERROR, "grid_cells_ewkb must return a composite type");
-		funcctx->tuple_desc = BlessTupleDesc(tupdesc);
+		funcctx->tuple_desc = mq_result_desc(fcinfo);
 		b = PG_GETARG_BYTEA_P_COPY(0);
 		ctx = (GridCellsCtx *) palloc0(sizeof(GridCellsCtx));
 		GridRead((const char *) b, VARSIZE(b), &ctx->dg);
@@ -489,16 +487,12 @@ grid_info(PG_FUNCTION_ARGS)
 {
 	bytea	   *b = PG_GETARG_BYTEA_P(0);
 	DensityGrid dg;
-	TupleDesc	tupdesc;
 	Datum		values[10];
 	bool		nulls[10] = {false};
 	double		vmax = 0,
 				vsum = 0;
 
 	GridRead((const char *) b, VARSIZE(b), &dg);
-	if (get_call_result_type(fcinfo, NULL, &tupdesc) != TYPEFUNC_COMPOSITE)
-		elog(ERROR, "grid_info must return a composite type");
-	tupdesc = BlessTupleDesc(tupdesc);
 	for (int32 k = 0; k < dg.ncells; k++)
 	{
 		double		v = mq_get_f8(dg.cells + (Size) k * 16 + 8);
@@ -525,7 +519,7 @@ grid_info(PG_FUNCTION_ARGS)
 	values[7] = Float8GetDatum(vmax);
 	values[8] = Float8GetDatum(vsum * dg.cell_size * dg.cell_size);
 	values[9] = BoolGetDatum((dg.flags & DG_F_WEIGHTED) != 0);
-	PG_RETURN_DATUM(HeapTupleGetDatum(heap_form_tuple(tupdesc, values, nulls)));
+	PG_RETURN_DATUM(mq_result_tuple(fcinfo, values, nulls));
 }
 
 /* ---------------------------------------------------------------------

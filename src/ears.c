@@ -33,7 +33,9 @@
 #include "utils/memutils.h"
 #include "windowapi.h"
 
+#include "result.h"
 #include "stats.h"
+#include "window.h"
 
 #define EARS_BASELINE 7
 
@@ -41,20 +43,14 @@
 #define EARS_Z_0001 3.0902323061678132
 #define EARS_Z_0025 1.9599639845400536
 
+/* One row's answer in partition-local memory (zeroed: no result yet). */
 typedef struct EarsRow
 {
-	bool		isnull;			/* no result for this row */
+	bool		ok;				/* the row has a result */
 	double		expected;
 	double		threshold;		/* NaN: NULL threshold and alarm */
 	bool		alarm;
 } EarsRow;
-
-typedef struct EarsContext
-{
-	bool		done;
-	int64		nrows;
-	EarsRow		rows[FLEXIBLE_ARRAY_MEMBER];
-} EarsContext;
 
 /* Parse a method name: 1, 2 or 3 (case-insensitive 'C1', 'C2', 'C3'). */
 static int
@@ -70,7 +66,7 @@ EarsMethod(text *t)
 		return 3;
 	ereport(ERROR,
 			(errcode(ERRCODE_INVALID_PARAMETER_VALUE),
-			 errmsg("unknown ears method \"%s\"", s),
+			 errmsg("ears: unknown method \"%s\"", s),
 			 errhint("Use 'C1', 'C2' or 'C3'.")));
 	return 0;					/* keep compiler quiet */
 }
@@ -176,56 +172,42 @@ PG_FUNCTION_INFO_V1(ears);
 Datum
 ears(PG_FUNCTION_ARGS)
 {
-	WindowObject winobj = PG_WINDOW_OBJECT();
-	EarsContext *ctx;
-	int64		pos = WinGetCurrentPosition(winobj);
-	int64		nrows = WinGetPartitionRowCount(winobj);
+	MqWindow	w;
+	EarsRow    *rows = mq_window_begin(fcinfo, sizeof(EarsRow), "ears", &w);
 	EarsRow    *r;
-	TupleDesc	tupdesc;
 	Datum		values[3];
 	bool		nulls[3] = {false, false, false};
 
-	if (nrows > (int64) ((MaxAllocSize - offsetof(EarsContext, rows)) / sizeof(EarsRow)))
-		ereport(ERROR,
-				(errcode(ERRCODE_PROGRAM_LIMIT_EXCEEDED),
-				 errmsg("ears() supports at most %lld rows in one partition",
-						(long long) ((MaxAllocSize - offsetof(EarsContext, rows)) / sizeof(EarsRow))),
-				 errdetail("The partition has %lld rows.", (long long) nrows),
-				 errhint("Partition the series, e.g. PARTITION BY unit_code, category_code.")));
-	ctx = (EarsContext *) WinGetPartitionLocalMemory(winobj,
-													 offsetof(EarsContext, rows) + sizeof(EarsRow) * Max(nrows, 1));
-	if (!ctx->done)
+	if (!w.ready)
 	{
-		double	   *x = palloc(sizeof(double) * Max(nrows, 1));
-		int64	   *seriespos = palloc(sizeof(int64) * Max(nrows, 1));
-		int		   *method = palloc(sizeof(int) * Max(nrows, 1));
+		int64		nrows = w.nrows;
+		double	   *x = palloc(mul_size(Max(nrows, 1), sizeof(double)));
+		int64	   *seriespos = palloc(mul_size(Max(nrows, 1), sizeof(int64)));
+		int		   *method = palloc(mul_size(Max(nrows, 1), sizeof(int)));
 		int64		n = 0;
 		text	   *prev_method = NULL;
 		int			prev_code = 0;
 
-		ctx->nrows = nrows;
 		for (int64 i = 0; i < nrows; i++)
 		{
-			bool		isnull,
-						isout;
-			Datum		d;
+			bool		isnull;
+			text	   *mt;
+			double		cases;
 
 			CHECK_FOR_INTERRUPTS();
-			if (i > 0 && WinRowsArePeers(winobj, i - 1, i))
+			if (i > 0 && WinRowsArePeers(w.win, i - 1, i))
 				ereport(ERROR,
 						(errcode(ERRCODE_WINDOWING_ERROR),
-						 errmsg("ears() needs a window ordered by period with one row per period"),
+						 errmsg("ears: the window must be ordered by period, one row per period"),
 						 errdetail("Rows %lld and %lld of the partition are peers (no ORDER BY, or a repeated day).",
 								   (long long) i, (long long) i + 1),
 						 errhint("Use OVER (PARTITION BY … ORDER BY day) over a daily series with one row per day; fill missing days with generate_series.")));
 
 			/* method: NULL gives a NULL result for the row */
 			method[i] = 0;
-			d = WinGetFuncArgInPartition(winobj, 1, i, WINDOW_SEEK_HEAD, false, &isnull, &isout);
+			mt = mq_warg_text(&w, 1, i, &isnull);
 			if (!isnull)
 			{
-				text	   *mt = DatumGetTextPP(d);
-
 				if (prev_method != NULL &&
 					VARSIZE_ANY_EXHDR(mt) == VARSIZE_ANY_EXHDR(prev_method) &&
 					memcmp(VARDATA_ANY(mt), VARDATA_ANY(prev_method), VARSIZE_ANY_EXHDR(mt)) == 0)
@@ -233,44 +215,31 @@ ears(PG_FUNCTION_ARGS)
 				else
 				{
 					prev_code = method[i] = EarsMethod(mt);
-					prev_method = DatumGetTextPCopy(d);
+					prev_method = (text *) PG_DETOAST_DATUM_COPY(PointerGetDatum(mt));
 				}
 			}
 
 			/* cases: a NULL row is not part of the series */
 			seriespos[i] = -1;
-			d = WinGetFuncArgInPartition(winobj, 0, i, WINDOW_SEEK_HEAD, false, &isnull, &isout);
+			cases = mq_warg_float8(&w, 0, i, &isnull);
 			if (isnull)
 				continue;
-			x[n] = DatumGetFloat8(d);
-			mq_check_finite(x[n], "cases");
+			mq_check_finite(cases, "cases");
+			x[n] = cases;
 			seriespos[i] = n++;
 		}
 		for (int64 i = 0; i < nrows; i++)
-		{
-			EarsRow    *row = &ctx->rows[i];
-
-			row->isnull = true;
-			if (seriespos[i] < 0 || method[i] == 0)
-				continue;
-			if (EarsCompute(x, seriespos[i], method[i], row))
-				row->isnull = false;
-		}
+			if (seriespos[i] >= 0 && method[i] != 0)
+				rows[i].ok = EarsCompute(x, seriespos[i], method[i], &rows[i]);
 		pfree(x);
 		pfree(seriespos);
 		pfree(method);
-		ctx->done = true;
+		mq_window_ready(&w);
 	}
 
-	if (pos < 0 || pos >= ctx->nrows)
-		elog(ERROR, "ears: row %lld outside the partition", (long long) pos);
-	r = &ctx->rows[pos];
-	if (r->isnull)
+	r = &rows[w.cur];
+	if (!r->ok)
 		PG_RETURN_NULL();
-
-	if (get_call_result_type(fcinfo, NULL, &tupdesc) != TYPEFUNC_COMPOSITE)
-		elog(ERROR, "ears must return a composite type");
-	tupdesc = BlessTupleDesc(tupdesc);
 	values[0] = Float8GetDatum(r->expected);
 	if (isnan(r->threshold))
 		nulls[1] = nulls[2] = true;
@@ -279,5 +248,5 @@ ears(PG_FUNCTION_ARGS)
 		values[1] = Float8GetDatum(r->threshold);
 		values[2] = BoolGetDatum(r->alarm);
 	}
-	PG_RETURN_DATUM(HeapTupleGetDatum(heap_form_tuple(tupdesc, values, nulls)));
+	PG_RETURN_DATUM(mq_result_tuple(fcinfo, values, nulls));
 }

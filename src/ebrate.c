@@ -25,46 +25,26 @@
 #include "windowapi.h"
 
 #include "geom.h"
+#include "neighbors.h"
 #include "stats.h"
+#include "window.h"
 
-/*
- * Partition-local memory: one block sized by the row count (allocated and
- * zeroed by WinGetPartitionLocalMemory on the partition's first call).
- */
-typedef struct EbPartition
+/* One row's answer in partition-local memory (zeroed: NULL). */
+typedef struct EbRow
 {
-	bool		computed;
-	int64		nrows;
-	double		result[FLEXIBLE_ARRAY_MEMBER];	/* NaN marks a NULL result */
-} EbPartition;
-
-static EbPartition *
-GetPartition(WindowObject winobj)
-{
-	int64		n = WinGetPartitionRowCount(winobj);
-	Size		sz = add_size(offsetof(EbPartition, result), mul_size(sizeof(double), (Size) n));
-
-	return (EbPartition *) WinGetPartitionLocalMemory(winobj, sz);
-}
-
-static double
-GetEbArg(WindowObject winobj, int argno, int64 row, bool *isnull)
-{
-	Datum		d = WinGetFuncArgInPartition(winobj, argno, row, WINDOW_SEEK_HEAD,
-											 false, isnull, NULL);
-
-	return *isnull ? 0.0 : DatumGetFloat8(d);
-}
+	bool		ok;
+	double		eb;
+} EbRow;
 
 /* Reads events / population of a row; false when the row does not count. */
 static bool
-ReadEventsPopulation(WindowObject winobj, int64 row, double *o, double *p)
+ReadEventsPopulation(MqWindow *w, int64 row, double *o, double *p)
 {
 	bool		on,
 				pn;
 
-	*o = GetEbArg(winobj, 0, row, &on);
-	*p = GetEbArg(winobj, 1, row, &pn);
+	*o = mq_warg_float8(w, 0, row, &on);
+	*p = mq_warg_float8(w, 1, row, &pn);
 	if (!on)
 		mq_check_finite(*o, "events");
 	if (!pn)
@@ -72,7 +52,7 @@ ReadEventsPopulation(WindowObject winobj, int64 row, double *o, double *p)
 	if (!on && *o < 0)
 		ereport(ERROR,
 				(errcode(ERRCODE_INVALID_PARAMETER_VALUE),
-				 errmsg("events must not be negative"),
+				 errmsg("%s: events must not be negative", w->fname),
 				 errdetail("Got %g.", *o),
 				 errhint("Pass counts of events (0 or more).")));
 	return !on && !pn && *p > 0;
@@ -91,11 +71,14 @@ MarshallEstimate(double m, double a, double r, double p)
 	return m + a / (a + m / p) * (r - m);
 }
 
-/*
- * eb_rate(events, population) OVER (...): b = ΣO/ΣP,
- * s² = ΣPᵢ(rᵢ − b)²/ΣP, a = s² − b/(ΣP/n) (0 if negative),
- * EBᵢ = b + a/(a + b/Pᵢ)·(rᵢ − b), over the rows that count.
- */
+/* Store a row's estimate (NaN stays NULL). */
+static inline void
+SetRow(EbRow *r, double eb)
+{
+	r->ok = !isnan(eb);
+	r->eb = eb;
+}
+
 /*
  * eb_rate(events, population) OVER (...): b = ΣO/ΣP,
  * s² = ΣPᵢ(rᵢ − b)²/ΣP, a = s² − b/(ΣP/n) (0 if negative),
@@ -105,16 +88,15 @@ PG_FUNCTION_INFO_V1(eb_rate);
 Datum
 eb_rate(PG_FUNCTION_ARGS)
 {
-	WindowObject winobj = PG_WINDOW_OBJECT();
-	EbPartition *part = GetPartition(winobj);
-	int64		row = WinGetCurrentPosition(winobj);
+	MqWindow	w;
+	EbRow	   *rows = mq_window_begin(fcinfo, sizeof(EbRow), "eb_rate", &w);
 
-	if (!part->computed)
+	if (!w.ready)
 	{
-		int64		n = WinGetPartitionRowCount(winobj);
-		double	   *o = palloc_extended(sizeof(double) * Max(n, 1), MCXT_ALLOC_HUGE);
-		double	   *p = palloc_extended(sizeof(double) * Max(n, 1), MCXT_ALLOC_HUGE);
-		bool	   *ok = palloc_extended(sizeof(bool) * Max(n, 1), MCXT_ALLOC_HUGE);
+		int64		n = w.nrows;
+		double	   *o = palloc(mul_size(Max(n, 1), sizeof(double)));
+		double	   *p = palloc(mul_size(Max(n, 1), sizeof(double)));
+		bool	   *ok = palloc(mul_size(Max(n, 1), sizeof(bool)));
 		double		so = 0,
 					sp = 0,
 					s2 = 0,
@@ -122,11 +104,10 @@ eb_rate(PG_FUNCTION_ARGS)
 					a;
 		int64		cnt = 0;
 
-		part->nrows = n;
 		for (int64 k = 0; k < n; k++)
 		{
 			CHECK_FOR_INTERRUPTS();
-			ok[k] = ReadEventsPopulation(winobj, k, &o[k], &p[k]);
+			ok[k] = ReadEventsPopulation(&w, k, &o[k], &p[k]);
 			if (ok[k])
 			{
 				so += o[k];
@@ -149,63 +130,17 @@ eb_rate(PG_FUNCTION_ARGS)
 			if (a < 0)
 				a = 0;
 			for (int64 k = 0; k < n; k++)
-				part->result[k] = ok[k] ? MarshallEstimate(b, a, o[k] / p[k], p[k]) : NAN;
+				if (ok[k])
+					SetRow(&rows[k], MarshallEstimate(b, a, o[k] / p[k], p[k]));
 		}
-		else
-			for (int64 k = 0; k < n; k++)
-				part->result[k] = NAN;
 		pfree(o);
 		pfree(p);
 		pfree(ok);
-		part->computed = true;
+		mq_window_ready(&w);
 	}
-	if (row < 0 || row >= part->nrows || isnan(part->result[row]))
+	if (!rows[w.cur].ok)
 		PG_RETURN_NULL();
-	PG_RETURN_FLOAT8(part->result[row]);
-}
-
-/* ---- eb_rate_local: neighbours within a distance via grid buckets ---- */
-typedef struct EbPoint
-{
-	double		x;
-	double		y;
-	double		o;
-	double		p;
-	int64		cx;				/* bucket (cell of side `distance`) */
-	int64		cy;
-	int64		row;
-} EbPoint;
-
-static int
-CompareBucket(const void *a, const void *b)
-{
-	const EbPoint *pa = (const EbPoint *) a;
-	const EbPoint *pb = (const EbPoint *) b;
-
-	if (pa->cx != pb->cx)
-		return pa->cx < pb->cx ? -1 : 1;
-	if (pa->cy != pb->cy)
-		return pa->cy < pb->cy ? -1 : 1;
-	return 0;
-}
-
-/* first index in sorted pts[0..n) whose bucket is >= (cx, cy) */
-static int64
-LowerBound(const EbPoint *pts, int64 n, int64 cx, int64 cy)
-{
-	int64		lo = 0,
-				hi = n;
-
-	while (lo < hi)
-	{
-		int64		mid = lo + (hi - lo) / 2;
-
-		if (pts[mid].cx < cx || (pts[mid].cx == cx && pts[mid].cy < cy))
-			lo = mid + 1;
-		else
-			hi = mid;
-	}
-	return lo;
+	PG_RETURN_FLOAT8(rows[w.cur].eb);
 }
 
 /*
@@ -216,157 +151,108 @@ LowerBound(const EbPoint *pts, int64 n, int64 cx, int64 cy)
  * (Marshall 1991, GeoDa), which is spdep's EBlocal(geoda = TRUE); spdep's
  * default instead weighs each neighbour j with its own local mean m_j.
  * distance must be the same positive number on every row; geographic input
- * is measured in meters on a transverse Mercator centred on the data.
+ * is measured in meters on a transverse Mercator centred on the data's mean
+ * position.  Neighbours come from neighbors.c's grid index.
  */
 PG_FUNCTION_INFO_V1(eb_rate_local);
 Datum
 eb_rate_local(PG_FUNCTION_ARGS)
 {
-	WindowObject winobj = PG_WINDOW_OBJECT();
-	EbPartition *part = GetPartition(winobj);
-	int64		row = WinGetCurrentPosition(winobj);
+	MqWindow	w;
+	EbRow	   *rows = mq_window_begin(fcinfo, sizeof(EbRow), "eb_rate_local", &w);
 
-	if (!part->computed)
+	if (!w.ready)
 	{
-		int64		n = WinGetPartitionRowCount(winobj);
-		EbPoint    *pts = palloc_extended(sizeof(EbPoint) * Max(n, 1), MCXT_ALLOC_HUGE);
-		int64		np = 0;
-		double		dist = 0;
-		bool		have_dist = false,
-					have_srid = false,
+		int64		n = w.nrows;
+		double	   *x = palloc(mul_size(Max(n, 1), sizeof(double)));
+		double	   *y = palloc(mul_size(Max(n, 1), sizeof(double)));
+		double	   *o = palloc(mul_size(Max(n, 1), sizeof(double)));
+		double	   *p = palloc(mul_size(Max(n, 1), sizeof(double)));
+		int64	   *row = palloc(mul_size(Max(n, 1), sizeof(int64)));
+		int			np = 0;
+		MqWinConst	dist = MQ_WIN_CONST_INIT;
+		bool		have_srid = false,
 					geo = false;
 		int32		srid = 0;
-		int64	   *nb;
-		int64		nbcap = 64;
 
-		part->nrows = n;
 		for (int64 k = 0; k < n; k++)
 		{
-			double		o,
-						p,
+			double		ok,
+						pk,
 						d;
-			bool		gnull,
-						dnull;
-			Datum		g;
+			bool		isnull;
 			MqPoint		pt;
 
 			CHECK_FOR_INTERRUPTS();
-			part->result[k] = NAN;
-			if (!ReadEventsPopulation(winobj, k, &o, &p))
+			if (!ReadEventsPopulation(&w, k, &ok, &pk))
 				continue;
-			d = GetEbArg(winobj, 3, k, &dnull);
-			if (dnull)
+			d = mq_warg_float8(&w, 3, k, &isnull);
+			if (isnull)
 				continue;
-			if (isnan(d) || isinf(d) || !(d > 0))
-				ereport(ERROR,
-						(errcode(ERRCODE_INVALID_PARAMETER_VALUE),
-						 errmsg("distance of eb_rate_local() must be a positive finite number"),
-						 errdetail("Got %g.", d),
-						 errhint("Pass a distance in CRS units (meters for geographic input).")));
-			if (have_dist && d != dist)
-				ereport(ERROR,
-						(errcode(ERRCODE_INVALID_PARAMETER_VALUE),
-						 errmsg("distance must be the same for every row of eb_rate_local()"),
-						 errdetail("Got %g after %g.", d, dist),
-						 errhint("Pass a constant distance.")));
-			dist = d;
-			have_dist = true;
-			g = WinGetFuncArgInPartition(winobj, 2, k, WINDOW_SEEK_HEAD, false, &gnull, NULL);
-			if (gnull || mq_point_read(g, &pt, "eb_rate_local") == MQ_POINT_EMPTY)
+			mq_check_positive_finite(d, w.fname, "distance", MQ_HINT_LENGTH);
+			mq_window_constant(&w, &dist, "distance", d, k);
+			if (!mq_warg_point(&w, 2, k, &pt, &isnull))
 				continue;
 			if (!have_srid)
 				geo = mq_srid_is_geographic(pt.srid);
-			mq_srid_check(pt.srid, &srid, &have_srid, "eb_rate_local");
-			pts[np].x = pt.x;
-			pts[np].y = pt.y;
-			pts[np].o = o;
-			pts[np].p = p;
-			pts[np].row = k;
+			mq_srid_check(pt.srid, &srid, &have_srid, w.fname);
+			x[np] = pt.x;
+			y[np] = pt.y;
+			o[np] = ok;
+			p[np] = pk;
+			row[np] = k;
 			np++;
 		}
 
-		if (np > 0 && geo)
+		if (np > 0)
 		{
-			double		mx = 0,
-						my = 0;
-			MqTM		tm;
+			MqNeighborIndex *ix;
+			const int32 *order;
+			int32	   *nb = NULL;
+			int			cap = 0;
 
-			for (int64 k = 0; k < np; k++)
+			if (geo)
+				mq_to_local_meters(x, y, np, MQ_CENTRE_MEAN, 0, 0, srid, NULL, w.fname);
+			ix = mq_nb_build(x, y, np, dist.value);
+			order = mq_nb_order(ix);
+			for (int t = 0; t < np; t++)
 			{
-				mx += pts[k].x;
-				my += pts[k].y;
-			}
-			mq_tm_init(&tm, mx / np, my / np);
-			for (int64 k = 0; k < np; k++)
-				mq_tm_forward(&tm, pts[k].x, pts[k].y, &pts[k].x, &pts[k].y);
-		}
-		for (int64 k = 0; k < np; k++)
-		{
-			double		cx = floor(pts[k].x / dist),
-						cy = floor(pts[k].y / dist);
+				int			k = order[t];
+				int			nnb = mq_nb_within(ix, x[k], y[k], &nb, &cap);
+				double		so = 0,
+							sp = 0,
+							m,
+							c = 0,
+							a;
 
-			if (!(fabs(cx) < 4e18 && fabs(cy) < 4e18))
-				ereport(ERROR,
-						(errcode(ERRCODE_PROGRAM_LIMIT_EXCEEDED),
-						 errmsg("distance of eb_rate_local() is too small for these coordinates"),
-						 errdetail("Got %g.", dist)));
-			pts[k].cx = (int64) cx;
-			pts[k].cy = (int64) cy;
-		}
-		if (np > 1)
-			qsort(pts, np, sizeof(EbPoint), CompareBucket);
-
-		nb = palloc(sizeof(int64) * nbcap);
-		for (int64 k = 0; k < np; k++)
-		{
-			const EbPoint *pk = &pts[k];
-			int64		nnb = 0;
-			double		so = 0,
-						sp = 0,
-						m,
-						c = 0,
-						a;
-
-			CHECK_FOR_INTERRUPTS();
-			for (int64 bx = pk->cx - 1; bx <= pk->cx + 1; bx++)
-				for (int64 by = pk->cy - 1; by <= pk->cy + 1; by++)
+				CHECK_FOR_INTERRUPTS();
+				for (int q = 0; q < nnb; q++)
 				{
-					for (int64 q = LowerBound(pts, np, bx, by);
-						 q < np && pts[q].cx == bx && pts[q].cy == by; q++)
-					{
-						double		dx = pts[q].x - pk->x,
-									dy = pts[q].y - pk->y;
-
-						if (dx * dx + dy * dy > dist * dist && q != k)
-							continue;
-						if (nnb == nbcap)
-						{
-							nbcap *= 2;
-							nb = repalloc_huge(nb, sizeof(int64) * nbcap);
-						}
-						nb[nnb++] = q;
-						so += pts[q].o;
-						sp += pts[q].p;
-					}
+					so += o[nb[q]];
+					sp += p[nb[q]];
 				}
-			m = so / sp;
-			for (int64 t = 0; t < nnb; t++)
-			{
-				const EbPoint *pq = &pts[nb[t]];
-				double		r = pq->o / pq->p - m;
+				m = so / sp;
+				for (int q = 0; q < nnb; q++)
+				{
+					double		r = o[nb[q]] / p[nb[q]] - m;
 
-				c += pq->p * r * r;
+					c += p[nb[q]] * r * r;
+				}
+				a = c / sp - m / (sp / nnb);
+				if (a < 0)
+					a = 0;
+				SetRow(&rows[row[k]], MarshallEstimate(m, a, o[k] / p[k], p[k]));
 			}
-			a = c / sp - m / (sp / nnb);
-			if (a < 0)
-				a = 0;
-			part->result[pk->row] = MarshallEstimate(m, a, pk->o / pk->p, pk->p);
+			mq_nb_free(ix);
 		}
-		pfree(nb);
-		pfree(pts);
-		part->computed = true;
+		pfree(x);
+		pfree(y);
+		pfree(o);
+		pfree(p);
+		pfree(row);
+		mq_window_ready(&w);
 	}
-	if (row < 0 || row >= part->nrows || isnan(part->result[row]))
+	if (!rows[w.cur].ok)
 		PG_RETURN_NULL();
-	PG_RETURN_FLOAT8(part->result[row]);
+	PG_RETURN_FLOAT8(rows[w.cur].eb);
 }

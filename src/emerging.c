@@ -44,6 +44,7 @@
 #include "utils/array.h"
 #include "utils/builtins.h"
 
+#include "result.h"
 #include "stats.h"
 
 static int
@@ -151,27 +152,26 @@ emerging_hotspot(PG_FUNCTION_ARGS)
 				tz,
 				tp;
 	const char *cat;
-	TupleDesc	tupdesc;
 	Datum		values[7];
 	bool		rnulls[7] = {false};
 
 	if (!(confidence > 0 && confidence < 1))
 		ereport(ERROR,
 				(errcode(ERRCODE_INVALID_PARAMETER_VALUE),
-				 errmsg("confidence must be between 0 and 1 (exclusive)"),
+				 errmsg("emerging_hotspot: confidence must be between 0 and 1 (exclusive)"),
 				 errdetail("Got %g.", confidence),
 				 errhint("ArcGIS uses 0.90.")));
 	if (ARR_NDIM(arr) > 1)
 		ereport(ERROR,
 				(errcode(ERRCODE_ARRAY_SUBSCRIPT_ERROR),
-				 errmsg("z must be a one-dimensional array"),
+				 errmsg("emerging_hotspot: z must be a one-dimensional array"),
 				 errhint("Pass array_agg(z ORDER BY step).")));
 	alpha = 1.0 - confidence;
 	deconstruct_array(arr, FLOAT8OID, 8, FLOAT8PASSBYVAL, TYPALIGN_DOUBLE, &elems, &nulls, &n);
 	if (n == 0)
 		ereport(ERROR,
 				(errcode(ERRCODE_INVALID_PARAMETER_VALUE),
-				 errmsg("z must have at least one time step"),
+				 errmsg("emerging_hotspot: z must have at least one time step"),
 				 errhint("Pass one Gi* z-score per time step.")));
 	sig = palloc(sizeof(int) * n);
 	vals = palloc(sizeof(double) * n);
@@ -211,18 +211,12 @@ emerging_hotspot(PG_FUNCTION_ARGS)
 	else
 		cat = "no pattern";
 
-	if (get_call_result_type(fcinfo, NULL, &tupdesc) != TYPEFUNC_COMPOSITE)
-		elog(ERROR, "emerging_hotspot must return a composite type");
-	tupdesc = BlessTupleDesc(tupdesc);
 	values[0] = CStringGetTextDatum(cat);
 	values[1] = Int32GetDatum(n);
 	values[2] = Int32GetDatum(H);
 	values[3] = Int32GetDatum(K);
-	values[4] = Float8GetDatum(tau);
-	values[5] = Float8GetDatum(tz);
-	values[6] = Float8GetDatum(tp);
-	for (int i = 4; i < 7; i++)
-		if (isnan(DatumGetFloat8(values[i])))
-			rnulls[i] = true;
-	PG_RETURN_DATUM(HeapTupleGetDatum(heap_form_tuple(tupdesc, values, rnulls)));
+	mq_result_f8(values, rnulls, 4, tau);
+	mq_result_f8(values, rnulls, 5, tz);
+	mq_result_f8(values, rnulls, 6, tp);
+	PG_RETURN_DATUM(mq_result_tuple(fcinfo, values, rnulls));
 }

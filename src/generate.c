@@ -42,6 +42,7 @@
 #include "utils/timestamp.h"
 
 #include "generate.h"
+#include "result.h"
 
 PG_FUNCTION_INFO_V1(generate_city_units);
 
@@ -67,6 +68,18 @@ static const char *const gen_street_py[16] = {
 static const char *const gen_suffix_zh[3] = {"", "路", "桥"};
 static const char *const gen_suffix_py[3] = {"", " Lu", " Qiao"};
 static const char *const gen_ordinal_zh[9] = {"一", "二", "三", "四", "五", "六", "七", "八", "九"};
+
+/* the Chinese part of community c's name, as generate_city_units() names it */
+void
+GenCommunityNameZh(int c, char *buf, int len)
+{
+	int			s = c / 9;
+
+	if (c == GEN_SMALL_COMM)
+		snprintf(buf, len, "翠湖苑社区");
+	else
+		snprintf(buf, len, "%s%s%s社区", gen_street_zh[s % 16], gen_suffix_zh[s / 16], gen_ordinal_zh[c % 9]);
+}
 
 /* planted units (the indexes are in generate.h) */
 const int	gen_bad_streets[3] = {8, 27, 40};
@@ -171,7 +184,7 @@ const double gen_channel_cdf[GEN_NCHANNEL] = {0.68, 0.82, 0.94, 1.0};
 double
 FixedUnif(uint64 a, uint64 b)
 {
-	return (double) (SplitMix(SplitMix(a * 7919 + 17) ^ b) >> 11) * (1.0 / 9007199254740992.0);
+	return mq_unit_double(SplitMix(SplitMix(a * 7919 + 17) ^ b));
 }
 
 /* meters per degree of latitude and of longitude at a latitude */
@@ -558,13 +571,10 @@ generate_city_units(PG_FUNCTION_ARGS)
 	if (SRF_IS_FIRSTCALL())
 	{
 		MemoryContext old;
-		TupleDesc	tupdesc;
 
 		funcctx = SRF_FIRSTCALL_INIT();
 		old = MemoryContextSwitchTo(funcctx->multi_call_memory_ctx);
-		if (get_call_result_type(fcinfo, NULL, &tupdesc) != TYPEFUNC_COMPOSITE)
-			elog(ERROR, "generate_city_units: return type must be a row type");
-		funcctx->tuple_desc = BlessTupleDesc(tupdesc);
+		funcctx->tuple_desc = mq_result_desc(fcinfo);
 		st = palloc0(sizeof(GenUnitsState));
 		st->city = BuildCity(1000000);
 		funcctx->user_fctx = st;

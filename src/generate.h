@@ -40,11 +40,14 @@
 #include "funcapi.h"
 #include "lib/stringinfo.h"
 
+#include "mqhash.h"
+
 /* ------------------------------------------------------------------------
  * Random streams of a row: RngInit(&rng, seed, row, GEN_STREAM_...).
  * Register one constant per feature here; never reuse one.
  * ------------------------------------------------------------------------ */
 #define GEN_STREAM_ORDER	UINT64CONST(1)	/* the base row (generate_orders.c) */
+#define GEN_STREAM_TEXT		UINT64CONST(16)	/* complaint text (generate_text.c) */
 
 /* ------------------------------------------------------------------------
  * Fixed geography
@@ -190,15 +193,8 @@ extern void CheckOrdersArg(int64 orders);
  * Random numbers: counter-based, so row i is the same in any chunking
  * ------------------------------------------------------------------------ */
 
-/* splitmix64 finalizer */
-static inline uint64
-SplitMix(uint64 z)
-{
-	z += UINT64CONST(0x9E3779B97F4A7C15);
-	z = (z ^ (z >> 30)) * UINT64CONST(0xBF58476D1CE4E5B9);
-	z = (z ^ (z >> 27)) * UINT64CONST(0x94D049BB133111EB);
-	return z ^ (z >> 31);
-}
+/* splitmix64 of z (mqhash.h's one copy) */
+#define SplitMix(z) mq_splitmix64(z)
 
 /* counter-based stream of one row: value k = mix(key + k * golden) */
 typedef struct GenRng
@@ -218,14 +214,14 @@ static inline uint64
 RngNext(GenRng *r)
 {
 	r->ctr++;
-	return SplitMix(r->key + r->ctr * UINT64CONST(0x9E3779B97F4A7C15));
+	return SplitMix(r->key + r->ctr * MQ_GOLDEN64);
 }
 
 /* uniform in [0, 1) with 53 random bits */
 static inline double
 RngUnif(GenRng *r)
 {
-	return (double) (RngNext(r) >> 11) * (1.0 / 9007199254740992.0);
+	return mq_unit_double(RngNext(r));
 }
 
 /* smallest index with cdf[i] > u (cdf nondecreasing, cdf[n-1] = total) */
@@ -281,6 +277,7 @@ typedef struct GenOrder
 	uint64		caller;
 	int			dept;			/* index into gen_departments */
 	int			channel;		/* index into gen_channels */
+	char		content[1024];	/* complaint text (generate_text.c) */
 } GenOrder;
 
 extern void GenOrderBuild(const GenCity *city, uint64 seed, int64 row, GenOrder *o);
@@ -304,5 +301,9 @@ extern void PlantedEmit(GenPlanted *p, const char *kind, const char *label,
 /* ------------------------------------------------------------------------
  * Steps of other features (src/generate_<feature>.c): declare them here
  * ------------------------------------------------------------------------ */
+
+/* complaint text (generate_text.c) */
+extern void gen_text_order(const GenCity *city, uint64 seed, GenOrder *o);
+extern void GenCommunityNameZh(int comm, char *buf, int len);
 
 #endif							/* MINQING_GENERATE_H */

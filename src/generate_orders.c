@@ -29,6 +29,7 @@
 
 #include "generate.h"
 #include "geom.h"
+#include "result.h"
 
 PG_FUNCTION_INFO_V1(generate_city_orders);
 
@@ -267,6 +268,7 @@ GenOrderBuild(const GenCity *city, uint64 seed, int64 row, GenOrder *o)
 	OrderHoursOpen(city, &rng, o);
 	OrderCaller(seed, &rng, o);
 	OrderRouting(&rng, o);
+	gen_text_order(city, seed, o);
 
 	/*
 	 * Steps of other features go here, one call each:
@@ -335,8 +337,8 @@ OrdersStart(FunctionCallInfo fcinfo)
 static HeapTuple
 OrderTuple(const GenOrdersState *st, TupleDesc tupdesc, const GenOrder *o)
 {
-	Datum		values[12];
-	bool		nulls[12] = {0};
+	Datum		values[13];
+	bool		nulls[13] = {0};
 	char		caller_buf[20];
 	TimestampTz closed = o->created + (int64) (o->hours_open * SECS_PER_HOUR) * USECS_PER_SEC;
 	TimestampTz horizon = ((TimestampTz) (GEN_DAY0 + GEN_NDAYS) * SECS_PER_DAY - 8 * SECS_PER_HOUR) * USECS_PER_SEC;
@@ -356,6 +358,7 @@ OrderTuple(const GenOrdersState *st, TupleDesc tupdesc, const GenOrder *o)
 	values[9] = CStringGetTextDatum(caller_buf);
 	values[10] = st->dept_text[o->dept];
 	values[11] = st->channel_text[o->channel];
+	values[12] = CStringGetTextDatum(o->content);
 	return heap_form_tuple(tupdesc, values, nulls);
 }
 
@@ -373,14 +376,11 @@ generate_city_orders(PG_FUNCTION_ARGS)
 	if (SRF_IS_FIRSTCALL())
 	{
 		MemoryContext old;
-		TupleDesc	tupdesc;
 
 		funcctx = SRF_FIRSTCALL_INIT();
 		old = MemoryContextSwitchTo(funcctx->multi_call_memory_ctx);
 		st = OrdersStart(fcinfo);
-		if (get_call_result_type(fcinfo, NULL, &tupdesc) != TYPEFUNC_COMPOSITE)
-			elog(ERROR, "generate_city_orders: return type must be a row type");
-		funcctx->tuple_desc = BlessTupleDesc(tupdesc);
+		funcctx->tuple_desc = mq_result_desc(fcinfo);
 		funcctx->user_fctx = st;
 		MemoryContextSwitchTo(old);
 	}

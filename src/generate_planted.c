@@ -126,7 +126,8 @@ PlantSurge(const GenCity *city, GenPlanted *p)
 		appendStringInfo(s, "%s" INT64_FORMAT, k ? ", " : "",
 						 Max(0, Min(cum, city->n_surge) - (cum - per)));
 	}
-	appendStringInfo(s, "], \"note\": \"points uniform in a disk of radius_m around each unit's surge center (geom)\"}");
+	appendStringInfo(s, "], \"note\": \"points uniform in a disk of radius_m around each unit's surge center (geom)\", "
+					 "\"words\": [\"飞线充电\", \"楼道充电\"]}");
 	snprintf(wkt, sizeof(wkt), "MULTIPOINT(%.9f %.9f, %.9f %.9f, %.9f %.9f)",
 			 city->surge_x[0], city->surge_y[0], city->surge_x[1], city->surge_y[1],
 			 city->surge_x[2], city->surge_y[2]);
@@ -198,7 +199,7 @@ PlantStorm(const GenCity *city, GenPlanted *p)
 			first = false;
 		}
 	appendStringInfo(s, "}, \"response_rate_drop\": 0.15, \"response_drop_days\": 6, "
-					 "\"recovery_days\": 14}");
+					 "\"recovery_days\": 14, \"words\": [\"积水\", \"停电\"]}");
 	PlantedEmit(p, "storm", "rainstorm_2025_07", codes, 1, "drainage", GEN_STORM_DAY, GEN_STORM_END,
 				8.0, NULL, 0.0);
 }

@@ -6,6 +6,7 @@
 #include <math.h>
 
 #include "executor/spi.h"
+#include "miscadmin.h"
 #include "utils/builtins.h"
 
 #include "geom.h"
@@ -19,11 +20,43 @@
 #define GS2_FLAG_VERSION	0x40
 
 #define GS_POINTTYPE		1
+#define GS_POLYGONTYPE		3
+#define GS_MULTIPOLYGONTYPE	6
 
 static const char *const mq_geomtype_names[] = {
 	"unknown", "point", "linestring", "polygon", "multipoint",
 	"multilinestring", "multipolygon", "geometrycollection"
 };
+
+/*
+ * Parse the GSERIALIZED header of p[0 .. len-1] (the varlena payload): the
+ * SRID, the number of ordinates per coordinate, and the offset of the
+ * geometry's type word (at least 8 bytes of geometry follow).
+ */
+static Size
+GsHeader(const uint8 *p, Size len, int32 *srid, int *ndims, const char *fname)
+{
+	uint8		flags;
+	Size		off = 4;
+
+	if (len < 4 + 8)
+		ereport(ERROR,
+				(errcode(ERRCODE_INVALID_BINARY_REPRESENTATION),
+				 errmsg("%s: geometry value is too short (%zu bytes)", fname, len)));
+	*srid = ((int32) p[0] << 16) | ((int32) p[1] << 8) | (int32) p[2];
+	*srid = (int32) ((uint32) *srid << 11) >> 11;	/* sign-extend 21 bits */
+	flags = p[3];
+	*ndims = 2 + ((flags & GS_FLAG_Z) ? 1 : 0) + ((flags & GS_FLAG_M) ? 1 : 0);
+	if ((flags & GS2_FLAG_VERSION) && (flags & GS2_FLAG_EXTENDED))
+		off += 8;
+	if (flags & GS_FLAG_BBOX)
+		off += sizeof(float) * 2 * ((flags & GS_FLAG_GEODETIC) ? 3 : *ndims);
+	if (off + 8 > len)
+		ereport(ERROR,
+				(errcode(ERRCODE_INVALID_BINARY_REPRESENTATION),
+				 errmsg("%s: malformed geometry value", fname)));
+	return off;
+}
 
 MqPointStatus
 mq_point_read(Datum geom, MqPoint *pt, const char *fname)
@@ -31,30 +64,13 @@ mq_point_read(Datum geom, MqPoint *pt, const char *fname)
 	struct varlena *g = pg_detoast_datum_packed((struct varlena *) DatumGetPointer(geom));
 	const uint8 *p = (const uint8 *) VARDATA_ANY(g);
 	Size		len = VARSIZE_ANY_EXHDR(g);
-	uint8		flags;
 	int32		srid;
 	int			ndims;
 	Size		off;
 	uint32		type,
 				npoints;
 
-	if (len < 4 + 8)
-		ereport(ERROR,
-				(errcode(ERRCODE_INVALID_BINARY_REPRESENTATION),
-				 errmsg("%s: geometry value is too short (%zu bytes)", fname, len)));
-	srid = ((int32) p[0] << 16) | ((int32) p[1] << 8) | (int32) p[2];
-	srid = (int32) ((uint32) srid << 11) >> 11; /* sign-extend 21 bits */
-	flags = p[3];
-	ndims = 2 + ((flags & GS_FLAG_Z) ? 1 : 0) + ((flags & GS_FLAG_M) ? 1 : 0);
-	off = 4;
-	if ((flags & GS2_FLAG_VERSION) && (flags & GS2_FLAG_EXTENDED))
-		off += 8;
-	if (flags & GS_FLAG_BBOX)
-		off += sizeof(float) * 2 * ((flags & GS_FLAG_GEODETIC) ? 3 : ndims);
-	if (off + 8 > len)
-		ereport(ERROR,
-				(errcode(ERRCODE_INVALID_BINARY_REPRESENTATION),
-				 errmsg("%s: malformed geometry value", fname)));
+	off = GsHeader(p, len, &srid, &ndims, fname);
 	memcpy(&type, p + off, 4);
 	memcpy(&npoints, p + off + 4, 4);
 	if (type != GS_POINTTYPE)
@@ -293,6 +309,17 @@ mq_tm_proj_string(const MqTM *tm)
 					tm->lat0, tm->lon0 * 180.0 / M_PI);
 }
 
+/* The centre given to tm_project / tm_unproject: degrees, away from the poles. */
+static void
+CheckCentre(double lon0, double lat0)
+{
+	if (!isfinite(lon0) || !isfinite(lat0) || fabs(lat0) > 89.0 || fabs(lon0) > 360.0)
+		ereport(ERROR,
+				(errcode(ERRCODE_INVALID_PARAMETER_VALUE),
+				 errmsg("projection centre must be a finite longitude and a latitude within ±89 degrees"),
+				 errhint("Pass the centre of your data in degrees.")));
+}
+
 /*
  * tm_project(geom, lon0, lat0) -> the point in minqing's local metric
  * projection (meters, SRID 0); tm_unproject(geom, lon0, lat0) the inverse
@@ -310,11 +337,7 @@ tm_project(PG_FUNCTION_ARGS)
 				lon0 = PG_GETARG_FLOAT8(1),
 				lat0 = PG_GETARG_FLOAT8(2);
 
-	if (!isfinite(lon0) || !isfinite(lat0) || fabs(lat0) > 89.0 || fabs(lon0) > 360.0)
-		ereport(ERROR,
-				(errcode(ERRCODE_INVALID_PARAMETER_VALUE),
-				 errmsg("projection centre must be a finite longitude and a latitude within ±89 degrees"),
-				 errhint("Pass the centre of your data in degrees.")));
+	CheckCentre(lon0, lat0);
 	if (mq_point_read(PG_GETARG_DATUM(0), &pt, "tm_project") == MQ_POINT_EMPTY)
 		PG_RETURN_NULL();
 	mq_tm_init(&tm, lon0, lat0);
@@ -333,14 +356,198 @@ tm_unproject(PG_FUNCTION_ARGS)
 				lon0 = PG_GETARG_FLOAT8(1),
 				lat0 = PG_GETARG_FLOAT8(2);
 
-	if (!isfinite(lon0) || !isfinite(lat0) || fabs(lat0) > 89.0 || fabs(lon0) > 360.0)
-		ereport(ERROR,
-				(errcode(ERRCODE_INVALID_PARAMETER_VALUE),
-				 errmsg("projection centre must be a finite longitude and a latitude within ±89 degrees"),
-				 errhint("Pass the centre of your data in degrees.")));
+	CheckCentre(lon0, lat0);
 	if (mq_point_read(PG_GETARG_DATUM(0), &pt, "tm_unproject") == MQ_POINT_EMPTY)
 		PG_RETURN_NULL();
 	mq_tm_init(&tm, lon0, lat0);
 	mq_tm_inverse(&tm, pt.x, pt.y, &lon, &lat);
 	PG_RETURN_DATUM(mq_point_make(lon, lat, 4326));
+}
+
+/*
+ * mq_local_projection: range-check the lon/lat points, pick the centre by
+ * `rule` and set up the local transverse Mercator (see geom.h).
+ */
+void
+mq_local_projection(const double *x, const double *y, int64 n, MqCentreRule rule,
+					double lon0, double lat0, int32 srid, MqTM *tm, const char *fname)
+{
+	double		sx = 0,
+				sy = 0,
+				xmin = 0,
+				xmax = 0,
+				ymin = 0,
+				ymax = 0;
+
+	for (int64 i = 0; i < n; i++)
+	{
+		if ((i & 0xFFFF) == 0)
+			CHECK_FOR_INTERRUPTS();
+		if (!(x[i] >= -180.0 && x[i] <= 180.0 && y[i] >= -90.0 && y[i] <= 90.0))
+			ereport(ERROR,
+					(errcode(ERRCODE_INVALID_PARAMETER_VALUE),
+					 errmsg("%s: longitude/latitude out of range for SRID %d", fname, srid),
+					 errdetail("Got POINT(%g %g).", x[i], y[i]),
+					 errhint("Check the SRID: projected coordinates need their projected SRID.")));
+		sx += x[i];
+		sy += y[i];
+		if (i == 0 || x[i] < xmin)
+			xmin = x[i];
+		if (i == 0 || x[i] > xmax)
+			xmax = x[i];
+		if (i == 0 || y[i] < ymin)
+			ymin = y[i];
+		if (i == 0 || y[i] > ymax)
+			ymax = y[i];
+	}
+	switch (rule)
+	{
+		case MQ_CENTRE_MEAN:
+			if (n > 0)
+			{
+				lon0 = sx / n;
+				lat0 = sy / n;
+			}
+			break;
+		case MQ_CENTRE_MIDRANGE:
+			if (n > 0)
+			{
+				lon0 = (xmin + xmax) / 2;
+				lat0 = (ymin + ymax) / 2;
+			}
+			break;
+		case MQ_CENTRE_GIVEN:
+			break;
+	}
+	if (n == 0 && rule != MQ_CENTRE_GIVEN)
+		lon0 = lat0 = 0.0;
+	mq_tm_init(tm, lon0, lat0);
+}
+
+/* mq_to_local_meters: mq_local_projection, then every point in place. */
+void
+mq_to_local_meters(double *x, double *y, int64 n, MqCentreRule rule,
+				   double lon0, double lat0, int32 srid, MqTM *tm, const char *fname)
+{
+	MqTM		local;
+
+	if (tm == NULL)
+		tm = &local;
+	mq_local_projection(x, y, n, rule, lon0, lat0, srid, tm, fname);
+	for (int64 i = 0; i < n; i++)
+	{
+		if ((i & 0xFFFF) == 0)
+			CHECK_FOR_INTERRUPTS();
+		mq_tm_forward(tm, x[i], y[i], &x[i], &y[i]);
+	}
+}
+
+/* Read one serialized POLYGON at p + *off (type word already checked). */
+static void
+PolygonVertices(const uint8 *p, Size len, Size *off, int ndims, MqPolygon *poly,
+				bool *first, const char *fname)
+{
+	uint32		nrings;
+	Size		ringoff,
+				coordoff;
+
+	if (*off + 8 > len)
+		goto bad;
+	memcpy(&nrings, p + *off + 4, 4);
+	ringoff = *off + 8;
+	if (nrings > (len - ringoff) / 4)
+		goto bad;
+	coordoff = ringoff + 4 * (Size) nrings;
+	if (nrings % 2 == 1)
+		coordoff += 4;			/* ring counts are padded to 8 bytes */
+	for (uint32 r = 0; r < nrings; r++)
+	{
+		uint32		npts;
+
+		memcpy(&npts, p + ringoff + 4 * (Size) r, 4);
+		if (npts > (len - Min(coordoff, len)) / (sizeof(double) * ndims))
+			goto bad;
+		for (uint32 k = 0; k < npts; k++)
+		{
+			double		x,
+						y;
+			const uint8 *c = p + coordoff + (Size) k * sizeof(double) * ndims;
+
+			memcpy(&x, c, sizeof(double));
+			memcpy(&y, c + sizeof(double), sizeof(double));
+			if (!isfinite(x) || !isfinite(y))
+				ereport(ERROR,
+						(errcode(ERRCODE_INVALID_PARAMETER_VALUE),
+						 errmsg("%s: polygon coordinates must be finite", fname),
+						 errhint("Repair or drop the geometry.")));
+			if (*first)
+			{
+				*first = false;	/* the first coordinate of the feature is skipped */
+				continue;
+			}
+			if (poly->n == poly->cap)
+			{
+				poly->cap = Max(16, poly->cap * 2);
+				poly->x = poly->x ? repalloc(poly->x, sizeof(double) * poly->cap) : palloc(sizeof(double) * poly->cap);
+				poly->y = poly->y ? repalloc(poly->y, sizeof(double) * poly->cap) : palloc(sizeof(double) * poly->cap);
+			}
+			poly->x[poly->n] = x;
+			poly->y[poly->n] = y;
+			poly->n++;
+		}
+		coordoff += (Size) npts * sizeof(double) * ndims;
+	}
+	*off = coordoff;
+	return;
+bad:
+	ereport(ERROR,
+			(errcode(ERRCODE_INVALID_BINARY_REPRESENTATION),
+			 errmsg("%s: malformed polygon value", fname)));
+}
+
+MqPointStatus
+mq_polygon_read(Datum geom, MqPolygon *poly, const char *fname)
+{
+	struct varlena *g = pg_detoast_datum_packed((struct varlena *) DatumGetPointer(geom));
+	const uint8 *p = (const uint8 *) VARDATA_ANY(g);
+	Size		len = VARSIZE_ANY_EXHDR(g);
+	int			ndims;
+	Size		off = GsHeader(p, len, &poly->srid, &ndims, fname);
+	uint32		type;
+	bool		first = true;
+
+	poly->n = poly->cap = 0;
+	poly->x = poly->y = NULL;
+	memcpy(&type, p + off, 4);
+	if (type == GS_POLYGONTYPE)
+		PolygonVertices(p, len, &off, ndims, poly, &first, fname);
+	else if (type == GS_MULTIPOLYGONTYPE)
+	{
+		uint32		ngeoms;
+
+		memcpy(&ngeoms, p + off + 4, 4);
+		off += 8;
+		for (uint32 i = 0; i < ngeoms; i++)
+		{
+			uint32		sub;
+
+			if (off + 8 > len)
+				ereport(ERROR,
+						(errcode(ERRCODE_INVALID_BINARY_REPRESENTATION),
+						 errmsg("%s: malformed multipolygon value", fname)));
+			memcpy(&sub, p + off, 4);
+			if (sub != GS_POLYGONTYPE)
+				ereport(ERROR,
+						(errcode(ERRCODE_INVALID_BINARY_REPRESENTATION),
+						 errmsg("%s: malformed multipolygon value", fname)));
+			PolygonVertices(p, len, &off, ndims, poly, &first, fname);
+		}
+	}
+	else
+		ereport(ERROR,
+				(errcode(ERRCODE_INVALID_PARAMETER_VALUE),
+				 errmsg("%s with contiguity expects polygon geometries, got a %s", fname,
+						type < lengthof(mq_geomtype_names) ? mq_geomtype_names[type] : "curve or surface"),
+				 errhint("Pass the units' boundaries (POLYGON or MULTIPOLYGON), or use the distance-band form on points.")));
+	return poly->n == 0 ? MQ_POINT_EMPTY : MQ_POINT_OK;
 }

@@ -34,6 +34,25 @@ typedef enum MqPointStatus
  */
 extern MqPointStatus mq_point_read(Datum geom, MqPoint *pt, const char *fname);
 
+/*
+ * The boundary vertices of a POLYGON or MULTIPOLYGON, every ring in order,
+ * as spdep's poly2nb sees them: the feature's coordinates with its very first
+ * coordinate left out (that is the closing duplicate of the first ring; the
+ * other rings keep theirs).  Arrays are palloc'd in CurrentMemoryContext.
+ * Other geometry types are an error naming `fname`; non-finite coordinates
+ * too.  An empty polygon returns MQ_POINT_EMPTY.  Validity is not checked.
+ */
+typedef struct MqPolygon
+{
+	int			n;				/* vertices */
+	int			cap;
+	double	   *x;
+	double	   *y;
+	int32		srid;
+} MqPolygon;
+
+extern MqPointStatus mq_polygon_read(Datum geom, MqPolygon *poly, const char *fname);
+
 /* Build a 2-D point geometry datum (PostGIS 3 serialization). */
 extern Datum mq_point_make(double x, double y, int32 srid);
 
@@ -42,8 +61,6 @@ extern void mq_srid_check(int32 srid, int32 *first, bool *have_first, const char
 
 /* True for SRIDs whose units are degrees of longitude/latitude. */
 extern bool mq_srid_is_geographic(int32 srid);
-
-#endif
 
 /*
  * Local metric projection for geographic input (SPEC §0: distances, cell
@@ -68,3 +85,39 @@ extern void mq_tm_forward(const MqTM *tm, double lon_deg, double lat_deg, double
 extern void mq_tm_inverse(const MqTM *tm, double x, double y, double *lon_deg, double *lat_deg);
 /* The PROJ string of the projection, palloc'd, e.g. for ST_Transform(geom, proj, srid). */
 extern char *mq_tm_proj_string(const MqTM *tm);
+
+/*
+ * Every lon/lat input is projected to meters through these two functions, so
+ * that the range check and the choice of centre live in one place.
+ *
+ *   mq_to_local_meters(x, y, n, rule, lon0, lat0, srid, &tm, fname)
+ *       checks every (x[i], y[i]) is a longitude in [-180, 180] and a
+ *       latitude in [-90, 90] (an error naming fname and srid otherwise),
+ *       centres the projection by `rule` and overwrites x, y with meters.
+ *       tm (may be NULL) receives the projection, e.g. for mq_tm_inverse.
+ *   mq_local_projection(...)   the same without projecting the points: for
+ *       callers that project something else (kde's interpolation mesh over
+ *       the points' extent), given the points that fix range and centre.
+ *
+ * Centring rules (each caller keeps the rule its outputs were checked with):
+ *   MQ_CENTRE_MEAN      mean of the points, summed in array order
+ *                       (hotspot, eb_rate_local, kde_bandwidth)
+ *   MQ_CENTRE_MIDRANGE  middle of the points' bounding box (stscan)
+ *   MQ_CENTRE_GIVEN     (lon0, lat0) from the caller (kde: a rounded mean of
+ *                       partial sums, the same whatever the combine order)
+ */
+typedef enum MqCentreRule
+{
+	MQ_CENTRE_MEAN,
+	MQ_CENTRE_MIDRANGE,
+	MQ_CENTRE_GIVEN
+} MqCentreRule;
+
+extern void mq_local_projection(const double *x, const double *y, int64 n, MqCentreRule rule,
+								double lon0, double lat0, int32 srid, MqTM *tm,
+								const char *fname);
+extern void mq_to_local_meters(double *x, double *y, int64 n, MqCentreRule rule,
+							   double lon0, double lat0, int32 srid, MqTM *tm,
+							   const char *fname);
+
+#endif							/* MINQING_GEOM_H */

@@ -5,6 +5,9 @@
  *   local_moran(value, geom, distance)              (i, z, p, quadrant), analytical p
  *   local_moran(value, geom, distance, permutations, seed)
  *                                                   the same with a permutation p
+ *   moran(value, geom, distance)                    global Moran's I (SPEC §12)
+ *   and the same four with `contiguity text` ('queen' / 'rook') in place of
+ *   the distance: polygons, neighbours as R spdep poly2nb (contiguity.c).
  *
  * They follow PostGIS's ST_ClusterDBSCAN: on the first call of a partition
  * every row is read once (WinGetFuncArgInPartition), the statistics of all
@@ -27,18 +30,29 @@
 #include "fmgr.h"
 #include "funcapi.h"
 #include "miscadmin.h"
+#include "catalog/pg_type.h"
+#include "utils/array.h"
 #include "utils/builtins.h"
 #include "utils/memutils.h"
 #include "windowapi.h"
 
 #include "geom.h"
+#include "mqhash.h"
 #include "neighbors.h"
+#include "result.h"
 #include "stats.h"
+#include "window.h"
 
 PG_FUNCTION_INFO_V1(gi_star);
 PG_FUNCTION_INFO_V1(hotspot);
 PG_FUNCTION_INFO_V1(local_moran);
 PG_FUNCTION_INFO_V1(local_moran_perm);
+PG_FUNCTION_INFO_V1(moran);
+PG_FUNCTION_INFO_V1(gi_star_contiguity);
+PG_FUNCTION_INFO_V1(hotspot_contiguity);
+PG_FUNCTION_INFO_V1(local_moran_contiguity);
+PG_FUNCTION_INFO_V1(moran_contiguity);
+PG_FUNCTION_INFO_V1(contiguity_neighbors);
 
 /* which statistic a partition computes */
 typedef enum HsKind
@@ -46,7 +60,9 @@ typedef enum HsKind
 	HS_GI_STAR,
 	HS_HOTSPOT,
 	HS_MORAN,
-	HS_MORAN_PERM
+	HS_MORAN_PERM,
+	HS_MORAN_GLOBAL,
+	HS_NEIGHBORS
 } HsKind;
 
 /* per-row result flags */
@@ -55,24 +71,23 @@ typedef enum HsKind
 #define HS_B_NULL		0x04	/* field b */
 #define HS_C_NULL		0x08	/* field c */
 
-/* One row's result: Gi* (a = z), hotspot (a = z, b = p, bin), Moran (a = i, b = z, c = p, quad). */
+/*
+ * One row's result: Gi* (a = z), hotspot (a = z, b = p, bin), Moran (a = i,
+ * b = z, c = p, quad), global Moran (a = I, b = z, c = p, d = E[I], e = Var).
+ */
 typedef struct HsRow
 {
 	double		a;
 	double		b;
 	double		c;
+	double		d;
+	double		e;
 	int32		bin;
+	int32		nids;			/* contiguity_neighbors: ids[0 .. nids-1] */
+	int64	   *ids;
 	uint8		quad;			/* 0 HH, 1 LH, 2 LL, 3 HL */
 	uint8		flags;
 } HsRow;
-
-/* The partition-local memory: a header and one HsRow per partition row. */
-typedef struct HsContext
-{
-	bool		ready;
-	int64		nrows;
-	HsRow		rows[FLEXIBLE_ARRAY_MEMBER];
-} HsContext;
 
 /* The non-NULL rows of a partition, in planar coordinates. */
 typedef struct HsInput
@@ -83,6 +98,11 @@ typedef struct HsInput
 	double	   *y;
 	double	   *v;				/* the value */
 	double		distance;
+	bool		contiguity;		/* neighbours by polygon contiguity, not distance */
+	bool		queen;			/* queen (else rook) contiguity */
+	MqPolygon  *poly;			/* contiguity: each usable row's boundary vertices */
+	MqNbList   *nblist;			/* contiguity: neighbour lists, canonical order */
+	int32	   *pid;			/* contiguity: index into poly of each usable row */
 	bool		fdr;			/* hotspot */
 	int32		permutations;	/* local_moran with permutations */
 	int32		seed;
@@ -90,26 +110,8 @@ typedef struct HsInput
 
 static const char *const hs_quadrants[] = {"HH", "LH", "LL", "HL"};
 
-/* Largest partition accepted: its results must fit one allocation. */
-#define HS_MAX_ROWS		((int64) ((MaxAllocSize - 64) / sizeof(HsRow)))
 /* Largest permutations count accepted by local_moran. */
 #define HS_MAX_PERMUTATIONS	99999
-
-/*
- * Error unless a per-call constant (distance, fdr, permutations, seed) is the
- * same on every row: window functions see them row by row, and a partition
- * mixing distances has no single answer.
- */
-static void
-CheckSameConstant(bool have, double first, double now, const char *fname, const char *argname)
-{
-	if (have && !(first == now))
-		ereport(ERROR,
-				(errcode(ERRCODE_INVALID_PARAMETER_VALUE),
-				 errmsg("%s: %s must be the same on every row of a partition", fname, argname),
-				 errdetail("Got %g and %g.", first, now),
-				 errhint("Pass one value for the whole partition, or add the %s to PARTITION BY.", argname)));
-}
 
 /* a usable row while sorting into canonical order */
 typedef struct HsPoint
@@ -118,7 +120,17 @@ typedef struct HsPoint
 	double		y;
 	double		v;
 	int32		row;
+	int32		pid;
 } HsPoint;
+
+static int
+CompareInt64(const void *a, const void *b)
+{
+	int64		x = *(const int64 *) a,
+				y = *(const int64 *) b;
+
+	return (x > y) - (x < y);
+}
 
 static int
 ComparePoints(const void *a, const void *b)
@@ -152,6 +164,7 @@ SortCanonical(HsInput *in)
 		pts[i].y = in->y[i];
 		pts[i].v = in->v[i];
 		pts[i].row = in->row[i];
+		pts[i].pid = in->contiguity ? in->pid[i] : 0;
 	}
 	CHECK_FOR_INTERRUPTS();
 	qsort(pts, in->n, sizeof(HsPoint), ComparePoints);
@@ -161,30 +174,94 @@ SortCanonical(HsInput *in)
 		in->y[i] = pts[i].y;
 		in->v[i] = pts[i].v;
 		in->row[i] = pts[i].row;
+		if (in->contiguity)
+			in->pid[i] = pts[i].pid;
 	}
 	pfree(pts);
+}
+
+/* 'queen' → 1, 'rook' → 2 (case-insensitive); anything else is an error */
+static int
+ContiguityCode(MqWindow *w, text *t)
+{
+	char	   *s = text_to_cstring(t);
+
+	if (pg_strcasecmp(s, "queen") == 0)
+		return 1;
+	if (pg_strcasecmp(s, "rook") == 0)
+		return 2;
+	ereport(ERROR,
+			(errcode(ERRCODE_INVALID_PARAMETER_VALUE),
+			 errmsg("%s: unknown contiguity \"%s\"", w->fname, s),
+			 errhint("Use 'queen' (a shared boundary point) or 'rook' (a shared boundary segment); a distance band takes a number.")));
+	return 0;					/* keep compiler quiet */
+}
+
+/*
+ * Contiguity forms: the usable rows' polygons (in canonical order) to
+ * neighbour lists, with spdep poly2nb's default snap sqrt(DBL_EPSILON) in
+ * CRS units (degrees for lon/lat: vertices are compared, not distances).
+ */
+static void
+BuildContiguity(HsInput *in, const char *fname)
+{
+	int32	   *vstart = palloc(mul_size(in->n + 1, sizeof(int32)));
+	int64		nv = 0;
+	double	   *vx,
+			   *vy;
+
+	for (int i = 0; i < in->n; i++)
+	{
+		vstart[i] = (int32) nv;
+		nv += in->poly[in->pid[i]].n;
+		if (nv > PG_INT32_MAX / 2)
+			ereport(ERROR,
+					(errcode(ERRCODE_PROGRAM_LIMIT_EXCEEDED),
+					 errmsg("%s: the polygons have more than %d boundary vertices", fname, PG_INT32_MAX / 2),
+					 errhint("Simplify the polygons (ST_SimplifyPreserveTopology) or split the partition.")));
+	}
+	vstart[in->n] = (int32) nv;
+	vx = palloc(mul_size(Max(nv, 1), sizeof(double)));
+	vy = palloc(mul_size(Max(nv, 1), sizeof(double)));
+	for (int i = 0; i < in->n; i++)
+	{
+		MqPolygon  *pg = &in->poly[in->pid[i]];
+
+		memcpy(vx + vstart[i], pg->x, sizeof(double) * pg->n);
+		memcpy(vy + vstart[i], pg->y, sizeof(double) * pg->n);
+	}
+	in->nblist = mq_contiguity(in->n, vstart, vx, vy, in->queen, sqrt(DBL_EPSILON), fname);
 }
 
 /*
  * Read every row of the partition once: validate the arguments, keep the
  * usable rows (no NULL argument, not POINT EMPTY), check SRIDs and per-call
- * constants, and project lon/lat to local meters.
+ * constants, and project lon/lat to local meters (distance forms) or build
+ * the contiguity neighbour lists (contiguity forms).
  */
 static void
-ReadPartition(WindowObject win, int64 nrows, HsKind kind, const char *fname, HsInput *in)
+ReadPartition(MqWindow *w, HsKind kind, bool contiguity, HsInput *in)
 {
 	MemoryContext rowctx = AllocSetContextCreate(CurrentMemoryContext, "minqing hotspot row",
 												 ALLOCSET_SMALL_SIZES);
 	MemoryContext oldctx;
 	int			nextra = (kind == HS_HOTSPOT) ? 1 : (kind == HS_MORAN_PERM) ? 2 : 0;
+	int64		nrows = w->nrows;
 	int32		srid = 0;
 	bool		have_srid = false;
-	bool		have_const = false;
-	double		first_dist = 0,
-				first_e1 = 0,
-				first_e2 = 0;
+	MqWinConst	cdist = MQ_WIN_CONST_INIT,
+				cfdr = MQ_WIN_CONST_INIT,
+				cperm = MQ_WIN_CONST_INIT,
+				cseed = MQ_WIN_CONST_INIT;
 	int			n = 0;
 
+	in->contiguity = contiguity;
+	in->nblist = NULL;
+	if (contiguity)
+	{
+		in->poly = palloc(mul_size(Max(nrows, 1), sizeof(MqPolygon)));
+		in->pid = palloc(mul_size(Max(nrows, 1), sizeof(int32)));
+	}
 	in->row = palloc(mul_size(Max(nrows, 1), sizeof(int32)));
 	in->x = palloc(mul_size(Max(nrows, 1), sizeof(double)));
 	in->y = palloc(mul_size(Max(nrows, 1), sizeof(double)));
@@ -199,7 +276,6 @@ ReadPartition(WindowObject win, int64 nrows, HsKind kind, const char *fname, HsI
 		Datum		d[5];
 		bool		isnull[5];
 		bool		anynull = false;
-		bool		isout;
 		MqPoint		pt;
 		int			nargs = 3 + nextra;
 
@@ -207,7 +283,7 @@ ReadPartition(WindowObject win, int64 nrows, HsKind kind, const char *fname, HsI
 		oldctx = MemoryContextSwitchTo(rowctx);
 		for (int a = 0; a < nargs; a++)
 		{
-			d[a] = WinGetFuncArgInPartition(win, a, r, WINDOW_SEEK_HEAD, false, &isnull[a], &isout);
+			d[a] = mq_warg_datum(w, a, r, &isnull[a]);
 			anynull |= isnull[a];
 		}
 		if (anynull)
@@ -218,63 +294,60 @@ ReadPartition(WindowObject win, int64 nrows, HsKind kind, const char *fname, HsI
 		}
 
 		/* the per-call constants first: a bad distance is an error even on empty points */
+		if (contiguity)
+			mq_window_constant(w, &cdist, "contiguity", ContiguityCode(w, DatumGetTextPP(d[2])), r);
+		else
 		{
-			double		dist = DatumGetFloat8(d[2]);
-			double		e1 = 0,
-						e2 = 0;
+			mq_check_positive_finite(DatumGetFloat8(d[2]), w->fname, "distance", MQ_HINT_LENGTH);
+			mq_window_constant(w, &cdist, "distance", DatumGetFloat8(d[2]), r);
+		}
+		if (kind == HS_HOTSPOT)
+			mq_window_constant(w, &cfdr, "fdr", DatumGetBool(d[3]) ? 1 : 0, r);
+		else if (kind == HS_MORAN_PERM)
+		{
+			int32		perms = DatumGetInt32(d[3]);
 
-			if (isnan(dist) || isinf(dist) || dist <= 0.0)
+			if (perms < 1 || perms > HS_MAX_PERMUTATIONS)
 				ereport(ERROR,
 						(errcode(ERRCODE_INVALID_PARAMETER_VALUE),
-						 errmsg("%s: distance must be positive and finite", fname),
-						 errdetail("Got %g.", dist),
-						 errhint("Use the distance band in CRS units, or in meters for geographic (lon/lat) input.")));
-			if (kind == HS_HOTSPOT)
-				e1 = DatumGetBool(d[3]) ? 1 : 0;
-			else if (kind == HS_MORAN_PERM)
-			{
-				int32		perms = DatumGetInt32(d[3]);
-
-				if (perms < 1 || perms > HS_MAX_PERMUTATIONS)
-					ereport(ERROR,
-							(errcode(ERRCODE_INVALID_PARAMETER_VALUE),
-							 errmsg("%s: permutations must be between 1 and %d", fname, HS_MAX_PERMUTATIONS),
-							 errdetail("Got %d.", perms),
-							 errhint("999 is the usual choice.")));
-				e1 = perms;
-				e2 = DatumGetInt32(d[4]);
-			}
-			CheckSameConstant(have_const, first_dist, dist, fname, "distance");
-			if (kind == HS_HOTSPOT)
-				CheckSameConstant(have_const, first_e1, e1, fname, "fdr");
-			if (kind == HS_MORAN_PERM)
-			{
-				CheckSameConstant(have_const, first_e1, e1, fname, "permutations");
-				CheckSameConstant(have_const, first_e2, e2, fname, "seed");
-			}
-			if (!have_const)
-			{
-				first_dist = dist;
-				first_e1 = e1;
-				first_e2 = e2;
-				have_const = true;
-			}
+						 errmsg("%s: permutations must be between 1 and %d", w->fname, HS_MAX_PERMUTATIONS),
+						 errdetail("Got %d.", perms),
+						 errhint("999 is the usual choice.")));
+			mq_window_constant(w, &cperm, "permutations", perms, r);
+			mq_window_constant(w, &cseed, "seed", DatumGetInt32(d[4]), r);
 		}
 
-		if (mq_point_read(d[1], &pt, fname) == MQ_POINT_EMPTY)
+		if (contiguity)
+		{
+			/* the vertex arrays must outlive the row context */
+			MqPolygon  *pg = &in->poly[n];
+
+			MemoryContextSwitchTo(oldctx);
+			if (mq_polygon_read(d[1], pg, w->fname) == MQ_POINT_EMPTY)
+			{
+				MemoryContextReset(rowctx);
+				continue;
+			}
+			MemoryContextSwitchTo(rowctx);
+			pt.srid = pg->srid;
+			pt.x = pg->x[0];
+			pt.y = pg->y[0];
+			in->pid[n] = n;
+		}
+		else if (mq_point_read(d[1], &pt, w->fname) == MQ_POINT_EMPTY)
 		{
 			MemoryContextSwitchTo(oldctx);
 			MemoryContextReset(rowctx);
 			continue;
 		}
-		mq_srid_check(pt.srid, &srid, &have_srid, fname);
+		mq_srid_check(pt.srid, &srid, &have_srid, w->fname);
 		{
-			double		v = DatumGetFloat8(d[0]);
+			double		v = (kind == HS_NEIGHBORS) ? (double) DatumGetInt64(d[0]) : DatumGetFloat8(d[0]);
 
 			if (isnan(v) || isinf(v))
 				ereport(ERROR,
 						(errcode(ERRCODE_INVALID_PARAMETER_VALUE),
-						 errmsg("%s: value must be finite", fname),
+						 errmsg("%s: value must be finite", w->fname),
 						 errdetail("Got %g on row %lld of the partition.", v, (long long) r + 1),
 						 errhint("Filter out NaN and infinite values, or turn them into NULL with NULLIF(value, 'NaN').")));
 			in->v[n] = v;
@@ -290,42 +363,83 @@ ReadPartition(WindowObject win, int64 nrows, HsKind kind, const char *fname, HsI
 
 	in->n = n;
 	SortCanonical(in);
-	in->distance = first_dist;
-	in->fdr = first_e1 != 0;
-	in->permutations = (int32) first_e1;
-	in->seed = (int32) first_e2;
+	in->distance = cdist.value;
+	in->queen = contiguity && cdist.value == 1;
+	in->fdr = !cfdr.have || cfdr.value != 0;
+	in->permutations = (int32) cperm.value;
+	in->seed = (int32) cseed.value;
 
+	if (contiguity)
+		BuildContiguity(in, w->fname);
 	/* lon/lat: project to meters around the partition's mean position */
-	if (n > 0 && mq_srid_is_geographic(srid))
+	else if (n > 0 && mq_srid_is_geographic(srid))
+		mq_to_local_meters(in->x, in->y, n, MQ_CENTRE_MEAN, 0, 0, srid, NULL, w->fname);
+}
+
+/*
+ * One neighbour walk over a partition, for either kind of neighbours: the
+ * items in a good visiting order (NbItem), and each item's neighbours with
+ * the item itself included (NbGet: distance band d <= distance from the grid
+ * index, or the contiguity list plus the item).
+ */
+typedef struct HsNb
+{
+	const HsInput *in;
+	MqNeighborIndex *ix;		/* distance forms */
+	const int32 *order;
+	int32	   *buf;
+	int			cap;
+} HsNb;
+
+static void
+NbOpen(HsNb *nb, const HsInput *in)
+{
+	nb->in = in;
+	nb->buf = NULL;
+	nb->cap = 0;
+	nb->ix = NULL;
+	nb->order = NULL;
+	if (!in->contiguity)
 	{
-		double		slon = 0,
-					slat = 0;
-		MqTM		tm;
-
-		for (int i = 0; i < n; i++)
-		{
-			if (in->x[i] < -180.0 || in->x[i] > 180.0 || in->y[i] < -90.0 || in->y[i] > 90.0)
-				ereport(ERROR,
-						(errcode(ERRCODE_INVALID_PARAMETER_VALUE),
-						 errmsg("%s: longitude/latitude out of range for SRID %d", fname, srid),
-						 errdetail("Got POINT(%g %g).", in->x[i], in->y[i]),
-						 errhint("Check the SRID: projected coordinates need their projected SRID.")));
-			slon += in->x[i];
-			slat += in->y[i];
-		}
-		mq_tm_init(&tm, slon / n, slat / n);
-		for (int i = 0; i < n; i++)
-		{
-			double		px,
-						py;
-
-			if ((i & 0xFFFF) == 0)
-				CHECK_FOR_INTERRUPTS();
-			mq_tm_forward(&tm, in->x[i], in->y[i], &px, &py);
-			in->x[i] = px;
-			in->y[i] = py;
-		}
+		nb->ix = mq_nb_build(in->x, in->y, in->n, in->distance);
+		nb->order = mq_nb_order(nb->ix);
 	}
+}
+
+static inline int
+NbItem(const HsNb *nb, int t)
+{
+	return nb->order ? nb->order[t] : t;
+}
+
+static int
+NbGet(HsNb *nb, int i, int32 **out)
+{
+	const MqNbList *l = nb->in->nblist;
+	int			k;
+
+	if (nb->ix)
+		k = mq_nb_within(nb->ix, nb->in->x[i], nb->in->y[i], &nb->buf, &nb->cap);
+	else
+	{
+		k = 1 + l->start[i + 1] - l->start[i];
+		if (k > nb->cap)
+		{
+			nb->cap = Max(k, 2 * nb->cap);
+			nb->buf = nb->buf ? repalloc(nb->buf, sizeof(int32) * nb->cap) : palloc(sizeof(int32) * nb->cap);
+		}
+		nb->buf[0] = i;
+		memcpy(nb->buf + 1, l->idx + l->start[i], sizeof(int32) * (k - 1));
+	}
+	*out = nb->buf;
+	return k;
+}
+
+static void
+NbClose(HsNb *nb)
+{
+	if (nb->ix)
+		mq_nb_free(nb->ix);
 }
 
 /*
@@ -366,27 +480,26 @@ ComputeGiStar(const HsInput *in, HsRow *rows)
 	double		mean,
 				var,
 				s;
-	MqNeighborIndex *ix;
-	const int32 *order;
-	int32	   *buf = NULL;
-	int			cap = 0;
+	HsNb		nb;
+	int32	   *buf;
 	int			n = in->n;
 
 	if (n < 3 || !MeanVariance(in, &mean, &var))
 		return;					/* every row stays NULL */
 	s = sqrt(var);
-	ix = mq_nb_build(in->x, in->y, n, in->distance);
-	order = mq_nb_order(ix);
+	NbOpen(&nb, in);
 	for (int t = 0; t < n; t++)
 	{
-		int			i = order[t];
-		int			k = mq_nb_within(ix, in->x[i], in->y[i], &buf, &cap);
+		int			i = NbItem(&nb, t);
+		int			k = NbGet(&nb, i, &buf);
 		double		sum = 0,
 					w = k,
 					q;
 		HsRow	   *r = &rows[in->row[i]];
 
 		CHECK_FOR_INTERRUPTS();
+		if (in->contiguity && k == 1)
+			continue;			/* an island: NULL */
 		for (int j = 0; j < k; j++)
 			sum += in->v[buf[j]];
 		q = (n * w - w * w) / (n - 1);
@@ -396,7 +509,7 @@ ComputeGiStar(const HsInput *in, HsRow *rows)
 		r->b = mq_norm_p2(r->a);
 		r->flags = 0;
 	}
-	mq_nb_free(ix);
+	NbClose(&nb);
 }
 
 /* p-values with their row, for Benjamini–Hochberg */
@@ -473,24 +586,6 @@ ComputeBins(const HsInput *in, HsRow *rows)
 	pfree(pv);
 }
 
-/* splitmix64: a small, well-mixed deterministic generator (Vigna). */
-static inline uint64
-SplitMix64(uint64 *state)
-{
-	uint64		z = (*state += UINT64CONST(0x9E3779B97F4A7C15));
-
-	z = (z ^ (z >> 30)) * UINT64CONST(0xBF58476D1CE4E5B9);
-	z = (z ^ (z >> 27)) * UINT64CONST(0x94D049BB133111EB);
-	return z ^ (z >> 31);
-}
-
-/* A uniform integer in [0, range) (range < 2^31; bias below 2^-32·range). */
-static inline uint32
-RandomBelow(uint64 *state, uint32 range)
-{
-	return (uint32) (((SplitMix64(state) >> 32) * (uint64) range) >> 32);
-}
-
 /*
  * Local Moran's I with row-standardised binary distance-band weights (self
  * excluded).  With m2 = Σz²/n, lag_k = mean of the neighbours' z, c_k the
@@ -516,10 +611,8 @@ ComputeMoran(const HsInput *in, HsRow *rows)
 	double		mean,
 				var,
 				m2;
-	MqNeighborIndex *ix;
-	const int32 *order;
-	int32	   *buf = NULL;
-	int			cap = 0;
+	HsNb		nb;
+	int32	   *buf;
 	int			n = in->n;
 	double	   *z;
 	int32	   *perm = NULL;
@@ -541,12 +634,11 @@ ComputeMoran(const HsInput *in, HsRow *rows)
 			perm[i] = i;
 	}
 
-	ix = mq_nb_build(in->x, in->y, n, in->distance);
-	order = mq_nb_order(ix);
+	NbOpen(&nb, in);
 	for (int t = 0; t < n; t++)
 	{
-		int			k = order[t];
-		int			cnt = mq_nb_within(ix, in->x[k], in->y[k], &buf, &cap);
+		int			k = NbItem(&nb, t);
+		int			cnt = NbGet(&nb, k, &buf);
 		int			c = 0;
 		double		sum = 0,
 					lag,
@@ -590,7 +682,7 @@ ComputeMoran(const HsInput *in, HsRow *rows)
 			/* swap k to the end: draws come from perm[0 .. n-2] */
 			perm[k] = last;
 			perm[last] = k;
-			(void) SplitMix64(&state);
+			(void) mq_splitmix64_next(&state);
 			for (int t = 0; t < R; t++)
 			{
 				double		s = 0,
@@ -602,7 +694,7 @@ ComputeMoran(const HsInput *in, HsRow *rows)
 				 */
 				for (int u = 0; u < c; u++)
 				{
-					int			v = u + (int) RandomBelow(&state, (uint32) (last - u));
+					int			v = u + (int) mq_random_below(&state, (uint32) (last - u));
 					int32		tmp = perm[u];
 
 					perm[u] = perm[v];
@@ -626,7 +718,153 @@ ComputeMoran(const HsInput *in, HsRow *rows)
 			r->c = (Min(M, R - M) + 1.0) / (R + 1.0);
 		}
 	}
-	mq_nb_free(ix);
+	NbClose(&nb);
+}
+
+/*
+ * Global Moran's I with row-standardised weights (self excluded), as R spdep
+ * moran.test(x, nb2listw(nb, style = "W", zero.policy = TRUE),
+ * randomisation = TRUE, zero.policy = TRUE, adjust.n = TRUE), p one-sided
+ * (alternative "greater").  With z = x − x̄ over all n units, c_i the number
+ * of neighbours, m the units that have neighbours (S0 = m; islands have a
+ * zero lag and are left out of the count n used below, as adjust.n does):
+ *   I    = (m/S0) Σ_i z_i lag_i / Σ z²,  lag_i = mean of the neighbours' z
+ *   E[I] = −1/(m − 1)
+ *   S1 = ½ Σ_i Σ_{j∈N(i)} (1/c_i + 1/c_j)²,  S2 = Σ_i (1 + Σ_{j: i∈N(j)} 1/c_j)²
+ *        (neighbour relations are symmetric here, so w_ji = 1/c_j)
+ *   K  = n_all Σz⁴ / (Σz²)²   (spdep takes the kurtosis over all units)
+ *   Var = [m((m² − 3m + 3)S1 − mS2 + 3S0²) − K(m(m − 1)S1 − 2mS2 + 6S0²)]
+ *         / ((m − 1)(m − 2)(m − 3)S0²) − E[I]²
+ * The same (I, E, Var, z, p) goes to every usable row; NULL with fewer than 4
+ * units with neighbours or constant values.
+ */
+static void
+ComputeMoranGlobal(const HsInput *in, HsRow *rows)
+{
+	double		mean,
+				var,
+				zz = 0,
+				z4 = 0,
+				cross = 0,
+				s1 = 0,
+				s2 = 0,
+				s0,
+				I,
+				EI,
+				VI,
+				K,
+				m;
+	double	   *z,
+			   *colsum;
+	int32	   *cnt;
+	HsNb		nb;
+	int32	   *buf;
+	int			n = in->n,
+				islands = 0;
+
+	if (n < 4 || !MeanVariance(in, &mean, &var))
+		return;
+	z = palloc(mul_size(n, sizeof(double)));
+	colsum = palloc0(mul_size(n, sizeof(double)));
+	cnt = palloc(mul_size(n, sizeof(int32)));
+	for (int i = 0; i < n; i++)
+	{
+		z[i] = in->v[i] - mean;
+		zz += z[i] * z[i];
+		z4 += z[i] * z[i] * z[i] * z[i];
+	}
+	/* pass 1: neighbour counts, the cross product, column sums of W */
+	NbOpen(&nb, in);
+	for (int t = 0; t < n; t++)
+	{
+		int			i = NbItem(&nb, t);
+		int			k = NbGet(&nb, i, &buf);
+		double		lag = 0;
+
+		CHECK_FOR_INTERRUPTS();
+		cnt[i] = k - 1;			/* without itself */
+		if (cnt[i] == 0)
+		{
+			islands++;
+			continue;
+		}
+		for (int j = 0; j < k; j++)
+			if (buf[j] != i)
+			{
+				lag += z[buf[j]];
+				colsum[buf[j]] += 1.0 / cnt[i];
+			}
+		cross += z[i] * lag / cnt[i];
+	}
+	/* pass 2: S1 needs both ends' neighbour counts */
+	for (int t = 0; t < n; t++)
+	{
+		int			i = NbItem(&nb, t);
+		int			k = NbGet(&nb, i, &buf);
+
+		CHECK_FOR_INTERRUPTS();
+		if (cnt[i] == 0)
+			continue;
+		for (int j = 0; j < k; j++)
+			if (buf[j] != i)
+			{
+				double		wsum = 1.0 / cnt[i] + 1.0 / cnt[buf[j]];
+
+				s1 += wsum * wsum;
+			}
+		s2 += (1.0 + colsum[i]) * (1.0 + colsum[i]);
+	}
+	NbClose(&nb);
+	s1 /= 2.0;
+	m = n - islands;
+	s0 = m;
+	if (m < 4)
+		return;
+	I = (m / s0) * cross / zz;
+	EI = -1.0 / (m - 1);
+	K = n * z4 / (zz * zz);
+	VI = m * ((m * m - 3 * m + 3) * s1 - m * s2 + 3 * s0 * s0);
+	VI -= K * ((m * m - m) * s1 - 2 * m * s2 + 6 * s0 * s0);
+	VI = VI / ((m - 1) * (m - 2) * (m - 3) * s0 * s0) - EI * EI;
+	for (int i = 0; i < n; i++)
+	{
+		HsRow	   *r = &rows[in->row[i]];
+
+		r->flags = 0;
+		r->a = I;
+		r->d = EI;
+		r->e = VI;
+		if (VI > 0)
+		{
+			r->b = (I - EI) / sqrt(VI);
+			r->c = mq_norm_sf(r->b);
+		}
+		else
+			r->flags |= HS_B_NULL | HS_C_NULL;
+	}
+}
+
+/*
+ * contiguity_neighbors: each unit's neighbours' ids (ascending), in the
+ * partition's memory so they outlive the computation.
+ */
+static void
+ComputeNeighbors(const HsInput *in, HsRow *rows, MemoryContext keep)
+{
+	const MqNbList *l = in->nblist;
+
+	for (int i = 0; i < in->n; i++)
+	{
+		HsRow	   *r = &rows[in->row[i]];
+		int			k = l->start[i + 1] - l->start[i];
+
+		r->flags = 0;
+		r->nids = k;
+		r->ids = MemoryContextAlloc(keep, sizeof(int64) * Max(k, 1));
+		for (int j = 0; j < k; j++)
+			r->ids[j] = (int64) in->v[l->idx[l->start[i] + j]];
+		qsort(r->ids, k, sizeof(int64), CompareInt64);
+	}
 }
 
 /*
@@ -634,59 +872,48 @@ ComputeMoran(const HsInput *in, HsRow *rows)
  * then hand back this row's HsRow (NULL when the whole row is NULL).
  */
 static HsRow *
-PartitionRow(FunctionCallInfo fcinfo, HsKind kind, const char *fname)
+PartitionRow(FunctionCallInfo fcinfo, HsKind kind, bool contiguity, const char *fname)
 {
-	WindowObject win = PG_WINDOW_OBJECT();
-	int64		nrows = WinGetPartitionRowCount(win);
-	HsContext  *ctx;
-	int64		cur;
-	HsRow	   *r;
+	MqWindow	w;
+	HsRow	   *rows = mq_window_begin(fcinfo, sizeof(HsRow), fname, &w);
 
-	if (nrows > HS_MAX_ROWS)
-		ereport(ERROR,
-				(errcode(ERRCODE_PROGRAM_LIMIT_EXCEEDED),
-				 errmsg("%s: partition of %lld rows is too large", fname, (long long) nrows),
-				 errhint("Split the input with PARTITION BY (at most %lld rows per partition).", (long long) HS_MAX_ROWS)));
-	ctx = (HsContext *) WinGetPartitionLocalMemory(win,
-												   add_size(offsetof(HsContext, rows),
-															mul_size(Max(nrows, 1), sizeof(HsRow))));
-	if (!ctx->ready)
+	if (!w.ready)
 	{
 		MemoryContext work = AllocSetContextCreate(CurrentMemoryContext, "minqing hotspot",
 												   ALLOCSET_DEFAULT_SIZES);
 		MemoryContext old = MemoryContextSwitchTo(work);
 		HsInput		in;
 
-		ctx->nrows = nrows;
-		for (int64 i = 0; i < nrows; i++)
-			ctx->rows[i].flags = HS_ROW_NULL;
-		ReadPartition(win, nrows, kind, fname, &in);
+		for (int64 i = 0; i < w.nrows; i++)
+			rows[i].flags = HS_ROW_NULL;
+		ReadPartition(&w, kind, contiguity, &in);
 		switch (kind)
 		{
 			case HS_GI_STAR:
-				ComputeGiStar(&in, ctx->rows);
+				ComputeGiStar(&in, rows);
 				break;
 			case HS_HOTSPOT:
-				ComputeGiStar(&in, ctx->rows);
-				ComputeBins(&in, ctx->rows);
+				ComputeGiStar(&in, rows);
+				ComputeBins(&in, rows);
 				break;
 			case HS_MORAN:
 			case HS_MORAN_PERM:
 				if (kind == HS_MORAN)
 					in.permutations = 0;
-				ComputeMoran(&in, ctx->rows);
+				ComputeMoran(&in, rows);
+				break;
+			case HS_MORAN_GLOBAL:
+				ComputeMoranGlobal(&in, rows);
+				break;
+			case HS_NEIGHBORS:
+				ComputeNeighbors(&in, rows, mq_window_memory(&w));
 				break;
 		}
 		MemoryContextSwitchTo(old);
 		MemoryContextDelete(work);
-		ctx->ready = true;
+		mq_window_ready(&w);
 	}
-
-	cur = WinGetCurrentPosition(win);
-	if (cur < 0 || cur >= ctx->nrows)
-		elog(ERROR, "%s: row %lld outside its partition", fname, (long long) cur);
-	r = &ctx->rows[cur];
-	return (r->flags & HS_ROW_NULL) ? NULL : r;
+	return (rows[w.cur].flags & HS_ROW_NULL) ? NULL : &rows[w.cur];
 }
 
 /*
@@ -696,11 +923,29 @@ PartitionRow(FunctionCallInfo fcinfo, HsKind kind, const char *fname)
 Datum
 gi_star(PG_FUNCTION_ARGS)
 {
-	HsRow	   *r = PartitionRow(fcinfo, HS_GI_STAR, "gi_star");
+	HsRow	   *r = PartitionRow(fcinfo, HS_GI_STAR, false, "gi_star");
 
 	if (r == NULL)
 		PG_RETURN_NULL();
 	PG_RETURN_FLOAT8(r->a);
+}
+
+/* The (z, p, bin) tuple of a hotspot row, NULL for a NULL row. */
+static Datum
+HotspotTuple(FunctionCallInfo fcinfo, HsRow *r)
+{
+	Datum		values[3];
+	bool		nulls[3] = {false, false, false};
+
+	if (r == NULL)
+	{
+		fcinfo->isnull = true;
+		return (Datum) 0;
+	}
+	values[0] = Float8GetDatum(r->a);
+	values[1] = Float8GetDatum(r->b);
+	values[2] = Int32GetDatum(r->bin);
+	return mq_result_tuple(fcinfo, values, nulls);
 }
 
 /*
@@ -710,33 +955,16 @@ gi_star(PG_FUNCTION_ARGS)
 Datum
 hotspot(PG_FUNCTION_ARGS)
 {
-	HsRow	   *r = PartitionRow(fcinfo, HS_HOTSPOT, "hotspot");
-	TupleDesc	tupdesc;
-	Datum		values[3];
-	bool		nulls[3] = {false, false, false};
-
-	if (r == NULL)
-		PG_RETURN_NULL();
-	if (get_call_result_type(fcinfo, NULL, &tupdesc) != TYPEFUNC_COMPOSITE)
-		elog(ERROR, "hotspot: return type must be a row type");
-	tupdesc = BlessTupleDesc(tupdesc);
-	values[0] = Float8GetDatum(r->a);
-	values[1] = Float8GetDatum(r->b);
-	values[2] = Int32GetDatum(r->bin);
-	PG_RETURN_DATUM(HeapTupleGetDatum(heap_form_tuple(tupdesc, values, nulls)));
+	return HotspotTuple(fcinfo, PartitionRow(fcinfo, HS_HOTSPOT, false, "hotspot"));
 }
 
 /* The (i, z, p, quadrant) tuple of a local_moran row. */
 static Datum
 MoranTuple(FunctionCallInfo fcinfo, HsRow *r)
 {
-	TupleDesc	tupdesc;
 	Datum		values[4];
 	bool		nulls[4];
 
-	if (get_call_result_type(fcinfo, NULL, &tupdesc) != TYPEFUNC_COMPOSITE)
-		elog(ERROR, "local_moran: return type must be a row type");
-	tupdesc = BlessTupleDesc(tupdesc);
 	values[0] = Float8GetDatum(r->a);
 	values[1] = Float8GetDatum(r->b);
 	values[2] = Float8GetDatum(r->c);
@@ -745,7 +973,7 @@ MoranTuple(FunctionCallInfo fcinfo, HsRow *r)
 	nulls[1] = (r->flags & HS_B_NULL) != 0;
 	nulls[2] = (r->flags & HS_C_NULL) != 0;
 	nulls[3] = false;
-	return HeapTupleGetDatum(heap_form_tuple(tupdesc, values, nulls));
+	return mq_result_tuple(fcinfo, values, nulls);
 }
 
 /*
@@ -755,7 +983,7 @@ MoranTuple(FunctionCallInfo fcinfo, HsRow *r)
 Datum
 local_moran(PG_FUNCTION_ARGS)
 {
-	HsRow	   *r = PartitionRow(fcinfo, HS_MORAN, "local_moran");
+	HsRow	   *r = PartitionRow(fcinfo, HS_MORAN, false, "local_moran");
 
 	if (r == NULL)
 		PG_RETURN_NULL();
@@ -769,9 +997,99 @@ local_moran(PG_FUNCTION_ARGS)
 Datum
 local_moran_perm(PG_FUNCTION_ARGS)
 {
-	HsRow	   *r = PartitionRow(fcinfo, HS_MORAN_PERM, "local_moran");
+	HsRow	   *r = PartitionRow(fcinfo, HS_MORAN_PERM, false, "local_moran");
 
 	if (r == NULL)
 		PG_RETURN_NULL();
 	PG_RETURN_DATUM(MoranTuple(fcinfo, r));
+}
+
+/* The (i, expected, variance, z, p) tuple of a global Moran row. */
+static Datum
+MoranGlobalTuple(FunctionCallInfo fcinfo, HsRow *r)
+{
+	Datum		values[5];
+	bool		nulls[5] = {false, false, false, false, false};
+
+	if (r == NULL)
+	{
+		fcinfo->isnull = true;
+		return (Datum) 0;
+	}
+	values[0] = Float8GetDatum(r->a);
+	values[1] = Float8GetDatum(r->d);
+	values[2] = Float8GetDatum(r->e);
+	values[3] = Float8GetDatum(r->b);
+	values[4] = Float8GetDatum(r->c);
+	nulls[3] = (r->flags & HS_B_NULL) != 0;
+	nulls[4] = (r->flags & HS_C_NULL) != 0;
+	return mq_result_tuple(fcinfo, values, nulls);
+}
+
+/*
+ * moran(value, geom, distance) OVER (...): global Moran's I of the partition
+ * with row-standardised distance-band weights (d <= distance, self
+ * excluded), the same on every usable row (see ComputeMoranGlobal).
+ */
+Datum
+moran(PG_FUNCTION_ARGS)
+{
+	return MoranGlobalTuple(fcinfo, PartitionRow(fcinfo, HS_MORAN_GLOBAL, false, "moran"));
+}
+
+/* moran(value, geom, contiguity) OVER (...): the same with contiguity neighbours. */
+Datum
+moran_contiguity(PG_FUNCTION_ARGS)
+{
+	return MoranGlobalTuple(fcinfo, PartitionRow(fcinfo, HS_MORAN_GLOBAL, true, "moran"));
+}
+
+/*
+ * The contiguity forms (SPEC §12): polygons, neighbours that share a
+ * boundary point (queen) or segment (rook) as spdep poly2nb; a unit without
+ * neighbours gets NULL from these local statistics.
+ */
+Datum
+gi_star_contiguity(PG_FUNCTION_ARGS)
+{
+	HsRow	   *r = PartitionRow(fcinfo, HS_GI_STAR, true, "gi_star");
+
+	if (r == NULL)
+		PG_RETURN_NULL();
+	PG_RETURN_FLOAT8(r->a);
+}
+
+Datum
+hotspot_contiguity(PG_FUNCTION_ARGS)
+{
+	return HotspotTuple(fcinfo, PartitionRow(fcinfo, HS_HOTSPOT, true, "hotspot"));
+}
+
+Datum
+local_moran_contiguity(PG_FUNCTION_ARGS)
+{
+	HsRow	   *r = PartitionRow(fcinfo, HS_MORAN, true, "local_moran");
+
+	if (r == NULL)
+		PG_RETURN_NULL();
+	PG_RETURN_DATUM(MoranTuple(fcinfo, r));
+}
+
+/*
+ * contiguity_neighbors(id, geom, contiguity) OVER (...): the ids of the
+ * unit's queen or rook neighbours (spdep poly2nb), ascending; an empty array
+ * for an island.  Ids must be below 2^53 (they travel as doubles).
+ */
+Datum
+contiguity_neighbors(PG_FUNCTION_ARGS)
+{
+	HsRow	   *r = PartitionRow(fcinfo, HS_NEIGHBORS, true, "contiguity_neighbors");
+	Datum	   *d;
+
+	if (r == NULL)
+		PG_RETURN_NULL();
+	d = palloc(sizeof(Datum) * Max(r->nids, 1));
+	for (int j = 0; j < r->nids; j++)
+		d[j] = Int64GetDatum(r->ids[j]);
+	PG_RETURN_ARRAYTYPE_P(construct_array(d, r->nids, INT8OID, 8, FLOAT8PASSBYVAL, TYPALIGN_DOUBLE));
 }

@@ -14,38 +14,8 @@
 #include "fmgr.h"
 #include "utils/builtins.h"
 
+#include "mqhash.h"
 #include "stats.h"
-
-/*
- * SplitMix64 finaliser (Steele, Lea & Flood 2014): a bijective 64-bit mix
- * with full avalanche, so consecutive inputs give unrelated outputs.
- */
-static uint64
-IndexMix(uint64 x)
-{
-	x += UINT64CONST(0x9E3779B97F4A7C15);
-	x = (x ^ (x >> 30)) * UINT64CONST(0xBF58476D1CE4E5B9);
-	x = (x ^ (x >> 27)) * UINT64CONST(0x94D049BB133111EB);
-	return x ^ (x >> 31);
-}
-
-/*
- * FNV-1a over the key's bytes: platform-independent (byte at a time), so
- * the same seed gives the same draws on every machine.
- */
-static uint64
-IndexHashBytes(const char *p, int len)
-{
-	uint64		h = UINT64CONST(0xCBF29CE484222325);
-	int			i;
-
-	for (i = 0; i < len; i++)
-	{
-		h ^= (unsigned char) p[i];
-		h *= UINT64CONST(0x100000001B3);
-	}
-	return h;
-}
 
 /*
  * index_phi(z): Φ(z), the standard normal distribution function.  NaN is
@@ -84,9 +54,9 @@ index_draw(PG_FUNCTION_ARGS)
 	uint64		h;
 	double		u;
 
-	h = IndexHashBytes(VARDATA_ANY(key), VARSIZE_ANY_EXHDR(key));
-	h = IndexMix(h ^ IndexMix((uint64) seed));
-	h = IndexMix(h ^ ((uint64) (uint32) rep << 32 | (uint64) (uint32) part));
+	h = mq_fnv1a(VARDATA_ANY(key), VARSIZE_ANY_EXHDR(key));
+	h = mq_splitmix64(h ^ mq_splitmix64((uint64) seed));
+	h = mq_splitmix64(h ^ ((uint64) (uint32) rep << 32 | (uint64) (uint32) part));
 	u = ((double) (h >> 11) + 0.5) / 9007199254740992.0;	/* 2^53 */
 	PG_RETURN_FLOAT8(mq_norm_quantile(u));
 }

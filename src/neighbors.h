@@ -7,7 +7,7 @@
  * the index O(n log n) (one sort).  Only non-empty buckets are stored (an
  * open-addressing hash table of bucket keys), so sparse or far-flung points
  * cost no memory.  Coordinates must be planar (project geographic input
- * first, e.g. with mq_tm_forward from geom.h).
+ * first with mq_to_local_meters from geom.h).
  *
  * Typical use:
  *     MqNeighborIndex *ix = mq_nb_build(x, y, n, radius);
@@ -54,5 +54,26 @@ extern const int32 *mq_nb_order(const MqNeighborIndex *ix);
 
 /* Release the index (the coordinate arrays are the caller's). */
 extern void mq_nb_free(MqNeighborIndex *ix);
+
+/*
+ * Neighbour lists in compressed form: the neighbours of item i are
+ * idx[start[i] .. start[i+1] - 1], ascending, never i itself.
+ */
+typedef struct MqNbList
+{
+	int			n;
+	int32	   *start;			/* n + 1 offsets */
+	int32	   *idx;
+} MqNbList;
+
+/*
+ * Polygon contiguity as R spdep poly2nb(queen = queen, snap = snap): polygon
+ * i has the boundary vertices (vx, vy)[vstart[i] .. vstart[i+1] - 1] (as
+ * mq_polygon_read returns them); i and j are neighbours when more than 0
+ * (queen) or 1 (rook) pairs of their vertices lie within snap of each other.
+ * Sort-and-grid, never quadratic in the number of polygons (contiguity.c).
+ */
+extern MqNbList *mq_contiguity(int n, const int32 *vstart, const double *vx, const double *vy,
+							   bool queen, double snap, const char *fname);
 
 #endif

@@ -16,7 +16,8 @@
  * and merged (duplicate days summed) whenever it has grown to twice its
  * sorted prefix, so memory stays O(distinct days) and a row costs
  * O(log days).  Payload:
- *     0 int32 flags (bit 0: constants set)   4 int32 c1 (policy_date / event_start)
+ *     0 int32 reserved (zero)   4 int32 c1 (policy_date / event_start)
+ *       (c1, c2: per-call constants, set when the header says so: state.h)
  *     8 int32 c2 (seasonal_period / event_end)  12 int32 entries  16 int32 sorted prefix
  *    24 entries of 16 bytes: int32 day (DateADT), int32 zero, float8 sum
  *
@@ -25,7 +26,7 @@
  * category) is stored as two independent portable 64-bit hashes (a collision
  * needs ~2^64 distinct keys to become likely).  Payload:
  *     0 int32 slots (power of two, load ≤ 1/2)  4 int32 used slots
- *     8 int32 reference period   12 int32 flags (bit 0: reference set)
+ *     8 int32 reference period (event_study's per-call constant)   12 int32 reserved
  *    16 slots of 40 bytes: uint64 h1, uint64 h2, int32 period,
  *       int32 flags (bit 0 occupied, bit 1 treated), int64 rows, float8 Σy
  * The regression of DiD and of the event study is saturated in its cells, so
@@ -51,20 +52,14 @@
 
 #include "guc.h"
 #include "linalg.h"
+#include "mqhash.h"
+#include "result.h"
 #include "state.h"
 #include "stats.h"
 
 /* ---------------------------------------------------------------------------
  * Shared helpers
  * ------------------------------------------------------------------------- */
-
-/* Mark the first n result fields NULL. */
-static inline void
-SetNulls(bool *nulls, int n)
-{
-	for (int i = 0; i < n; i++)
-		nulls[i] = true;
-}
 
 /* A finite date from argument argno; infinities are refused. */
 static int32
@@ -94,35 +89,9 @@ DateStr(int32 d)
 	return psprintf("%04d-%02d-%02d", y, m, dd);
 }
 
-/* Form the composite result of a final function. */
-static Datum
-FormResult(FunctionCallInfo fcinfo, Datum *values, bool *nulls)
-{
-	TupleDesc	tupdesc;
-
-	if (get_call_result_type(fcinfo, NULL, &tupdesc) != TYPEFUNC_COMPOSITE)
-		elog(ERROR, "policy final function must return a composite type");
-	tupdesc = BlessTupleDesc(tupdesc);
-	return HeapTupleGetDatum(heap_form_tuple(tupdesc, values, nulls));
-}
-
-/* float8 datum, or NULL when not finite */
-static inline void
-PutF8(Datum *values, bool *nulls, int i, double x)
-{
-	if (isnan(x) || isinf(x))
-	{
-		nulls[i] = true;
-		return;
-	}
-	values[i] = Float8GetDatum(x);
-	nulls[i] = false;
-}
-
 /* ---------------------------------------------------------------------------
  * Day-series state
  * ------------------------------------------------------------------------- */
-#define DS_FLAGS	0
 #define DS_C1		4
 #define DS_C2		8
 #define DS_NENT		12
@@ -211,24 +180,20 @@ DaySeriesCompact(bytea *s)
 	pfree(dv);
 }
 
-/* Check or record the per-call constants (c1, c2). */
+/*
+ * The per-call constants (c1, c2) of a day-series state (state.h's kit):
+ * recorded by the first row, checked on later rows; with `b`, combined.
+ */
 static void
-DaySeriesConstants(char *pl, int32 c1, int32 c2, const char *aggname,
-				   const char *n1, const char *n2)
+DaySeriesConstants(bytea *s, const bytea *b, int32 c1, int32 c2, bool c2_is_date,
+				   const char *aggname, const char *n1, const char *n2)
 {
-	if (!(mq_get_i32(pl + DS_FLAGS) & 1))
-	{
-		mq_put_i32(pl + DS_FLAGS, 1);
-		mq_put_i32(pl + DS_C1, c1);
-		mq_put_i32(pl + DS_C2, c2);
-		return;
-	}
-	if (mq_get_i32(pl + DS_C1) != c1 || mq_get_i32(pl + DS_C2) != c2)
-		ereport(ERROR,
-				(errcode(ERRCODE_INVALID_PARAMETER_VALUE),
-				 errmsg("%s%s%s must be the same for every row of %s()", n1,
-						n2 ? " and " : "", n2 ? n2 : "", aggname),
-				 errhint("Pass constants, or GROUP BY the column that varies.")));
+	MqStateConst c[2] = {{n1, MQ_CONST_DATE, DS_C1, c1}, {n2, c2_is_date ? MQ_CONST_DATE : MQ_CONST_I32, DS_C2, c2}};
+
+	if (b != NULL)
+		mq_state_combine_constants(s, b, c, n2 ? 2 : 1, aggname);
+	else
+		mq_state_constants(s, c, n2 ? 2 : 1, aggname);
 }
 
 /*
@@ -329,9 +294,7 @@ DaySeriesCombine(FunctionCallInfo fcinfo, MqStateKind kind, const char *aggname,
 	}
 	b = mq_state_check(PG_GETARG_DATUM(1), kind, DS_HDR, aggname);
 	pb = MQ_STATE_PAYLOAD(b);
-	if (mq_get_i32(pb + DS_FLAGS) & 1)
-		DaySeriesConstants(MQ_STATE_PAYLOAD(a), mq_get_i32(pb + DS_C1),
-						   mq_get_i32(pb + DS_C2), aggname, n1, n2);
+	DaySeriesConstants(a, b, 0, 0, kind == MQ_KIND_RESILIENCE, aggname, n1, n2);
 	na = mq_get_i32(MQ_STATE_PAYLOAD(a) + DS_NENT);
 	nb = mq_get_i32(pb + DS_NENT);
 	if (na < 0 || nb < 0 || (Size) DS_HDR + (Size) nb * DS_ENTSZ > mq_state_used(b) ||
@@ -446,7 +409,7 @@ DaySeriesTrans(FunctionCallInfo fcinfo, MqStateKind kind, const char *aggname,
 	s = mq_state_for_update(fcinfo, 0, kind, DS_HDR + 64 * DS_ENTSZ, DS_HDR, aggname);
 	if (mq_state_used(s) < DS_HDR)
 		elog(ERROR, "%s state too short", aggname);
-	DaySeriesConstants(MQ_STATE_PAYLOAD(s), c1, c2, aggname, n1, nconst > 1 ? n2 : NULL);
+	DaySeriesConstants(s, NULL, c1, c2, c2_is_date, aggname, n1, nconst > 1 ? n2 : NULL);
 	s = DaySeriesAdd(s, day, value, aggname);
 	PG_RETURN_BYTEA_P(s);
 }
@@ -491,12 +454,12 @@ before_after_final(PG_FUNCTION_ARGS)
 				npre,
 				npost;
 
-	SetNulls(nulls, 8);
+	mq_result_nulls(nulls, 8);
 	values[0] = Int32GetDatum(0);
 	values[1] = Int32GetDatum(0);
 	nulls[0] = nulls[1] = false;
 	if (dv == NULL)
-		PG_RETURN_DATUM(FormResult(fcinfo, values, nulls));
+		PG_RETURN_DATUM(mq_result_tuple(fcinfo, values, nulls));
 
 	if (policy <= dv[0].day || policy > dv[n - 1].day)
 		ereport(ERROR,
@@ -516,25 +479,25 @@ before_after_final(PG_FUNCTION_ARGS)
 	npost = (double) dv[n - 1].day - policy + 1.0;
 	values[0] = Int32GetDatum((int32) npre);
 	values[1] = Int32GetDatum((int32) npost);
-	PutF8(values, nulls, 2, spre / npre);
-	PutF8(values, nulls, 3, spost / npost);
+	mq_result_f8(values, nulls, 2, spre / npre);
+	mq_result_f8(values, nulls, 3, spost / npost);
 	if (spre > 0.0)
 	{
 		double		rr = (spost / npost) / (spre / npre);
 
-		PutF8(values, nulls, 4, rr);
+		mq_result_f8(values, nulls, 4, rr);
 		if (spost > 0.0)
 		{
 			double		lrr = log(rr);
 			double		se = sqrt(1.0 / spre + 1.0 / spost);
 			double		z = mq_norm_quantile(0.975);
 
-			PutF8(values, nulls, 5, exp(lrr - z * se));
-			PutF8(values, nulls, 6, exp(lrr + z * se));
-			PutF8(values, nulls, 7, mq_norm_p2(lrr / se));
+			mq_result_f8(values, nulls, 5, exp(lrr - z * se));
+			mq_result_f8(values, nulls, 6, exp(lrr + z * se));
+			mq_result_f8(values, nulls, 7, mq_norm_p2(lrr / se));
 		}
 	}
-	PG_RETURN_DATUM(FormResult(fcinfo, values, nulls));
+	PG_RETURN_DATUM(mq_result_tuple(fcinfo, values, nulls));
 }
 
 /* ---------------------------------------------------------------------------
@@ -604,11 +567,11 @@ its_final(PG_FUNCTION_ARGS)
 			   *V,
 			   *u;
 
-	SetNulls(nulls, 10);
+	mq_result_nulls(nulls, 10);
 	values[0] = Int32GetDatum(0);
 	nulls[0] = false;
 	if (dv == NULL)
-		PG_RETURN_DATUM(FormResult(fcinfo, values, nulls));
+		PG_RETURN_DATUM(mq_result_tuple(fcinfo, values, nulls));
 
 	P = period >= 2 ? period : 1;
 	k = 4 + (P - 1);
@@ -718,18 +681,18 @@ its_final(PG_FUNCTION_ARGS)
 
 		for (int j = 1; j < k; j++)
 			b0 -= beta[j] * mean[j];
-		PutF8(values, nulls, 1, b0);
-		PutF8(values, nulls, 2, beta[1]);
-		PutF8(values, nulls, 3, beta[2]);
-		PutF8(values, nulls, 4, se2);
-		PutF8(values, nulls, 5, mq_norm_p2(beta[2] / se2));
-		PutF8(values, nulls, 6, beta[3]);
-		PutF8(values, nulls, 7, se3);
-		PutF8(values, nulls, 8, mq_norm_p2(beta[3] / se3));
+		mq_result_f8(values, nulls, 1, b0);
+		mq_result_f8(values, nulls, 2, beta[1]);
+		mq_result_f8(values, nulls, 3, beta[2]);
+		mq_result_f8(values, nulls, 4, se2);
+		mq_result_f8(values, nulls, 5, mq_norm_p2(beta[2] / se2));
+		mq_result_f8(values, nulls, 6, beta[3]);
+		mq_result_f8(values, nulls, 7, se3);
+		mq_result_f8(values, nulls, 8, mq_norm_p2(beta[3] / se3));
 		values[9] = Int32GetDatum(L);
 		nulls[9] = false;
 	}
-	PG_RETURN_DATUM(FormResult(fcinfo, values, nulls));
+	PG_RETURN_DATUM(mq_result_tuple(fcinfo, values, nulls));
 }
 
 /* ---------------------------------------------------------------------------
@@ -787,9 +750,9 @@ resilience_final(PG_FUNCTION_ARGS)
 				excess = 0.0,
 				days_rec;
 
-	SetNulls(nulls, 9);
+	mq_result_nulls(nulls, 9);
 	if (dv == NULL)
-		PG_RETURN_DATUM(FormResult(fcinfo, values, nulls));
+		PG_RETURN_DATUM(mq_result_tuple(fcinfo, values, nulls));
 	first = dv[0].day;
 	if (start > dv[n - 1].day)
 		ereport(ERROR,
@@ -834,12 +797,12 @@ resilience_final(PG_FUNCTION_ARGS)
 	for (int i = istart; i <= (irec >= 0 ? irec : ndays - 1); i++)
 		excess += x[i] - base;
 
-	PutF8(values, nulls, 0, base);
-	PutF8(values, nulls, 1, peak);
+	mq_result_f8(values, nulls, 0, base);
+	mq_result_f8(values, nulls, 1, peak);
 	values[2] = DateADTGetDatum((DateADT) (first + ipeak));
 	nulls[2] = false;
 	if (base > 0)
-		PutF8(values, nulls, 3, peak / base);
+		mq_result_f8(values, nulls, 3, peak / base);
 	values[4] = Int32GetDatum(ipeak - istart);
 	nulls[4] = false;
 	if (irec >= 0)
@@ -851,15 +814,15 @@ resilience_final(PG_FUNCTION_ARGS)
 	}
 	else
 		days_rec = ndays - ipeak;
-	PutF8(values, nulls, 7, excess);
+	mq_result_f8(values, nulls, 7, excess);
 	if (base > 0)
 	{
 		double		X = Max(excess, 0.0) / (7.0 * base);
 		double		W = days_rec / 7.0;
 
-		PutF8(values, nulls, 8, 100.0 / ((1.0 + X) * (1.0 + W)));
+		mq_result_f8(values, nulls, 8, 100.0 / ((1.0 + X) * (1.0 + W)));
 	}
-	PG_RETURN_DATUM(FormResult(fcinfo, values, nulls));
+	PG_RETURN_DATUM(mq_result_tuple(fcinfo, values, nulls));
 }
 
 /* ---------------------------------------------------------------------------
@@ -868,7 +831,6 @@ resilience_final(PG_FUNCTION_ARGS)
 #define CT_NSLOTS	0
 #define CT_NUSED	4
 #define CT_REF		8
-#define CT_FLAGS	12
 #define CT_HDR		16
 #define CT_SLOTSZ	40
 #define CT_SLOT(pl, i)	((pl) + CT_HDR + (Size) (i) * CT_SLOTSZ)
@@ -884,14 +846,6 @@ typedef struct Cell
 	double		sum;
 } Cell;
 
-static inline uint64
-Mix64(uint64 z)
-{
-	z = (z ^ (z >> 30)) * UINT64CONST(0xbf58476d1ce4e5b9);
-	z = (z ^ (z >> 27)) * UINT64CONST(0x94d049bb133111eb);
-	return z ^ (z >> 31);
-}
-
 /*
  * Two independent 64-bit hashes of a text key, computed byte by byte so they
  * are the same on every machine (states travel between nodes): FNV-1a and a
@@ -902,23 +856,21 @@ KeyHash(text *t, uint64 *h1, uint64 *h2)
 {
 	const unsigned char *p = (const unsigned char *) VARDATA_ANY(t);
 	Size		len = VARSIZE_ANY_EXHDR(t);
-	uint64		a = UINT64CONST(0xcbf29ce484222325);
-	uint64		b = UINT64CONST(0x9e3779b97f4a7c15) ^ (uint64) len;
+	uint64		b = MQ_GOLDEN64 ^ (uint64) len;
 
 	for (Size i = 0; i < len; i++)
 	{
-		a = (a ^ p[i]) * UINT64CONST(0x100000001b3);
 		b = (b ^ p[i]) * UINT64CONST(0xff51afd7ed558ccd);
 		b = (b << 29) | (b >> 35);
 	}
-	*h1 = Mix64(a);
-	*h2 = Mix64(b ^ UINT64CONST(0xc2b2ae3d27d4eb4f));
+	*h1 = mq_mix64(mq_fnv1a(p, len));
+	*h2 = mq_mix64(b ^ UINT64CONST(0xc2b2ae3d27d4eb4f));
 }
 
 static inline uint64
 SlotHash(uint64 h1, int32 period, bool treated)
 {
-	return Mix64(h1 ^ ((uint64) (uint32) period * UINT64CONST(0x9e3779b97f4a7c15)) ^ (treated ? 1 : 0));
+	return mq_mix64(h1 ^ ((uint64) (uint32) period * MQ_GOLDEN64) ^ (treated ? 1 : 0));
 }
 
 /* Insert or accumulate into an existing table that has room. */
@@ -1066,9 +1018,9 @@ CellCombine(FunctionCallInfo fcinfo, MqStateKind kind, const char *aggname)
 	bool		done;
 	bytea	   *a = mq_state_combine_nulls(fcinfo, kind, CT_HDR, aggname, &done);
 	bytea	   *b;
-	char	   *pa,
-			   *pb;
+	char	   *pb;
 	int32		nb;
+	MqStateConst ref = {"reference_period", MQ_CONST_I32, CT_REF, 0};
 
 	if (done)
 	{
@@ -1079,21 +1031,8 @@ CellCombine(FunctionCallInfo fcinfo, MqStateKind kind, const char *aggname)
 	b = mq_state_check(PG_GETARG_DATUM(1), kind, CT_HDR, aggname);
 	CellCheck(a, aggname);
 	nb = CellCheck(b, aggname);
-	pa = MQ_STATE_PAYLOAD(a);
 	pb = MQ_STATE_PAYLOAD(b);
-	if (mq_get_i32(pb + CT_FLAGS) & 1)
-	{
-		if (!(mq_get_i32(pa + CT_FLAGS) & 1))
-		{
-			mq_put_i32(pa + CT_FLAGS, 1);
-			mq_put_i32(pa + CT_REF, mq_get_i32(pb + CT_REF));
-		}
-		else if (mq_get_i32(pa + CT_REF) != mq_get_i32(pb + CT_REF))
-			ereport(ERROR,
-					(errcode(ERRCODE_INVALID_PARAMETER_VALUE),
-					 errmsg("reference_period must be the same for every row of %s()", aggname),
-					 errhint("Pass a constant reference_period.")));
-	}
+	mq_state_combine_constants(a, b, &ref, 1, aggname);
 	for (int32 i = 0; i < nb; i++)
 	{
 		char	   *slot = CT_SLOT(pb, i);
@@ -1241,12 +1180,12 @@ did_final(PG_FUNCTION_ARGS)
 				V = 0.0,
 				score = 0.0;
 
-	SetNulls(nulls, 7);
+	mq_result_nulls(nulls, 7);
 	values[0] = Int64GetDatum(0);
 	values[1] = Int64GetDatum(0);
 	nulls[0] = nulls[1] = false;
 	if (PG_ARGISNULL(0))
-		PG_RETURN_DATUM(FormResult(fcinfo, values, nulls));
+		PG_RETURN_DATUM(mq_result_tuple(fcinfo, values, nulls));
 	cells = CellLoad(mq_state_check(PG_GETARG_DATUM(0), MQ_KIND_DID, CT_HDR, "did"), "did", &ncells);
 	for (int i = 0; i < ncells; i++)
 	{
@@ -1265,7 +1204,7 @@ did_final(PG_FUNCTION_ARGS)
 	values[0] = Int64GetDatum((int64) ntot);
 	values[1] = Int64GetDatum((int64) G);
 	if (ncells == 0)
-		PG_RETURN_DATUM(FormResult(fcinfo, values, nulls));
+		PG_RETURN_DATUM(mq_result_tuple(fcinfo, values, nulls));
 	for (int c = 0; c < 4; c++)
 		if (N[c] == 0)
 			ereport(ERROR,
@@ -1308,16 +1247,16 @@ did_final(PG_FUNCTION_ARGS)
 		double		se = sqrt(V);
 		double		q = TCrit95(G - 1.0);
 
-		PutF8(values, nulls, 2, att);
-		PutF8(values, nulls, 3, se);
+		mq_result_f8(values, nulls, 2, att);
+		mq_result_f8(values, nulls, 3, se);
 		if (se > 0)
 		{
-			PutF8(values, nulls, 4, mq_t_p2(att / se, G - 1.0));
-			PutF8(values, nulls, 5, att - q * se);
-			PutF8(values, nulls, 6, att + q * se);
+			mq_result_f8(values, nulls, 4, mq_t_p2(att / se, G - 1.0));
+			mq_result_f8(values, nulls, 5, att - q * se);
+			mq_result_f8(values, nulls, 6, att + q * se);
 		}
 	}
-	PG_RETURN_DATUM(FormResult(fcinfo, values, nulls));
+	PG_RETURN_DATUM(mq_result_tuple(fcinfo, values, nulls));
 }
 
 /* ---------------------------------------------------------------------------
@@ -1335,7 +1274,6 @@ EventStudyTrans(FunctionCallInfo fcinfo, bool has_ref)
 	Cell		c;
 	double		y;
 	int32		ref = -1;
-	char	   *pl;
 
 	for (int i = 1; i <= (has_ref ? 5 : 4); i++)
 		if (PG_ARGISNULL(i))
@@ -1356,18 +1294,11 @@ EventStudyTrans(FunctionCallInfo fcinfo, bool has_ref)
 	s = mq_state_for_update(fcinfo, 0, MQ_KIND_EVENT_STUDY, CT_HDR + 64 * CT_SLOTSZ, CT_HDR, "event_study");
 	if (mq_state_used(s) < CT_HDR)
 		elog(ERROR, "event_study state too short");
-	pl = MQ_STATE_PAYLOAD(s);
-	if (!(mq_get_i32(pl + CT_FLAGS) & 1))
 	{
-		mq_put_i32(pl + CT_FLAGS, 1);
-		mq_put_i32(pl + CT_REF, ref);
+		MqStateConst c = {"reference_period", MQ_CONST_I32, CT_REF, ref};
+
+		mq_state_constants(s, &c, 1, "event_study");
 	}
-	else if (mq_get_i32(pl + CT_REF) != ref)
-		ereport(ERROR,
-				(errcode(ERRCODE_INVALID_PARAMETER_VALUE),
-				 errmsg("reference_period must be the same for every row of event_study()"),
-				 errdetail("Got %d after %d.", ref, mq_get_i32(pl + CT_REF)),
-				 errhint("Pass a constant reference_period.")));
 	s = CellAdd(s, &c, "event_study");
 	PG_RETURN_BYTEA_P(s);
 }
@@ -1459,13 +1390,7 @@ event_study_final(PG_FUNCTION_ARGS)
 				factor,
 				q;
 	bytea	   *s;
-	Oid			rettype,
-				elemtype;
-	TupleDesc	tupdesc;
-	Datum	   *rows;
-	int16		typlen;
-	bool		typbyval;
-	char		typalign;
+	MqCompositeArray rows;
 
 	if (PG_ARGISNULL(0))
 		PG_RETURN_NULL();
@@ -1592,18 +1517,13 @@ event_study_final(PG_FUNCTION_ARGS)
 	factor = G / (G - 1.0) * (ntot - 1.0) / (ntot - K);
 	q = TCrit95(G - 1.0);
 
-	rettype = get_func_rettype(fcinfo->flinfo->fn_oid);
-	elemtype = get_element_type(rettype);
-	if (!OidIsValid(elemtype))
-		elog(ERROR, "event_study_final must return an array");
-	tupdesc = BlessTupleDesc(lookup_rowtype_tupdesc_copy(elemtype, -1));
-	rows = palloc(sizeof(Datum) * np);
+	mq_carray_init(&rows, fcinfo);
 	for (int p = 0; p < np; p++)
 	{
 		Datum		values[9];
 		bool		nulls[9];
 
-		SetNulls(nulls, 9);
+		mq_result_nulls(nulls, 9);
 		values[0] = Int32GetDatum(periods[p]);
 		nulls[0] = false;
 		if (p == iref)
@@ -1617,23 +1537,22 @@ event_study_final(PG_FUNCTION_ARGS)
 				(SC[p] / NC[p] - SC[iref] / NC[iref]);
 			double		se = sqrt(Max(0.0, (V[p] + Vbase) * factor));
 
-			PutF8(values, nulls, 1, est);
-			PutF8(values, nulls, 2, se);
+			mq_result_f8(values, nulls, 1, est);
+			mq_result_f8(values, nulls, 2, se);
 			if (se > 0)
 			{
-				PutF8(values, nulls, 3, mq_t_p2(est / se, G - 1.0));
-				PutF8(values, nulls, 4, est - q * se);
-				PutF8(values, nulls, 5, est + q * se);
+				mq_result_f8(values, nulls, 3, mq_t_p2(est / se, G - 1.0));
+				mq_result_f8(values, nulls, 4, est - q * se);
+				mq_result_f8(values, nulls, 5, est + q * se);
 			}
 		}
 		values[6] = Int64GetDatum((int64) NT[p]);
 		values[7] = Int64GetDatum((int64) NC[p]);
 		values[8] = BoolGetDatum(p == iref);
 		nulls[6] = nulls[7] = nulls[8] = false;
-		rows[p] = HeapTupleGetDatum(heap_form_tuple(tupdesc, values, nulls));
+		mq_carray_add(&rows, values, nulls);
 	}
-	get_typlenbyvalalign(elemtype, &typlen, &typbyval, &typalign);
-	PG_RETURN_ARRAYTYPE_P(construct_array(rows, np, elemtype, typlen, typbyval, typalign));
+	PG_RETURN_ARRAYTYPE_P(mq_carray_result(&rows));
 }
 
 /* ---------------------------------------------------------------------------
@@ -1696,11 +1615,11 @@ content_shift_final(PG_FUNCTION_ARGS)
 				jsd = 0.0,
 				chi2 = 0.0;
 
-	SetNulls(nulls, 5);
+	mq_result_nulls(nulls, 5);
 	values[0] = Int32GetDatum(0);
 	nulls[0] = false;
 	if (PG_ARGISNULL(0))
-		PG_RETURN_DATUM(FormResult(fcinfo, values, nulls));
+		PG_RETURN_DATUM(mq_result_tuple(fcinfo, values, nulls));
 	cells = CellLoad(mq_state_check(PG_GETARG_DATUM(0), MQ_KIND_CONTENT_SHIFT, CT_HDR, "content_shift"),
 					 "content_shift", &ncells);
 	pre = palloc0(sizeof(double) * Max(ncells, 1));
@@ -1722,7 +1641,7 @@ content_shift_final(PG_FUNCTION_ARGS)
 	}
 	values[0] = Int32GetDatum(k);
 	if (k == 0)
-		PG_RETURN_DATUM(FormResult(fcinfo, values, nulls));
+		PG_RETURN_DATUM(mq_result_tuple(fcinfo, values, nulls));
 	if (Npre == 0 || Npost == 0)
 		ereport(ERROR,
 				(errcode(ERRCODE_DATA_EXCEPTION),
@@ -1746,12 +1665,12 @@ content_shift_final(PG_FUNCTION_ARGS)
 		chi2 += (pre[i] - epre) * (pre[i] - epre) / epre +
 			(post[i] - epost) * (post[i] - epost) / epost;
 	}
-	PutF8(values, nulls, 1, Max(0.0, Min(1.0, jsd)));
-	PutF8(values, nulls, 2, chi2);
+	mq_result_f8(values, nulls, 1, Max(0.0, Min(1.0, jsd)));
+	mq_result_f8(values, nulls, 2, chi2);
 	values[3] = Int32GetDatum(k - 1);
 	nulls[3] = false;
-	PutF8(values, nulls, 4, k > 1 ? mq_chi2_sf(chi2, k - 1) : 1.0);
-	PG_RETURN_DATUM(FormResult(fcinfo, values, nulls));
+	mq_result_f8(values, nulls, 4, k > 1 ? mq_chi2_sf(chi2, k - 1) : 1.0);
+	PG_RETURN_DATUM(mq_result_tuple(fcinfo, values, nulls));
 }
 
 /* ---------------------------------------------------------------------------

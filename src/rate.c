@@ -14,10 +14,14 @@
 #include "funcapi.h"
 
 #include "guc.h"
+#include "result.h"
 #include "state.h"
 #include "stats.h"
 
-/* rate payload: n int64 | k int64 | confidence float8 (0 = default 0.95) */
+/*
+ * rate payload: n int64 | k int64 | confidence float8 (set when the header
+ * flag MQ_STATE_F_CONSTANTS is; otherwise the default 0.95 applies)
+ */
 #define RATE_N		0
 #define RATE_K		8
 #define RATE_CONF	16
@@ -35,7 +39,7 @@ CheckConfidence(double c)
 	if (!(c > 0.0 && c < 1.0))
 		ereport(ERROR,
 				(errcode(ERRCODE_INVALID_PARAMETER_VALUE),
-				 errmsg("confidence must be between 0 and 1 (exclusive)"),
+				 errmsg("rate: confidence must be between 0 and 1 (exclusive)"),
 				 errdetail("Got %g.", c),
 				 errhint("Use e.g. 0.95 for a 95%% interval.")));
 }
@@ -74,16 +78,9 @@ RateTransCommon(FunctionCallInfo fcinfo, bool has_conf)
 	pl = MQ_STATE_PAYLOAD(s);
 	if (has_conf)
 	{
-		double		old = mq_get_f8(pl + RATE_CONF);
+		MqStateConst c = {"confidence", MQ_CONST_F8, RATE_CONF, conf};
 
-		if (old == 0.0)
-			mq_put_f8(pl + RATE_CONF, conf);
-		else if (old != conf)
-			ereport(ERROR,
-					(errcode(ERRCODE_INVALID_PARAMETER_VALUE),
-					 errmsg("confidence must be the same for every row of rate()"),
-					 errdetail("Got %g after %g.", conf, old),
-					 errhint("Pass a constant confidence.")));
+		mq_state_constants(s, &c, 1, "rate");
 	}
 	add_i64(pl + RATE_N, 1);
 	if (PG_GETARG_BOOL(1))
@@ -110,7 +107,7 @@ rate_trans_conf(PG_FUNCTION_ARGS)
 	return RateTransCommon(fcinfo, true);
 }
 
-/* rate_combine(a, b): add counts; confidences must agree (0 = unset). */
+/* rate_combine(a, b): add counts; confidences (when set) must agree. */
 PG_FUNCTION_INFO_V1(rate_combine);
 Datum
 rate_combine(PG_FUNCTION_ARGS)
@@ -120,8 +117,7 @@ rate_combine(PG_FUNCTION_ARGS)
 	bytea	   *b;
 	char	   *pa,
 			   *pb;
-	double		ca,
-				cb;
+	MqStateConst c = {"confidence", MQ_CONST_F8, RATE_CONF, 0};
 
 	if (done)
 	{
@@ -132,16 +128,7 @@ rate_combine(PG_FUNCTION_ARGS)
 	b = mq_state_check(PG_GETARG_DATUM(1), MQ_KIND_RATE, RATE_SIZE, "rate");
 	pa = MQ_STATE_PAYLOAD(a);
 	pb = MQ_STATE_PAYLOAD(b);
-	ca = mq_get_f8(pa + RATE_CONF);
-	cb = mq_get_f8(pb + RATE_CONF);
-	if (ca == 0.0)
-		mq_put_f8(pa + RATE_CONF, cb);
-	else if (cb != 0.0 && cb != ca)
-		ereport(ERROR,
-				(errcode(ERRCODE_INVALID_PARAMETER_VALUE),
-				 errmsg("confidence must be the same for every row of rate()"),
-				 errdetail("Partial states carry %g and %g.", ca, cb),
-				 errhint("Pass a constant confidence.")));
+	mq_state_combine_constants(a, b, &c, 1, "rate");
 	add_i64(pa + RATE_N, mq_get_i64(pb + RATE_N));
 	add_i64(pa + RATE_K, mq_get_i64(pb + RATE_K));
 	PG_RETURN_BYTEA_P(a);
@@ -152,16 +139,11 @@ PG_FUNCTION_INFO_V1(rate_final);
 Datum
 rate_final(PG_FUNCTION_ARGS)
 {
-	TupleDesc	tupdesc;
 	Datum		values[5];
 	bool		nulls[5] = {false, false, true, true, true};
 	int64		n = 0,
 				k = 0;
 	double		conf = 0.95;
-
-	if (get_call_result_type(fcinfo, NULL, &tupdesc) != TYPEFUNC_COMPOSITE)
-		elog(ERROR, "rate_final must return a composite type");
-	tupdesc = BlessTupleDesc(tupdesc);
 
 	if (!PG_ARGISNULL(0))
 	{
@@ -170,7 +152,7 @@ rate_final(PG_FUNCTION_ARGS)
 
 		n = mq_get_i64(pl + RATE_N);
 		k = mq_get_i64(pl + RATE_K);
-		if (mq_get_f8(pl + RATE_CONF) != 0.0)
+		if (mq_state_has_constants(s))
 			conf = mq_get_f8(pl + RATE_CONF);
 		if (n < 0 || k < 0 || k > n)
 			ereport(ERROR,
@@ -191,7 +173,7 @@ rate_final(PG_FUNCTION_ARGS)
 		values[4] = Float8GetDatum(hi);
 		nulls[2] = nulls[3] = nulls[4] = false;
 	}
-	PG_RETURN_DATUM(HeapTupleGetDatum(heap_form_tuple(tupdesc, values, nulls)));
+	PG_RETURN_DATUM(mq_result_tuple(fcinfo, values, nulls));
 }
 
 /*
@@ -250,15 +232,10 @@ PG_FUNCTION_INFO_V1(kpi_final);
 Datum
 kpi_final(PG_FUNCTION_ARGS)
 {
-	TupleDesc	tupdesc;
 	Datum		values[5];
 	bool		nulls[5] = {false, true, true, true, true};
 	double		wsum = 0.0,
 				ssum = 0.0;
-
-	if (get_call_result_type(fcinfo, NULL, &tupdesc) != TYPEFUNC_COMPOSITE)
-		elog(ERROR, "kpi_final must return a composite type");
-	tupdesc = BlessTupleDesc(tupdesc);
 	values[0] = Int64GetDatum(0);
 	if (!PG_ARGISNULL(0))
 	{
@@ -290,5 +267,5 @@ kpi_final(PG_FUNCTION_ARGS)
 			nulls[4] = false;
 		}
 	}
-	PG_RETURN_DATUM(HeapTupleGetDatum(heap_form_tuple(tupdesc, values, nulls)));
+	PG_RETURN_DATUM(mq_result_tuple(fcinfo, values, nulls));
 }

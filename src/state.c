@@ -4,7 +4,10 @@
  */
 #include "postgres.h"
 
+#include <math.h>
+
 #include "fmgr.h"
+#include "utils/datetime.h"
 #include "utils/memutils.h"
 
 #include "state.h"
@@ -145,4 +148,116 @@ mq_state_combine_nulls(FunctionCallInfo fcinfo, MqStateKind kind, Size min_used,
 		return mq_state_check(PG_GETARG_DATUM(0), kind, min_used, aggname);
 	*done = false;
 	return mq_state_for_update(fcinfo, 0, kind, 0, 0, aggname);
+}
+
+/* The stored value of constant c (float8 or int32) of a payload. */
+static double
+ConstGet(const char *pl, const MqStateConst *c)
+{
+	return c->type == MQ_CONST_F8 ? mq_get_f8(pl + c->off) : (double) mq_get_i32(pl + c->off);
+}
+
+static void
+ConstPut(char *pl, const MqStateConst *c, double v)
+{
+	if (c->type == MQ_CONST_F8)
+		mq_put_f8(pl + c->off, v);
+	else
+		mq_put_i32(pl + c->off, (int32) v);
+}
+
+static void
+CheckConstantsFit(const bytea *s, const MqStateConst *c, int n, const char *aggname)
+{
+	for (int i = 0; i < n; i++)
+		if (c[i].off + (c[i].type == MQ_CONST_F8 ? 8 : 4) > mq_state_used(s))
+			ereport(ERROR,
+					(errcode(ERRCODE_INVALID_BINARY_REPRESENTATION),
+					 errmsg("invalid %s state: %u payload bytes cannot hold its constants",
+							aggname, mq_state_used(s)),
+					 errhint("Pass only states produced by minqing's own transition functions.")));
+}
+
+/* A constant's value for a message: dates as ISO dates, numbers with %g. */
+static char *
+ConstText(const MqStateConst *c, double v)
+{
+	if (c->type == MQ_CONST_DATE)
+	{
+		int			y,
+					m,
+					d;
+
+		j2date((int) v + POSTGRES_EPOCH_JDATE, &y, &m, &d);
+		return y > 0 ? psprintf("%04d-%02d-%02d", y, m, d)
+			: psprintf("%04d-%02d-%02d BC", 1 - y, m, d);
+	}
+	return psprintf("%g", v);
+}
+
+static void pg_attribute_noreturn()
+ConstMismatch(const char *aggname, const MqStateConst *c, double first, double now, bool partial)
+{
+	ereport(ERROR,
+			(errcode(ERRCODE_INVALID_PARAMETER_VALUE),
+			 errmsg("%s: argument %s must be the same on every row of the group", aggname, c->name),
+			 partial ? errdetail("Partial states carry %s and %s.", ConstText(c, first), ConstText(c, now))
+			 : errdetail("Got %s after %s.", ConstText(c, now), ConstText(c, first)),
+			 errhint("Pass a constant, or GROUP BY the column that varies.")));
+}
+
+static inline bool
+SameConst(double a, double b)
+{
+	return a == b || (isnan(a) && isnan(b));
+}
+
+void
+mq_state_constants(bytea *s, const MqStateConst *c, int n, const char *aggname)
+{
+	char	   *pl = MQ_STATE_PAYLOAD(s);
+
+	CheckConstantsFit(s, c, n, aggname);
+	if (!mq_state_has_constants(s))
+	{
+		for (int i = 0; i < n; i++)
+			ConstPut(pl, &c[i], c[i].value);
+		mq_state_set_flags(s, mq_state_flags(s) | MQ_STATE_F_CONSTANTS);
+		return;
+	}
+	for (int i = 0; i < n; i++)
+	{
+		double		old = ConstGet(pl, &c[i]);
+
+		if (!SameConst(old, c[i].value))
+			ConstMismatch(aggname, &c[i], old, c[i].value, false);
+	}
+}
+
+void
+mq_state_combine_constants(bytea *a, const bytea *b, const MqStateConst *c, int n,
+						   const char *aggname)
+{
+	char	   *pa = MQ_STATE_PAYLOAD(a);
+	const char *pb = MQ_STATE_PAYLOAD(b);
+
+	if (!mq_state_has_constants(b))
+		return;
+	CheckConstantsFit(a, c, n, aggname);
+	CheckConstantsFit(b, c, n, aggname);
+	if (!mq_state_has_constants(a))
+	{
+		for (int i = 0; i < n; i++)
+			ConstPut(pa, &c[i], ConstGet(pb, &c[i]));
+		mq_state_set_flags(a, mq_state_flags(a) | MQ_STATE_F_CONSTANTS);
+		return;
+	}
+	for (int i = 0; i < n; i++)
+	{
+		double		va = ConstGet(pa, &c[i]),
+					vb = ConstGet(pb, &c[i]);
+
+		if (!SameConst(va, vb))
+			ConstMismatch(aggname, &c[i], va, vb, true);
+	}
 }

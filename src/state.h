@@ -10,7 +10,8 @@
  *        0     4  varlena header (PostgreSQL's own)
  *        4     1  format version (MQ_STATE_VERSION)
  *        5     1  kind: which aggregate owns the state (MqStateKind)
- *        6     2  flags, little-endian (meaning is per kind)
+ *        6     2  flags, little-endian: bit 0 (MQ_STATE_F_CONSTANTS) says the
+ *                 per-call constants are set (every kind); other bits per kind
  *        8     4  used: payload bytes in use, little-endian
  *       12     4  reserved, zero
  *       16     …  payload: every number little-endian (int64, float8 IEEE 754)
@@ -53,7 +54,9 @@ typedef enum MqStateKind
 	/* 30..39 early warning */
 	MQ_KIND_STSCAN = 30,
 	/* 40..49 index */
-	MQ_KIND_INDEX = 40
+	MQ_KIND_INDEX = 40,
+	/* 60..69 complaint text */
+	MQ_KIND_TERMVEC = 60
 } MqStateKind;
 
 /* ---- fixed byte order accessors (little-endian on disk and on the wire) ---- */
@@ -190,5 +193,52 @@ extern bytea *mq_state_combine_nulls(FunctionCallInfo fcinfo, MqStateKind kind,
 
 /* True when called as an aggregate (or window aggregate) support function. */
 extern bool mq_in_aggregate(FunctionCallInfo fcinfo);
+
+/*
+ * Per-call constants (a confidence, a bandwidth, a reference period ...).
+ * FINALFUNC_EXTRA passes only NULLs, so an aggregate copies its constant
+ * arguments into the state on the first row and compares them on every later
+ * row and when combining; the header flag MQ_STATE_F_CONSTANTS says they are
+ * set (no 0.0 sentinel: 0 may be a legal value).  Each constant is stored
+ * little-endian at its payload offset, as float8 or int32.
+ *
+ *     MqStateConst c[] = {{"cell_size", MQ_CONST_F8, KDE_CELL, cell},
+ *                         {"bandwidth", MQ_CONST_F8, KDE_BW, bw}};
+ *     mq_state_constants(s, c, 2, "kde");            -- in the transition
+ *     mq_state_combine_constants(a, b, c, 2, "kde"); -- in the combine (values unused)
+ *     if (mq_state_has_constants(s)) conf = mq_get_f8(pl + RATE_CONF);
+ *
+ * A row (or a partial state) that disagrees is one error:
+ *   "<agg>: argument <name> must be the same on every row of the group"
+ */
+#define MQ_STATE_F_CONSTANTS	0x0001
+
+typedef enum MqConstType
+{
+	MQ_CONST_F8,
+	MQ_CONST_I32,
+	MQ_CONST_DATE				/* an int32 DateADT, shown as a date in messages */
+} MqConstType;
+
+typedef struct MqStateConst
+{
+	const char *name;			/* the argument's SQL name */
+	MqConstType type;
+	Size		off;			/* payload offset */
+	double		value;			/* this row's value (an int32 exactly) */
+} MqStateConst;
+
+static inline bool
+mq_state_has_constants(const bytea *s)
+{
+	return (mq_state_flags(s) & MQ_STATE_F_CONSTANTS) != 0;
+}
+
+/* Record the constants (first row) or check them against the state's. */
+extern void mq_state_constants(bytea *s, const MqStateConst *c, int n, const char *aggname);
+
+/* Combine: `a` takes b's constants when it has none; both set must agree. */
+extern void mq_state_combine_constants(bytea *a, const bytea *b, const MqStateConst *c, int n,
+									   const char *aggname);
 
 #endif							/* MINQING_STATE_H */

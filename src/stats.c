@@ -349,3 +349,53 @@ mq_chi2_sf(double x, double df)
 		return 1.0;
 	return mq_inc_gamma_q(df / 2.0, x / 2.0);
 }
+
+void
+mq_check_positive_finite(double x, const char *fname, const char *argname, const char *hint)
+{
+	if (!(x > 0.0) || isinf(x))
+		ereport(ERROR,
+				(errcode(ERRCODE_INVALID_PARAMETER_VALUE),
+				 errmsg("%s: %s must be positive and finite", fname, argname),
+				 errdetail("Got %g.", x),
+				 errhint("%s", hint ? hint : "Pass a positive, finite number.")));
+}
+
+/*
+ * Quantile of the Gamma(a, 1) distribution: the x with P(a, x) = p, found by
+ * bisection on [0, hi] (hi doubled until it brackets); the upper tail Q is
+ * used above the median so that both tails keep their relative precision.
+ * 0 for p = 0; NaN outside the domain.
+ */
+double
+mq_gamma_quantile(double p, double a)
+{
+	double		lo = 0.0,
+				hi = Max(1.0, a);
+	bool		upper = p > 0.5;
+	double		target = upper ? 1.0 - p : p;
+
+	if (isnan(p) || isnan(a) || a <= 0.0 || p < 0.0 || p >= 1.0)
+		return NAN;
+	if (p == 0.0)
+		return 0.0;
+	/* bracket: tail(hi) must be on the far side of the target */
+	while (upper ? mq_inc_gamma_q(a, hi) > target : mq_inc_gamma_p(a, hi) < target)
+	{
+		lo = hi;
+		hi *= 2.0;
+		if (hi > 1e300)
+			return INFINITY;
+	}
+	for (int it = 0; it < 2000 && hi - lo > 1e-15 * hi; it++)
+	{
+		double		mid = 0.5 * (lo + hi);
+		double		t = upper ? mq_inc_gamma_q(a, mid) : mq_inc_gamma_p(a, mid);
+
+		if (upper ? t > target : t < target)
+			lo = mid;
+		else
+			hi = mid;
+	}
+	return 0.5 * (lo + hi);
+}

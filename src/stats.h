@@ -19,7 +19,15 @@ extern void mq_wilson(double k, double n, double confidence, double *lo, double 
 /* ereport unless x is finite (NaN and ±Infinity are refused). */
 extern void mq_check_finite(double x, const char *argname);
 
-#endif
+/*
+ * ereport unless x > 0 and finite: "<fname>: <argname> must be positive and
+ * finite".  hint: a sentence for the user, or NULL for a generic one; lengths
+ * (distances, bandwidths, cell sizes) pass MQ_HINT_LENGTH.
+ */
+extern void mq_check_positive_finite(double x, const char *fname, const char *argname,
+									 const char *hint);
+
+#define MQ_HINT_LENGTH "Use CRS units, or meters for geographic (lon/lat) input."
 
 /*
  * Exact tails for tests with small samples (policy.c and anyone else).
@@ -36,3 +44,7 @@ extern double mq_inc_gamma_q(double a, double x);
 extern double mq_t_p2(double t, double df);
 extern double mq_t_quantile(double p, double df);
 extern double mq_chi2_sf(double x, double df);
+/* Quantile of Gamma(a, 1): x with P(a, x) = p (stats.c) */
+extern double mq_gamma_quantile(double p, double a);
+
+#endif							/* MINQING_STATS_H */

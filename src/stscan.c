@@ -55,6 +55,8 @@
 
 #include "geom.h"
 #include "guc.h"
+#include "neighbors.h"
+#include "result.h"
 #include "state.h"
 #include "stats.h"
 
@@ -64,8 +66,8 @@
 #define SCREEN_BLOCK 64
 
 /* payload header */
-#define SS_SET		0			/* int32: 1 once the constants are set */
-#define SS_SRID		4			/* int32 */
+#define SS_UNUSED	0			/* int32 zero (the header flag says the constants are set) */
+#define SS_SRID		4			/* int32, set with the constants */
 #define SS_MAXDAYS	8			/* int32 */
 #define SS_REPS		12			/* int32 */
 #define SS_SEED		16			/* int32 */
@@ -183,33 +185,30 @@ StateRoom(bytea *s, Size extra)
 static void
 CheckParams(double radius, int32 maxdays, int32 reps)
 {
-	if (isnan(radius) || isinf(radius) || radius <= 0)
-		ereport(ERROR,
-				(errcode(ERRCODE_INVALID_PARAMETER_VALUE),
-				 errmsg("max_radius must be a positive finite number"),
-				 errdetail("Got %g.", radius),
-				 errhint("Use CRS units for projected data and meters for geographic (lon/lat) data.")));
+	mq_check_positive_finite(radius, STSCAN_NAME, "max_radius", MQ_HINT_LENGTH);
 	if (maxdays <= 0)
 		ereport(ERROR,
 				(errcode(ERRCODE_INVALID_PARAMETER_VALUE),
-				 errmsg("max_days must be positive"),
+				 errmsg("%s: max_days must be positive", STSCAN_NAME),
 				 errdetail("Got %d.", maxdays),
 				 errhint("Use the longest run of days a cluster may span, e.g. 7.")));
 	if (reps <= 0 || reps > STSCAN_MAX_REPLICATIONS)
 		ereport(ERROR,
 				(errcode(ERRCODE_INVALID_PARAMETER_VALUE),
-				 errmsg("replications must be between 1 and %d", STSCAN_MAX_REPLICATIONS),
+				 errmsg("%s: replications must be between 1 and %d", STSCAN_NAME, STSCAN_MAX_REPLICATIONS),
 				 errdetail("Got %d.", reps),
 				 errhint("Use 999 (p-values to 0.001) or 9999.")));
 }
 
+/* The per-call constants as state.h's kit describes them (values for this row). */
 static void
-ConstMismatch(const char *what)
+SsConstants(MqStateConst *c, double radius, int32 maxdays, int32 reps, int32 seed, int32 prosp)
 {
-	ereport(ERROR,
-			(errcode(ERRCODE_INVALID_PARAMETER_VALUE),
-			 errmsg("%s must be the same for every row of stscan()", what),
-			 errhint("Pass constants for max_radius, max_days, replications, seed and prospective.")));
+	c[0] = (MqStateConst) {"max_radius", MQ_CONST_F8, SS_RADIUS, radius};
+	c[1] = (MqStateConst) {"max_days", MQ_CONST_I32, SS_MAXDAYS, maxdays};
+	c[2] = (MqStateConst) {"replications", MQ_CONST_I32, SS_REPS, reps};
+	c[3] = (MqStateConst) {"seed", MQ_CONST_I32, SS_SEED, seed};
+	c[4] = (MqStateConst) {"prospective", MQ_CONST_I32, SS_PROSP, prosp};
 }
 
 /*
@@ -236,6 +235,7 @@ stscan_trans(PG_FUNCTION_ARGS)
 				prosp = 0;
 	SsRec		rec;
 	Size		used;
+	MqStateConst c[5];
 
 	for (int i = 1; i < nargs; i++)
 		if (PG_ARGISNULL(i))
@@ -256,14 +256,14 @@ stscan_trans(PG_FUNCTION_ARGS)
 	if (DATE_NOT_FINITE(day))
 		ereport(ERROR,
 				(errcode(ERRCODE_INVALID_PARAMETER_VALUE),
-				 errmsg("day must be a finite date"),
+				 errmsg("%s: day must be a finite date", STSCAN_NAME),
 				 errhint("Remove rows dated infinity or -infinity.")));
 	cases = PG_GETARG_FLOAT8(3);
 	mq_check_finite(cases, "cases");
 	if (cases < 0 || cases != floor(cases) || cases > 1e9)
 		ereport(ERROR,
 				(errcode(ERRCODE_INVALID_PARAMETER_VALUE),
-				 errmsg("cases must be a non-negative whole number"),
+				 errmsg("%s: cases must be a non-negative whole number", STSCAN_NAME),
 				 errdetail("Got %g.", cases),
 				 errhint("The permutation scan moves individual cases; pass counts.")));
 
@@ -271,33 +271,17 @@ stscan_trans(PG_FUNCTION_ARGS)
 	if (mq_state_used(s) < SS_HDR)
 		elog(ERROR, "stscan state too short");
 	pl = MQ_STATE_PAYLOAD(s);
-	if (mq_get_i32(pl + SS_SET) == 0)
-	{
-		mq_put_i32(pl + SS_SET, 1);
+	if (!mq_state_has_constants(s))
 		mq_put_i32(pl + SS_SRID, pt.srid);
-		mq_put_i32(pl + SS_MAXDAYS, maxdays);
-		mq_put_i32(pl + SS_REPS, reps);
-		mq_put_i32(pl + SS_SEED, seed);
-		mq_put_i32(pl + SS_PROSP, prosp);
-		mq_put_f8(pl + SS_RADIUS, radius);
-	}
 	else
 	{
 		int32		first = mq_get_i32(pl + SS_SRID);
 		bool		have = true;
 
 		mq_srid_check(pt.srid, &first, &have, STSCAN_NAME);
-		if (mq_get_f8(pl + SS_RADIUS) != radius)
-			ConstMismatch("max_radius");
-		if (mq_get_i32(pl + SS_MAXDAYS) != maxdays)
-			ConstMismatch("max_days");
-		if (mq_get_i32(pl + SS_REPS) != reps)
-			ConstMismatch("replications");
-		if (mq_get_i32(pl + SS_SEED) != seed)
-			ConstMismatch("seed");
-		if (mq_get_i32(pl + SS_PROSP) != prosp)
-			ConstMismatch("prospective");
 	}
+	SsConstants(c, radius, maxdays, reps, seed, prosp);
+	mq_state_constants(s, c, 5, STSCAN_NAME);
 
 	s = StateRoom(s, SS_REC);
 	pl = MQ_STATE_PAYLOAD(s);
@@ -329,6 +313,7 @@ stscan_combine(PG_FUNCTION_ARGS)
 			   *pb;
 	Size		ua,
 				ub;
+	MqStateConst c[5];
 
 	if (done)
 	{
@@ -339,22 +324,19 @@ stscan_combine(PG_FUNCTION_ARGS)
 	b = mq_state_check(PG_GETARG_DATUM(1), MQ_KIND_STSCAN, SS_HDR, STSCAN_NAME);
 	pa = MQ_STATE_PAYLOAD(a);
 	pb = MQ_STATE_PAYLOAD(b);
-	if (mq_get_i32(pb + SS_SET) == 0)
+	if (!mq_state_has_constants(b))
 		PG_RETURN_BYTEA_P(a);
-	if (mq_get_i32(pa + SS_SET) == 0)
-		memcpy(pa, pb, SS_HDR);
+	if (!mq_state_has_constants(a))
+		mq_put_i32(pa + SS_SRID, mq_get_i32(pb + SS_SRID));
 	else
 	{
 		int32		first = mq_get_i32(pa + SS_SRID);
 		bool		have = true;
 
 		mq_srid_check(mq_get_i32(pb + SS_SRID), &first, &have, STSCAN_NAME);
-		if (mq_get_f8(pa + SS_RADIUS) != mq_get_f8(pb + SS_RADIUS))
-			ConstMismatch("max_radius");
-		for (int off = SS_MAXDAYS; off <= SS_PROSP; off += 4)
-			if (mq_get_i32(pa + off) != mq_get_i32(pb + off))
-				ConstMismatch("max_days, replications, seed and prospective");
 	}
+	SsConstants(c, 0, 0, 0, 0, 0);
+	mq_state_combine_constants(a, b, c, 5, STSCAN_NAME);
 	ub = mq_state_used(b) - SS_HDR;
 	if ((ub % SS_REC) != 0 || ((mq_state_used(a) - SS_HDR) % SS_REC) != 0)
 		ereport(ERROR,
@@ -624,26 +606,6 @@ CylCmp(const void *a, const void *b)
 	return ca->center - cb->center;
 }
 
-typedef struct LocSort
-{
-	int64		cx;
-	int64		cy;
-	int			l;
-} LocSort;
-
-static int
-LocSortCmp(const void *a, const void *b)
-{
-	const LocSort *la = a;
-	const LocSort *lb = b;
-
-	if (la->cx != lb->cx)
-		return la->cx < lb->cx ? -1 : 1;
-	if (la->cy != lb->cy)
-		return la->cy < lb->cy ? -1 : 1;
-	return la->l - lb->l;
-}
-
 typedef struct Nb
 {
 	double		d;
@@ -661,45 +623,20 @@ NbCmp(const void *a, const void *b)
 	return na->l - nb->l;
 }
 
-/* first index in sorted cells with (cx, cy) >= key */
-static int
-LowerBound(const LocSort *a, int n, int64 cx, int64 cy)
-{
-	int			lo = 0,
-				hi = n;
-
-	while (lo < hi)
-	{
-		int			mid = (lo + hi) / 2;
-
-		if (a[mid].cx < cx || (a[mid].cx == cx && a[mid].cy < cy))
-			lo = mid + 1;
-		else
-			hi = mid;
-	}
-	return lo;
-}
-
 /*
- * Neighbour lists within `radius` (grid buckets of side `radius`, 3×3 cells
- * per centre), each sorted by distance; two passes (count, fill) so the
- * total is refused up front when it exceeds minqing.max_cells.
+ * Neighbour lists within `radius` (neighbors.c's grid), each sorted by
+ * distance; two passes (count, fill) so the total is refused up front when
+ * it exceeds minqing.max_cells.
  */
 static void
 BuildNeighbours(SsScan *sc, const double *px, const double *py, double radius)
 {
 	int			L = sc->L;
-	LocSort    *ls = palloc(sizeof(LocSort) * L);
 	Nb		   *buf = palloc(sizeof(Nb) * L);
-	double		r2 = radius * radius;
+	MqNeighborIndex *ix = mq_nb_build(px, py, L, radius);
+	int32	   *found = NULL;
+	int			cap = 0;
 
-	for (int l = 0; l < L; l++)
-	{
-		ls[l].cx = (int64) floor(px[l] / radius);
-		ls[l].cy = (int64) floor(py[l] / radius);
-		ls[l].l = l;
-	}
-	qsort(ls, L, sizeof(LocSort), LocSortCmp);
 	sc->nb_start = palloc(sizeof(int64) * (L + 1));
 
 	for (int pass = 0; pass < 2; pass++)
@@ -708,35 +645,23 @@ BuildNeighbours(SsScan *sc, const double *px, const double *py, double radius)
 
 		for (int i = 0; i < L; i++)
 		{
-			int64		cx = (int64) floor(px[i] / radius);
-			int64		cy = (int64) floor(py[i] / radius);
-			int			n = 0;
+			int			n = mq_nb_within(ix, px[i], py[i], &found, &cap);
 
 			CHECK_FOR_INTERRUPTS();
-			for (int64 dx = -1; dx <= 1; dx++)
-				for (int64 dy = -1; dy <= 1; dy++)
-				{
-					for (int q = LowerBound(ls, L, cx + dx, cy + dy);
-						 q < L && ls[q].cx == cx + dx && ls[q].cy == cy + dy; q++)
-					{
-						int			j = ls[q].l;
-						double		ddx = px[j] - px[i],
-									ddy = py[j] - py[i];
-						double		d2 = ddx * ddx + ddy * ddy;
-
-						if (d2 <= r2)
-						{
-							buf[n].d = sqrt(d2);
-							buf[n].l = j;
-							n++;
-						}
-					}
-				}
 			if (pass == 0)
 			{
 				sc->nb_start[i] = total;
 				total += n;
 				continue;
+			}
+			for (int q = 0; q < n; q++)
+			{
+				int			j = found[q];
+				double		ddx = px[j] - px[i],
+							ddy = py[j] - py[i];
+
+				buf[q].d = sqrt(ddx * ddx + ddy * ddy);
+				buf[q].l = j;
 			}
 			qsort(buf, n, sizeof(Nb), NbCmp);
 			for (int q = 0; q < n; q++)
@@ -757,7 +682,9 @@ BuildNeighbours(SsScan *sc, const double *px, const double *py, double radius)
 			sc->nb_last = palloc(sizeof(bool) * Max(total, 1));
 		}
 	}
-	pfree(ls);
+	mq_nb_free(ix);
+	if (found)
+		pfree(found);
 	pfree(buf);
 }
 
@@ -813,22 +740,15 @@ stscan_final(PG_FUNCTION_ARGS)
 	int			nkept = 0;
 	int64		exceed[STSCAN_MAX_CLUSTERS];
 	pg_prng_state prng;
-	Oid			arrtype,
-				elemtype;
-	TupleDesc	tupdesc;
-	Datum	   *elems;
+	MqCompositeArray result;
 	MemoryContext scratch,
 				old;
-	ArrayType  *result;
-	int16		typlen;
-	bool		typbyval;
-	char		typalign;
 
 	if (PG_ARGISNULL(0))
 		PG_RETURN_NULL();
 	s = mq_state_check(PG_GETARG_DATUM(0), MQ_KIND_STSCAN, SS_HDR, STSCAN_NAME);
 	pl = MQ_STATE_PAYLOAD(s);
-	if (mq_get_i32(pl + SS_SET) == 0 || mq_state_used(s) == SS_HDR)
+	if (!mq_state_has_constants(s) || mq_state_used(s) == SS_HDR)
 		PG_RETURN_NULL();
 	if (((mq_state_used(s) - SS_HDR) % SS_REC) != 0)
 		ereport(ERROR,
@@ -836,12 +756,7 @@ stscan_final(PG_FUNCTION_ARGS)
 				 errmsg("invalid stscan state: payload is not a whole number of records"),
 				 errhint("Pass only states produced by minqing's own transition functions.")));
 
-	arrtype = get_fn_expr_rettype(fcinfo->flinfo);
-	elemtype = OidIsValid(arrtype) ? get_element_type(arrtype) : InvalidOid;
-	if (!OidIsValid(elemtype))
-		elog(ERROR, "stscan_final: cannot determine the result type");
-	tupdesc = lookup_rowtype_tupdesc_copy(elemtype, -1);
-	tupdesc = BlessTupleDesc(tupdesc);
+	mq_carray_init(&result, fcinfo);
 
 	srid = mq_get_i32(pl + SS_SRID);
 	reps = mq_get_i32(pl + SS_REPS);
@@ -884,36 +799,16 @@ stscan_final(PG_FUNCTION_ARGS)
 	if (C > PG_INT32_MAX / 2)
 		ereport(ERROR,
 				(errcode(ERRCODE_PROGRAM_LIMIT_EXCEEDED),
-				 errmsg("stscan() supports at most %d cases in total", PG_INT32_MAX / 2),
+				 errmsg("%s: at most %d cases in total are supported", STSCAN_NAME, PG_INT32_MAX / 2),
 				 errdetail("Got %lld.", (long long) C)));
 
 	/* projected coordinates: meters for geographic SRIDs */
 	px = palloc(sizeof(double) * sc.L);
 	py = palloc(sizeof(double) * sc.L);
+	memcpy(px, lx, sizeof(double) * sc.L);
+	memcpy(py, ly, sizeof(double) * sc.L);
 	if (mq_srid_is_geographic(srid))
-	{
-		MqTM		tm;
-		double		xmin = lx[0],
-					xmax = lx[0],
-					ymin = ly[0],
-					ymax = ly[0];
-
-		for (int l = 1; l < sc.L; l++)
-		{
-			xmin = Min(xmin, lx[l]);
-			xmax = Max(xmax, lx[l]);
-			ymin = Min(ymin, ly[l]);
-			ymax = Max(ymax, ly[l]);
-		}
-		mq_tm_init(&tm, (xmin + xmax) / 2, (ymin + ymax) / 2);
-		for (int l = 0; l < sc.L; l++)
-			mq_tm_forward(&tm, lx[l], ly[l], &px[l], &py[l]);
-	}
-	else
-	{
-		memcpy(px, lx, sizeof(double) * sc.L);
-		memcpy(py, ly, sizeof(double) * sc.L);
-	}
+		mq_to_local_meters(px, py, sc.L, MQ_CENTRE_MIDRANGE, 0, 0, srid, NULL, STSCAN_NAME);
 
 	if (C == 0)
 		goto build;
@@ -1032,7 +927,6 @@ stscan_final(PG_FUNCTION_ARGS)
 
 build:
 	MemoryContextSwitchTo(old);
-	elems = palloc(sizeof(Datum) * Max(nkept, 1));
 	for (int q = 0; q < nkept; q++)
 	{
 		Cyl		   *c = &kept[q];
@@ -1050,13 +944,8 @@ build:
 		v[7] = Float8GetDatum(c->llr);
 		v[8] = Float8GetDatum((1.0 + exceed[q]) / (reps + 1.0));
 		v[9] = Int32GetDatum(c->kend + 1);
-		elems[q] = HeapTupleGetDatum(heap_form_tuple(tupdesc, v, n));
+		mq_carray_add(&result, v, n);
 	}
-	get_typlenbyvalalign(elemtype, &typlen, &typbyval, &typalign);
-	if (nkept == 0)
-		result = construct_empty_array(elemtype);
-	else
-		result = construct_array(elems, nkept, elemtype, typlen, typbyval, typalign);
 	MemoryContextDelete(scratch);
-	PG_RETURN_ARRAYTYPE_P(result);
+	PG_RETURN_ARRAYTYPE_P(mq_carray_result(&result));
 }

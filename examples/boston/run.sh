@@ -3,7 +3,7 @@
 # start a throwaway cluster (as make demo does; MQ_EXISTING_PGHOST uses an
 # existing one with minqing installed), load the 2015 requests, run the
 # example queries and write the HTML report of the city.
-#   bash examples/boston/run.sh            (MQ_BOSTON_DATA=/path/to/boston311_2015)
+#   bash examples/boston/run.sh            (data: examples/boston/data, shipped; MQ_BOSTON_DATA=DIR for another copy)
 # Output: the query results on stdout, the report path at the end.
 set -uo pipefail
 MQ_ROOT=$(cd "$(dirname "$0")/../.." && pwd)

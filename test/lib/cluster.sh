@@ -19,6 +19,8 @@ mq_log() { printf '[minqing %(%H:%M:%S)T] %s\n' -1 "$*" >&2; }
 
 # test/shell/fuzz.sh runs sqlsmith for a bounded time
 MQ_PACKAGES="$MQ_PACKAGES sqlsmith"
+# the Chinese segmenter installs dict.txt of python3-jieba (Makefile JIEBA_DICT)
+MQ_PACKAGES="$MQ_PACKAGES python3-jieba"
 
 # Install what is missing (as root), or print the exact apt-get line and stop.
 mq_ensure_packages() {

@@ -1,7 +1,7 @@
 -- density: kde(), kde_bandwidth(), eb_rate(), eb_rate_local() against
 -- independent references, forced-parallel plans, geographic input in meters.
 BEGIN;
-SELECT plan(37);
+SELECT plan(40);
 
 ----------------------------------------------------------------------------
 -- kde, dataset A: 60 weighted points, s = 20, h = 90.  Reference values
@@ -299,9 +299,16 @@ SELECT ok((SELECT count(*) = 20000 AND count(l) = 20000 FROM
 -- states: per-call constants, corrupted input, limits
 ----------------------------------------------------------------------------
 SELECT throws_ok($$SELECT minqing.kde_combine(minqing.kde_trans(NULL, ST_Point(0, 0), 10, 30), minqing.kde_trans(NULL, ST_Point(0, 0), 20, 30))$$,
-                 '22023', 'cell_size and bandwidth must be the same for every row of kde()', 'combine refuses different cell sizes');
+                 '22023', 'kde: argument cell_size must be the same on every row of the group', 'combine refuses different cell sizes');
 SELECT throws_ok($$SELECT minqing.kde_combine(minqing.kde_trans(NULL, ST_Point(0, 0), 10, 30), minqing.kde_trans(NULL, ST_SetSRID(ST_Point(0, 0), 3857), 10, 30))$$,
                  '22023', NULL, 'combine refuses different SRIDs');
+-- lon/lat outside its range: one check (geom.c's mq_to_local_meters) for every projecting function
+SELECT throws_ok($$SELECT minqing.kde(ST_SetSRID(ST_Point(x, 30), 4326), 100, 300) FROM (VALUES (120), (200)) v(x)$$,
+                 '22023', 'kde: longitude/latitude out of range for SRID 4326', 'kde refuses longitudes beyond 180');
+SELECT throws_ok($$SELECT minqing.kde_bandwidth(ST_SetSRID(ST_Point(120, y), 4326)) FROM (VALUES (30), (95)) v(y)$$,
+                 '22023', 'kde_bandwidth: longitude/latitude out of range for SRID 4326', 'kde_bandwidth refuses latitudes beyond 90');
+SELECT throws_ok($$SELECT minqing.eb_rate_local(1, 100, ST_SetSRID(ST_Point(x, 30), 4326), 1000) OVER () FROM (VALUES (120), (-181)) v(x)$$,
+                 '22023', 'eb_rate_local: longitude/latitude out of range for SRID 4326', 'eb_rate_local refuses longitudes beyond -180');
 SELECT throws_ok($$SELECT minqing.kde_final(minqing.rate_trans(NULL, true))$$, '22P03', NULL, 'kde_final refuses another aggregate''s state');
 SET LOCAL minqing.max_cells = 1000;
 SELECT throws_ok($$SELECT minqing.kde(ST_Point(x, 0), 10, 30) FROM (VALUES (0), (100000)) v(x)$$,

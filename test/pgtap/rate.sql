@@ -1,6 +1,6 @@
 -- rate() and kpi(): reference values, parallel plans, NULLs, empty input, states
 BEGIN;
-SELECT plan(27);
+SELECT plan(29);
 
 -- Wilson intervals: reference values computed once with statsmodels 0.13.5
 -- proportion_confint(k, n, alpha=1-confidence, method='wilson'); script:
@@ -46,10 +46,16 @@ SELECT results_eq($$SELECT (r).* FROM (SELECT minqing.rate(f) r FROM (VALUES (NU
                   $$VALUES (0::bigint, 0::bigint, NULL::float8, NULL::float8, NULL::float8)$$, 'all-NULL input: counts 0');
 SELECT results_eq($$SELECT (r).n FROM (SELECT minqing.rate(f, c) r FROM (VALUES (true, 0.9), (true, NULL)) v(f, c)) s$$,
                   $$VALUES (1::bigint)$$, 'a NULL confidence skips the row');
-SELECT throws_ok($$SELECT minqing.rate(true, 1.5)$$, '22023', 'confidence must be between 0 and 1 (exclusive)', 'confidence > 1 refused');
+SELECT throws_ok($$SELECT minqing.rate(true, 1.5)$$, '22023', 'rate: confidence must be between 0 and 1 (exclusive)', 'confidence > 1 refused');
 SELECT throws_ok($$SELECT minqing.rate(true, 'NaN')$$, '22023', NULL, 'NaN confidence refused');
 SELECT throws_ok($$SELECT minqing.rate(f, c) FROM (VALUES (true, 0.9), (true, 0.95)) v(f, c)$$, '22023',
-                 'confidence must be the same for every row of rate()', 'varying confidence refused');
+                 'rate: argument confidence must be the same on every row of the group', 'varying confidence refused');
+SELECT throws_ok($$SELECT minqing.rate_combine(minqing.rate_trans(NULL, true, 0.9), minqing.rate_trans(NULL, true, 0.95))$$,
+                 '22023', 'rate: argument confidence must be the same on every row of the group',
+                 'combining partial states of different confidences refused');
+SELECT is((minqing.rate_final(minqing.rate_combine(minqing.rate_trans(NULL, true), minqing.rate_trans(NULL, false, 0.5)))).lo,
+          (SELECT (minqing.rate(f, 0.5)).lo FROM (VALUES (true), (false)) v(f)),
+          'a state without a confidence takes the other partial state''s');
 
 -- kpi: rates over their own non-NULL flags, score with the default weights 0.1/0.5/0.4
 SELECT results_eq($$SELECT (k).orders, (k).response_rate, (k).resolution_rate, (k).satisfaction_rate, round((k).score::numeric, 10)

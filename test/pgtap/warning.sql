@@ -1,7 +1,7 @@
 -- pgTAP: stscan() on generated data with and without a planted cluster,
 -- forced-parallel plans, cancellation by statement_timeout; ears() NULLs.
 BEGIN;
-SELECT plan(14);
+SELECT plan(15);
 
 -- 10 × 10 locations 100 m apart (UTM 50N), 60 days, deterministic noise of
 -- 0..2 cases a location-day (hash of location and day, mean 1).
@@ -101,6 +101,8 @@ SELECT is((SELECT array_agg(e IS NULL ORDER BY d) FROM (SELECT d, minqing.ears(x
           'ears(C1): NULL for the first 7 periods and for a NULL row');
 SELECT is((SELECT count(*) FROM (SELECT minqing.ears(x) OVER (ORDER BY x) FROM (SELECT 1::float8 WHERE false) s (x)) q),
           0::bigint, 'ears(): empty input gives no rows');
+SELECT throws_ok($$SELECT minqing.stscan(ST_SetSRID(ST_Point(x, 30), 4326), date '2024-01-01', 1, 1000, 2) FROM (VALUES (120), (190)) v(x)$$,
+                 '22023', 'stscan: longitude/latitude out of range for SRID 4326', 'stscan refuses longitudes beyond 180');
 
 SELECT * FROM finish();
 ROLLBACK;

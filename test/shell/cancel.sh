@@ -38,6 +38,8 @@ cases=(
 "local_moran with 99,999 permutations|local_moran|SELECT count(m) FROM (SELECT minqing.local_moran(value, geom, 3000::float8, 99999, 1) OVER () AS m FROM pts) s"
 "stscan with many replications|stscan|SELECT minqing.stscan(geom, day, value, 5000, 30, 99999, 1) IS NULL FROM pts"
 "generate_city with a huge order count|generate_city|SELECT minqing.generate_city('big', 100000000, 1)"
+"zh_segment of a 4 MB document|zh_segment|SELECT cardinality(minqing.zh_segment(repeat('电动车楼道充电积水停电', 100000)))"
+"term_counts over long documents|term_counts|SELECT minqing.term_counts(repeat('电动车楼道充电积水停电', 100000)) IS NULL FROM generate_series(1, 20)"
 )
 
 run_case() {  # name fn sql
