@@ -15,7 +15,7 @@
 # (default /tmp/minqing-bench-cluster, shared by every worktree, one run at a
 # time: the runner waits on the lock file MQ_BENCH_DATA.lock).  Each city is
 # the schema city_<size>_<seed> of database minqing_bench; public.bench_city
-# records the md5 of the generator sources (src/generate*.c,
+# records the md5 of the generator sources (src/generate*.[ch],
 # install/20-generate.sql) it was made with, and a city is generated again
 # only when they changed (or MQ_BENCH_REGENERATE=1).  A 20M-order city takes
 # ~6 GB of disk and a few minutes to generate; later runs start in seconds.
@@ -84,7 +84,7 @@ psql -X -q -v ON_ERROR_STOP=1 -d $DB -c "SET client_min_messages = warning" -c "
 	-c "CREATE EXTENSION minqing CASCADE" \
 	-c "CREATE TABLE IF NOT EXISTS public.bench_city (schema_name text PRIMARY KEY, orders bigint, seed int, generator text, seconds float8, created timestamptz)" ||
 	die "CREATE EXTENSION failed"
-GENERATOR=$(cat "$MQ_ROOT"/src/generate*.c "$MQ_ROOT"/install/20-generate.sql | md5sum | cut -c1-12)
+GENERATOR=$(cat "$MQ_ROOT"/src/generate*.[ch] "$MQ_ROOT"/install/20-generate.sql | md5sum | cut -c1-12)
 
 SERIAL="SET max_parallel_workers_per_gather = 0;"
 PARALLEL="SET max_parallel_workers_per_gather = 2; SET parallel_setup_cost = 0; SET parallel_tuple_cost = 0; SET min_parallel_table_scan_size = 0;"

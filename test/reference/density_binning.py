@@ -12,7 +12,7 @@ the errors of different offsets average out.
 Output (1000 offsets per ratio, seed 2; percent):
   G = 16: s/h 0.05 .. 1.0 -> up to 1.99% (at s = h, g = h/16): too close to 2%
   G = 18: up to 0.93%
-  G = 20 (minqing): up to about 0.9%, and 0.25% at the benchmark's s = h/8 (g = h/24)
+  G = 20 (minqing): up to 0.86%, and 0.25% at the benchmark's s = h/8 (g = h/24)
 For s > h the contract degenerates for a single point (the maximum itself can
 be a cell at the kernel's edge), as it does for the exact sum's neighbours.
 """
