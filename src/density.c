@@ -441,6 +441,25 @@ KdeFlush(bytea *s)
 }
 
 /*
+ * A lattice-mode state with its pending points binned (a copy when there
+ * are any: the final function must not change its input).  The final
+ * function bins every point through the state's lattice, whichever points
+ * happened to be pending in whichever worker, so the answer does not depend
+ * on how rows were split (geographic input: two binning stages for all).
+ */
+bytea *
+mq_kde_flushed(bytea *s)
+{
+	bytea	   *copy;
+
+	if (mq_get_i32(MQ_STATE_PAYLOAD(s) + KDE_NPEND) == 0)
+		return s;
+	copy = palloc_extended(VARSIZE(s), MCXT_ALLOC_HUGE);
+	memcpy(copy, s, VARSIZE(s));
+	return KdeFlush(copy);
+}
+
+/*
  * Switch a points-mode state to lattice mode, binning the kept points.  The
  * directory and the tiles of the points' bounding box are reserved at once
  * (one allocation instead of a doubling per few tiles).

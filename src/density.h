@@ -153,6 +153,7 @@ FloorDiv(int64 a, int64 b)
 /* the state lattice (density.c) */
 extern int32 mq_kde_lattice_k(double cell, double bw);
 extern bytea *mq_kde_check(Datum d);
+extern bytea *mq_kde_flushed(bytea *s);
 /* the nodes of the tile in directory slot `slot` and its tile coordinates; NULL for an empty slot */
 extern const char *mq_kde_tile(const char *pl, int32 slot, int32 *tx, int32 *ty);
 

@@ -800,6 +800,8 @@ kde_final(PG_FUNCTION_ARGS)
 	s = mq_kde_check(PG_GETARG_DATUM(0));
 	scratch = AllocSetContextCreate(CurrentMemoryContext, "kde final", ALLOCSET_DEFAULT_SIZES);
 	old = MemoryContextSwitchTo(scratch);
+	if (mq_get_i32(MQ_STATE_PAYLOAD(s) + KDE_FLAGS) & KDE_F_LATTICE)
+		s = mq_kde_flushed(s);
 
 	KdeFinalInit(&f, s);
 	KdeFinalExtent(&f);
