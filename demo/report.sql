@@ -24,6 +24,7 @@ SELECT bool_or(proname = 'sentiment_index') AS has_index,
        bool_or(proname = 'kde') AND bool_or(proname = 'grid_cells') AS has_kde,
        bool_or(proname = 'hotspot') AS has_hotspot,
        bool_or(proname = 'ears') AS has_ears,
+       bool_or(proname = 'auto_alarm') AS has_auto,
        bool_or(proname = 'its') AS has_its,
        bool_or(proname = 'did') AS has_did,
        bool_or(proname = 'resilience') AS has_resilience,
@@ -275,15 +276,18 @@ SELECT max(value) AS vmax, greatest(percentile_cont(0.05) WITHIN GROUP (ORDER BY
 FROM dens WHERE value > 0;
 SELECT count(*) FILTER (WHERE bin >= 2) AS hot95, count(*) FILTER (WHERE bin <= -2) AS cold95 FROM hot \gset
 
--- 3. early warning: daily orders per street and category over the last year, EARS C2
+-- 3. early warning: daily orders per street and category over the last year, alarm_list's
+-- method 'auto' (minqing.auto_alarm; it reads the year before too), else EARS C2
 CREATE TEMP TABLE ew AS
-SELECT greatest((SELECT first_day FROM city) + 10, (SELECT last_day FROM city) - 364) AS d0, (SELECT last_day FROM city) AS d1;
+SELECT greatest((SELECT first_day FROM city) + 10, (SELECT last_day FROM city) - 364) AS d0, (SELECT last_day FROM city) AS d1,
+       CASE WHEN :'has_auto'::boolean THEN (SELECT first_day FROM city)
+            ELSE greatest((SELECT first_day FROM city) + 10, (SELECT last_day FROM city) - 364) - 10 END AS h0;
 CREATE TEMP TABLE daily_counts AS
 SELECT street AS unit_code, coalesce(category_code, '') AS category_code, day, count(*) AS n
-FROM o, ew WHERE day >= ew.d0 - 10 AND street IS NOT NULL
+FROM o, ew WHERE day >= ew.h0 AND street IS NOT NULL
 GROUP BY 1, 2, 3;
 ANALYZE daily_counts;
-CREATE TEMP TABLE ew_days AS SELECT (ew.d0 + g) AS day FROM ew, generate_series(-10, ew.d1 - ew.d0) g;
+CREATE TEMP TABLE ew_days AS SELECT (ew.h0 + g) AS day FROM ew, generate_series(0, ew.d1 - ew.h0) g;
 ANALYZE ew_days;
 CREATE TEMP TABLE daily_street AS
 SELECT s.unit_code, s.category_code, d.day, coalesce(c.n, 0)::float8 AS cases
@@ -291,30 +295,48 @@ FROM (SELECT DISTINCT unit_code, category_code FROM daily_counts) s
 CROSS JOIN ew_days d
 LEFT JOIN daily_counts c ON c.unit_code = s.unit_code AND c.category_code = s.category_code AND c.day = d.day;
 ANALYZE daily_street;
-CREATE TEMP TABLE ears (unit_code text, category_code text, day date, cases float8, expected float8, threshold float8, alarm boolean);
-\if :has_ears
+CREATE TEMP TABLE ears (unit_code text, category_code text, day date, cases float8, expected float8, threshold float8, alarm boolean,
+                        raised boolean);
+\if :has_auto
+-- only days with at least 5 orders can alarm (min_cases 5): score those; the
+-- chart's series gets every day in a second pass below
 INSERT INTO ears
-SELECT unit_code, category_code, day, cases, (e).expected, (e).threshold, (e).alarm
+SELECT unit_code, category_code, day, cases, (a).expected, (a).threshold, (a).alarm, (a).raised
+FROM (SELECT d.*, minqing.auto_alarm(cases, score => day >= (SELECT d0 FROM ew) AND cases >= 5)
+                  OVER (PARTITION BY unit_code, category_code ORDER BY day) AS a
+      FROM daily_street d) q
+WHERE day >= (SELECT d0 FROM ew) AND a IS NOT NULL;
+SELECT 'minqing.auto_alarm (alarm_list''s method ''auto'')' AS ears_src, 'minqing.auto_alarm（alarm_list 的 ''auto'' 方法）' AS ears_src_zh,
+       '季节感知的 auto 方法（去年同期、本年近 8 周水平和星期效应，至少 5 单，同一事件只报一次）' AS ew_method_zh,
+       'the seasonality-aware ''auto'' method (same weeks last year, this year''s last 8 weeks, weekday effects, at least 5 orders, one alarm per running event)' AS ew_method_en \gset
+\elif :has_ears
+INSERT INTO ears
+SELECT unit_code, category_code, day, cases, (e).expected, (e).threshold, (e).alarm, (e).alarm AND cases >= 4
 FROM (SELECT d.*, minqing.ears(cases, 'C2') OVER (PARTITION BY unit_code, category_code ORDER BY day) AS e
       FROM daily_street d) q
 WHERE day >= (SELECT d0 FROM ew);
-SELECT 'minqing.ears (CDC EARS C2)' AS ears_src, 'minqing.ears（CDC EARS C2）' AS ears_src_zh \gset
+SELECT 'minqing.ears (CDC EARS C2)' AS ears_src, 'minqing.ears（CDC EARS C2）' AS ears_src_zh,
+       'CDC EARS C2 方法（前第 3–9 天为基线，当日至少 4 单）' AS ew_method_zh,
+       'the CDC EARS C2 method (baseline: days 3–9 before; days with at least 4 orders)' AS ew_method_en \gset
 \else
 -- EARS C2 in plain SQL: mean and sd of days t-9..t-3, threshold mean + 3 sd
 INSERT INTO ears
-SELECT unit_code, category_code, day, cases, m, m + 3 * sd, cases > m + 3 * sd
+SELECT unit_code, category_code, day, cases, m, m + 3 * sd, cases > m + 3 * sd, cases > m + 3 * sd AND cases >= 4
 FROM (SELECT d.*, avg(cases) OVER w AS m, stddev_samp(cases) OVER w AS sd, count(*) OVER w AS k
       FROM daily_street d
       WINDOW w AS (PARTITION BY unit_code, category_code ORDER BY day ROWS BETWEEN 9 PRECEDING AND 3 PRECEDING)) q
 WHERE k = 7 AND day >= (SELECT d0 FROM ew);
-SELECT 'EARS C2 in plain SQL (minqing.ears not installed)' AS ears_src, 'SQL 计算的 EARS C2（minqing.ears 尚未安装）' AS ears_src_zh \gset
+SELECT 'EARS C2 in plain SQL (minqing.ears not installed)' AS ears_src, 'SQL 计算的 EARS C2（minqing.ears 尚未安装）' AS ears_src_zh,
+       'CDC EARS C2 方法（前第 3–9 天为基线，当日至少 4 单）' AS ew_method_zh,
+       'the CDC EARS C2 method (baseline: days 3–9 before; days with at least 4 orders)' AS ew_method_en \gset
 \endif
--- alarms with at least 4 orders that day; the strongest of each series
+-- the alarms an official sees (auto: one per running event; C2: days with at
+-- least 4 orders); the strongest of each series
 CREATE TEMP TABLE alarms AS
 SELECT e.*, u.name, coalesce(c.name_zh || ' ' || c.name_en, e.category_code) AS category,
        (e.cases - e.threshold) / greatest(e.threshold, 1) AS excess
 FROM ears e JOIN units u ON u.code = e.unit_code LEFT JOIN minqing.category c ON c.code = e.category_code
-WHERE e.alarm AND e.cases >= 4;
+WHERE e.raised;
 SELECT count(*) AS n_alarms, count(DISTINCT unit_code) AS n_alarm_units FROM alarms \gset
 -- the chart: the planted surge's street and category if there is one, else the strongest alarm
 CREATE TEMP TABLE top_alarm AS
@@ -326,6 +348,16 @@ SELECT * FROM (
 	SELECT unit_code, category_code, day, 1 FROM alarms a
 	WHERE a.excess = (SELECT max(excess) FROM alarms)) s
 ORDER BY pri, day, unit_code LIMIT 1;
+\if :has_auto
+-- the chart's series: every day of its window scored (the first pass scored days with 5+ orders)
+DELETE FROM ears e USING top_alarm t WHERE e.unit_code = t.unit_code AND e.category_code = t.category_code;
+INSERT INTO ears
+SELECT q.unit_code, q.category_code, q.day, q.cases, (q.a).expected, (q.a).threshold, (q.a).alarm, (q.a).raised
+FROM (SELECT d.*, minqing.auto_alarm(d.cases, score => d.day >= (SELECT d0 FROM ew) AND (d.cases >= 5 OR d.day >= t.day - 45))
+                  OVER (ORDER BY d.day) AS a
+      FROM daily_street d JOIN top_alarm t ON d.unit_code = t.unit_code AND d.category_code = t.category_code) q
+WHERE q.day >= (SELECT d0 FROM ew) AND q.a IS NOT NULL;
+\endif
 INSERT INTO chart_pt
 SELECT 'ears', s.series, e.day, CASE s.series WHEN 'cases' THEN e.cases WHEN 'threshold' THEN e.threshold
                                                WHEN 'alarm' THEN CASE WHEN e.alarm THEN e.cases END END
@@ -333,7 +365,7 @@ FROM ears e, top_alarm t, (VALUES ('cases'), ('threshold'), ('alarm')) s(series)
 WHERE e.unit_code = t.unit_code AND e.category_code = t.category_code AND e.day BETWEEN t.day - 35 AND t.day + 35;
 INSERT INTO chart_style (chart, series, color, dash, width, kind, label, ord) VALUES
 	('ears', 'cases', '#3b6ea8', '', 1.6, 'line', 'orders 工单', 1),
-	('ears', 'threshold', '#e08214', '5 3', 1.4, 'line', 'C2 threshold 阈值', 2),
+	('ears', 'threshold', '#e08214', '5 3', 1.4, 'line', 'threshold 阈值', 2),
 	('ears', 'alarm', '#c62828', '', 4, 'dot', 'alarm 预警', 3);
 INSERT INTO chart_mark
 SELECT 'ears', t.day, CASE WHEN t.pri = 0 THEN 'planted surge 埋入激增 ' ELSE '' END || t.day, '#555' FROM top_alarm t;
@@ -477,6 +509,39 @@ INSERT INTO chart_mark SELECT 'storm', recovery_day, 'recovered 恢复', '#1b783
 
 ----------------------------------------------------------------------------
 -- write the HTML
+-- 6. hot words (term_counts / top_terms on the complaint text, when there is one)
+SELECT count(*) = 2 AS has_text_fn FROM pg_proc WHERE pronamespace = 'minqing'::regnamespace AND proname IN ('term_counts', 'top_terms') \gset
+SELECT :'has_text_fn'::boolean AND EXISTS (SELECT 1 FROM pg_attribute WHERE attrelid = :'wo_rel'::regclass
+	AND attname = 'content' AND atttypid = 'text'::regtype AND NOT attisdropped) AS has_text \gset
+CREATE TEMP TABLE hw (code text, name text, term text, n bigint, g2 float8, rk bigint);
+CREATE TEMP TABLE hw_surge (term text, n bigint, m bigint, g2 float8);
+CREATE TEMP TABLE hw_info (street text, day_start date, day_end date);
+\if :has_text
+CREATE TEMP TABLE hw_period AS SELECT max(created_at) - interval '90 days' AS t0 FROM wo;
+CREATE TEMP TABLE hw_dist AS
+SELECT minqing.admin_ancestor(w.unit_code, 3) AS code, minqing.term_counts(w.content) AS tv
+FROM wo w, hw_period p WHERE w.created_at > p.t0 GROUP BY 1;
+CREATE TEMP TABLE hw_city AS SELECT minqing.term_counts(w.content) AS tv FROM wo w, hw_period p WHERE w.created_at > p.t0;
+-- place names say where, not what: words that are part of a unit's name are left out
+INSERT INTO hw
+SELECT * FROM (
+	SELECT d.code, u.name, t.term, t.target_count, t.g2, row_number() OVER (PARTITION BY d.code ORDER BY t.g2 DESC, t.term) AS rk
+	FROM hw_dist d LEFT JOIN units u ON u.code = d.code CROSS JOIN hw_city c CROSS JOIN LATERAL minqing.top_terms(d.tv, c.tv, 40) t
+	WHERE d.code IS NOT NULL AND NOT EXISTS (SELECT 1 FROM units n WHERE strpos(n.name, t.term) > 0)) x
+WHERE rk <= 5;
+-- the planted surge: its street during the surge against the same street in the 8 weeks before
+INSERT INTO hw_info
+SELECT minqing.admin_ancestor(unit_code, 4), min(day_start), max(day_end) FROM truth WHERE kind = 'surge' GROUP BY 1 LIMIT 1;
+INSERT INTO hw_surge
+SELECT t.term, t.target_count, t.reference_count, t.g2
+FROM hw_info i,
+     LATERAL (SELECT minqing.term_counts(w.content) AS tv FROM wo w WHERE minqing.admin_ancestor(w.unit_code, 4) = i.street
+              AND w.created_at::date BETWEEN i.day_start AND i.day_end) a,
+     LATERAL (SELECT minqing.term_counts(w.content) AS tv FROM wo w WHERE minqing.admin_ancestor(w.unit_code, 4) = i.street
+              AND w.created_at::date BETWEEN i.day_start - 56 AND i.day_start - 1) b,
+     LATERAL minqing.top_terms(a.tv, b.tv, 5) t;
+\endif
+
 ----------------------------------------------------------------------------
 \o :out
 SELECT $html$<!DOCTYPE html>
@@ -608,12 +673,12 @@ FROM frame f;
 
 -- panel 3: alarms
 SELECT format($h$<section><h2>未诉先办：激增预警 <small>Early warning: surge alarms</small></h2>
-<p class="cap">近一年按街道和类别逐日统计工单，用 CDC EARS C2 方法（前第 3–9 天为基线）发现异常激增：共 %s 次预警（当日至少 4 单），涉及 %s 个街道。下图是%s「%s」的「%s」工单，首次预警在 %s。</p>
-<p class="cap">Over the last year, daily orders per street and category are checked with the CDC EARS C2 method (baseline: days 3–9 before):
-%s alarms (days with at least 4 orders) in %s streets. The chart shows %s: %s orders in %s, first alarm on %s.</p>%s$h$,
-	:n_alarms, :n_alarm_units, CASE WHEN :'surge_planted'::boolean THEN '生成器埋入的激增' ELSE '最强的预警' END,
+<p class="cap">近一年按街道和类别逐日统计工单，用%s发现异常激增：共 %s 次预警，涉及 %s 个街道。下图是%s「%s」的「%s」工单，首次预警在 %s。</p>
+<p class="cap">Over the last year, daily orders per street and category are checked with %s:
+%s alarms in %s streets. The chart shows %s: %s orders in %s, first alarm on %s.</p>%s$h$,
+	:'ew_method_zh', :n_alarms, :n_alarm_units, CASE WHEN :'surge_planted'::boolean THEN '生成器埋入的激增' ELSE '最强的预警' END,
 	pg_temp.esc(:'top_alarm_name'), pg_temp.esc(split_part(:'top_alarm_cat', ' ', 1)), :'top_alarm_first',
-	:n_alarms, :n_alarm_units, CASE WHEN :'surge_planted'::boolean THEN 'the surge the generator planted' ELSE 'the strongest alarm' END,
+	:'ew_method_en', :n_alarms, :n_alarm_units, CASE WHEN :'surge_planted'::boolean THEN 'the surge the generator planted' ELSE 'the strongest alarm' END,
 	pg_temp.esc(substr(:'top_alarm_cat', strpos(:'top_alarm_cat', ' ') + 1)), pg_temp.esc(:'top_alarm_name'), :'top_alarm_first',
 	pg_temp.chart('ears', 620, 210));
 SELECT format($h$<table><tr><th class="l">日期 day</th><th class="l">街道 street</th><th class="l">类别 category</th><th>工单<br>orders</th><th>期望<br>expected</th><th>阈值<br>threshold</th></tr>%s</table>
@@ -649,6 +714,27 @@ SELECT format($h$<section><h2>城市韧性：暴雨 <small>Storm resilience</sma
 	CASE WHEN :'storm_planted'::boolean THEN 'storm' ELSE 'busiest day (no planted storm found)' END, :'storm_start', :'storm_end',
 	:'r_baseline', :'r_peak', :'r_peak_day', :'r_ratio', :'r_recovery', :'r_days', :'r_excess', :'r_index',
 	pg_temp.chart('storm', 620, 240), :'res_src_zh', :'res_src');
+
+-- panel 6: hot words
+\if :has_text
+SELECT format($h$<section><h2>民情热词 <small>Hot words</small></h2>
+<p class="cap">近 90 天各区投诉文本中比全市明显多用的词（minqing.zh_segment 分词，Dunning 对数似然比 G² 排序，地名除外）。%s</p>
+<p class="cap">Words each district used markedly more than the city in the last 90 days (jieba-compatible segmentation,
+ranked by Dunning's log-likelihood G², place names left out).%s</p>
+<table><tr><th class="l">区 district</th><th class="l">热词 hot words (count)</th></tr>%s</table>
+<p class="src">minqing.term_counts · minqing.top_terms</p></section>$h$,
+	coalesce((SELECT format('生成器埋入的电动车充电激增（%s，%s 至 %s）与该街道此前 8 周相比，最突出的词：%s。',
+	                 pg_temp.esc(split_part(u.name, ' ', 1)), i.day_start, i.day_end,
+	                 (SELECT string_agg(format('<b>%s</b>（%s）', pg_temp.esc(term), n), '、' ORDER BY g2 DESC, term) FROM hw_surge))
+	          FROM hw_info i LEFT JOIN units u ON u.code = i.street WHERE EXISTS (SELECT 1 FROM hw_surge)), ''),
+	coalesce((SELECT format(' The planted e-bike charging surge (%s, %s to %s) against the same street in the 8 weeks before: %s.',
+	                 pg_temp.esc(substr(u.name, strpos(u.name, ' ') + 1)), i.day_start, i.day_end,
+	                 (SELECT string_agg(format('<b>%s</b> (%s)', pg_temp.esc(term), n), ', ' ORDER BY g2 DESC, term) FROM hw_surge))
+	          FROM hw_info i LEFT JOIN units u ON u.code = i.street WHERE EXISTS (SELECT 1 FROM hw_surge)), ''),
+	coalesce((SELECT string_agg(format('<tr><td class="l d">%s</td><td class="l">%s</td></tr>', pg_temp.esc(coalesce(name, code)), words), '' ORDER BY code)
+	          FROM (SELECT code, name, string_agg(format('%s (%s)', pg_temp.esc(term), n), '、' ORDER BY rk) AS words
+	                FROM hw GROUP BY code, name) x), '<tr><td class="l" colspan="2">无 none</td></tr>'));
+\endif
 
 SELECT format($h$</main><footer>由 minqing %s 在 PostgreSQL 中生成：地图由 PostGIS ST_AsSVG 绘制，无需联网。
 Generated inside PostgreSQL by minqing %s: maps drawn with PostGIS ST_AsSVG, charts as inline SVG, no network needed. %s</footer></body></html>$h$,

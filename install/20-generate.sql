@@ -20,6 +20,15 @@ CREATE FUNCTION minqing.generate_city_orders(orders bigint, seed int, first bigi
 	LANGUAGE C IMMUTABLE STRICT PARALLEL SAFE ROWS 16384;
 COMMENT ON FUNCTION minqing.generate_city_orders(bigint, int, bigint, bigint) IS
 	'orders first+1 .. first+count of a synthetic city of `orders` orders (canonical work-order columns and the complaint text); row i depends only on (orders, seed, i)';
+CREATE FUNCTION minqing.generate_city_orders(orders bigint, seed int, first bigint, count bigint, events boolean,
+	OUT id bigint, OUT created_at timestamptz, OUT category_code text, OUT unit_code text,
+	OUT geom geometry, OUT responded boolean, OUT resolved boolean, OUT satisfied boolean,
+	OUT closed_at timestamptz, OUT caller_id text, OUT department text, OUT channel text, OUT content text)
+	RETURNS SETOF record
+	AS 'MODULE_PATHNAME', 'generate_city_orders'
+	LANGUAGE C IMMUTABLE STRICT PARALLEL SAFE ROWS 16384;
+COMMENT ON FUNCTION minqing.generate_city_orders(bigint, int, bigint, bigint, boolean) IS
+	'orders first+1 .. first+count of a synthetic city; events = false: the calm city (no surge, storm, policy effect or time-limited hotspot)';
 
 CREATE FUNCTION minqing.generate_city_planted(orders bigint,
 	OUT id int, OUT kind text, OUT label text, OUT unit_codes text[], OUT category_code text,
@@ -30,8 +39,18 @@ CREATE FUNCTION minqing.generate_city_planted(orders bigint,
 	LANGUAGE C IMMUTABLE STRICT PARALLEL SAFE ROWS 12;
 COMMENT ON FUNCTION minqing.generate_city_planted(bigint) IS
 	'the ground truth planted in a synthetic city of `orders` orders (hotspots, surge, policy, storm, bad streets, small community)';
+CREATE FUNCTION minqing.generate_city_planted(orders bigint, events boolean,
+	OUT id int, OUT kind text, OUT label text, OUT unit_codes text[], OUT category_code text,
+	OUT start_date date, OUT end_date date, OUT effect float8, OUT geom_wkt text,
+	OUT radius_m float8, OUT details text)
+	RETURNS SETOF record
+	AS 'MODULE_PATHNAME', 'generate_city_planted'
+	LANGUAGE C IMMUTABLE STRICT PARALLEL SAFE ROWS 12;
+COMMENT ON FUNCTION minqing.generate_city_planted(bigint, boolean) IS
+	'the ground truth of a synthetic city; events = false: the calm city''s (hotspots of all days, bad streets, small community)';
 
-CREATE FUNCTION minqing.generate_city(target_schema text, orders int DEFAULT 1000000, seed int DEFAULT 42)
+CREATE FUNCTION minqing.generate_city(target_schema text, orders int DEFAULT 1000000, seed int DEFAULT 42,
+		events boolean DEFAULT true)
 	RETURNS bigint
 	LANGUAGE plpgsql VOLATILE CALLED ON NULL INPUT PARALLEL UNSAFE
 	SET search_path = pg_catalog, pg_temp
@@ -94,8 +113,8 @@ BEGIN
 		       o.geom::geometry(Point, 4326) AS geom,
 		       o.responded, o.resolved, o.satisfied, o.closed_at, o.caller_id, o.department, o.channel, o.content
 		FROM pg_catalog.generate_series(0, (%2$s - 1) / %3$s) c,
-		     LATERAL minqing.generate_city_orders(%2$s, %4$s, c * %3$s, LEAST(%3$s, %2$s - c * %3$s)) o$q$,
-		target_schema, orders, chunk, seed);
+		     LATERAL minqing.generate_city_orders(%2$s, %4$s, c * %3$s, LEAST(%3$s, %2$s - c * %3$s), %5$L) o$q$,
+		target_schema, orders, chunk, seed, COALESCE(events, true));
 	GET DIAGNOSTICS n = ROW_COUNT;
 
 	EXECUTE pg_catalog.format($q$
@@ -117,7 +136,7 @@ BEGIN
 		       COALESCE(ST_GeomFromText(p.geom_wkt, 4326),
 		                (SELECT ST_Multi(ST_Union(a.geom)) FROM %1$I.admin_unit a WHERE a.code = ANY (p.unit_codes))),
 		       p.radius_m, p.details::jsonb
-		FROM minqing.generate_city_planted(%2$s) p$q$, target_schema, orders);
+		FROM minqing.generate_city_planted(%2$s, %3$L) p$q$, target_schema, orders, COALESCE(events, true));
 
 	-- Tables of other features' phenomena go here (src/generate.h, "Adding a
 	-- phenomenon"): each from a C SRF of the feature, drawing from its own
@@ -134,11 +153,12 @@ BEGIN
 	EXECUTE pg_catalog.format('COMMENT ON TABLE %I.admin_unit IS %L', target_schema,
 		'synthetic city 明清市 Mingqing: city, 8 districts, 48 streets, 432 communities (minqing.generate_city)');
 	EXECUTE pg_catalog.format('COMMENT ON TABLE %I.work_order IS %L', target_schema,
-		pg_catalog.format('synthetic work orders 2024-01-01 .. 2025-12-31 (minqing.generate_city, %s orders, seed %s)', orders, seed));
+		pg_catalog.format('synthetic work orders 2024-01-01 .. 2025-12-31 (minqing.generate_city, %s orders, seed %s%s)', orders, seed,
+			CASE WHEN events THEN '' ELSE ', no planted events' END));
 	EXECUTE pg_catalog.format('COMMENT ON TABLE %I.planted IS %L', target_schema,
 		'ground truth planted by minqing.generate_city: hotspots, surge, policy (+ control), storm, bad streets, small community');
 	RETURN n;
 END
 $generate_city$;
-COMMENT ON FUNCTION minqing.generate_city(text, int, int) IS
-	'create a synthetic city (admin_unit, work_order, planted) in a schema; returns the number of orders; same seed, same rows';
+COMMENT ON FUNCTION minqing.generate_city(text, int, int, boolean) IS
+	'create a synthetic city (admin_unit, work_order, planted) in a schema; returns the number of orders; same seed, same rows; events = false: the same city without its planted events (no e-bike surge, storm, parking policy or 2024 construction site), for measuring false alarms';

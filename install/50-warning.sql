@@ -73,13 +73,55 @@ COMMENT ON AGGREGATE minqing.stscan(geometry, date, float8, float8, int, int, in
 ----------------------------------------------------------------------------
 -- alarm_list(): the table a street official reads every morning
 ----------------------------------------------------------------------------
-CREATE FUNCTION minqing.alarm_list(orders regclass, level int, as_of date, method text DEFAULT 'C2',
+CREATE TYPE minqing.ears_run_result AS (observed float8, expected float8, threshold float8, alarm boolean,
+                                        alarm_days int);
+COMMENT ON TYPE minqing.ears_run_result IS
+	'ears_run(): cases, expected, threshold and alarm of the last day of a series, and the number of consecutive alarm days ending there';
+
+CREATE FUNCTION minqing.ears_run(day_offsets int[], cases float8[], ndays int, method text DEFAULT 'C2')
+	RETURNS minqing.ears_run_result
+	AS 'MODULE_PATHNAME', 'ears_run' LANGUAGE C IMMUTABLE STRICT PARALLEL SAFE;
+COMMENT ON FUNCTION minqing.ears_run(int[], float8[], int, text) IS
+	'EARS C1/C2/C3 on the last day of a daily series given sparsely (day offsets 0 .. ndays-1 with cases, other days 0): the same numbers as ears() over the gap-filled series, plus the length of the alarm run ending on the last day';
+
+-- Daily orders per unit (at a level) and category over [first_day,
+-- last_day], local days of the session's TimeZone: from the orders, or
+-- from a daily rollup relation (day, unit_code, state minqing.index_state).
+CREATE FUNCTION minqing.alarm_daily(orders regclass, level int, first_day date, last_day date)
+	RETURNS TABLE (unit_code text, category_code text, day date, cases float8)
+	LANGUAGE plpgsql STABLE PARALLEL RESTRICTED
+	SET search_path = pg_catalog, pg_temp
+	SET jit = off  -- compiling would cost more than the query
+AS $body$
+BEGIN
+	IF minqing.index_input(orders, ARRAY['created_at', 'category_code', 'unit_code']) = 'orders' THEN
+		RETURN QUERY EXECUTE pg_catalog.format($q$
+			SELECT minqing.admin_ancestor(o.unit_code, %s), o.category_code, o.created_at::date, count(*)::float8
+			FROM %s o
+			WHERE o.created_at >= %L::date::timestamptz AND o.created_at < %L::date::timestamptz
+			  AND o.unit_code IS NOT NULL AND o.category_code IS NOT NULL
+			GROUP BY 1, 2, 3$q$, level, orders, first_day, last_day + 1);
+	ELSE
+		RETURN QUERY EXECUTE pg_catalog.format($q$
+			SELECT minqing.admin_ancestor(r.unit_code::text, %s), x.category_code, r.day, sum(x.orders)::float8
+			FROM %s r CROSS JOIN LATERAL minqing.index_state_counts(r.state) x
+			WHERE r.day >= %L::date AND r.day <= %L::date
+			  AND r.unit_code IS NOT NULL AND x.category_code IS NOT NULL
+			GROUP BY 1, 2, 3$q$, level, orders, first_day, last_day);
+	END IF;
+END
+$body$;
+COMMENT ON FUNCTION minqing.alarm_daily(regclass, int, date, date) IS
+	'internal: orders per unit at a level, category and local day over [first_day, last_day], from orders or a daily index_state rollup';
+
+CREATE FUNCTION minqing.alarm_list(orders regclass, level int, as_of date, method text DEFAULT 'auto',
 		units regclass DEFAULT 'minqing.admin_unit')
 	RETURNS TABLE (unit_code text, unit_name text, category_code text, category_name text,
 		category_name_en text, observed float8, expected float8, threshold float8, ears_method text,
 		alarm_since date)
 	LANGUAGE plpgsql STABLE PARALLEL RESTRICTED
 	SET search_path = pg_catalog, pg_temp
+	SET jit = off  -- compiling would cost more than the query
 AS $body$
 -- stable: reads tables, and days are cut in the session's TimeZone
 DECLARE
@@ -92,51 +134,47 @@ BEGIN
 			      DETAIL = pg_catalog.format('Got %s.', alarm_list.level),
 			      HINT = '1 province, 2 city, 3 district, 4 street, 5 community.';
 	END IF;
-	IF m IS NULL OR m NOT IN ('C1', 'C2', 'C3') THEN
-		RAISE EXCEPTION 'unknown ears method "%"', alarm_list.method
-			USING ERRCODE = 'invalid_parameter_value', HINT = 'Use ''C1'', ''C2'' or ''C3''.';
+	IF m IS NULL OR m NOT IN ('AUTO', 'C1', 'C2', 'C3') THEN
+		RAISE EXCEPTION 'unknown alarm method "%"', alarm_list.method
+			USING ERRCODE = 'invalid_parameter_value',
+			      HINT = 'Use ''auto'' (seasonality-aware, the default), ''C1'', ''C2'' or ''C3''.';
 	END IF;
 	IF as_of IS NULL OR orders IS NULL OR units IS NULL THEN
 		RETURN;
 	END IF;
-	RETURN QUERY EXECUTE pg_catalog.format($q$
-		WITH daily AS (
-			SELECT minqing.admin_ancestor(o.unit_code, $1) AS u, o.category_code AS cat,
-			       o.created_at::date AS day, count(*)::float8 AS n
-			FROM %1$s o
-			WHERE o.created_at >= ($2 - $4)::timestamptz AND o.created_at < ($2 + 1)::timestamptz
-			  AND o.unit_code IS NOT NULL AND o.category_code IS NOT NULL
-			GROUP BY 1, 2, 3),
-		pairs AS (SELECT DISTINCT d.u, d.cat FROM daily d WHERE d.u IS NOT NULL),
-		series AS (
-			SELECT p.u, p.cat, g.day::date AS day, COALESCE(d.n, 0) AS n
-			FROM pairs p
-			CROSS JOIN generate_series(($2 - $4)::timestamp, $2::timestamp, interval '1 day') AS g (day)
-			LEFT JOIN daily d ON d.u = p.u AND d.cat = p.cat AND d.day = g.day::date),
-		scored AS (
-			SELECT s.u, s.cat, s.day, s.n,
-			       minqing.ears(s.n, $3) OVER (PARTITION BY s.u, s.cat ORDER BY s.day) AS e
-			FROM series s),
-		flagged AS (
-			SELECT s.u, s.cat, s.day, s.n, (s.e).expected AS expected, (s.e).threshold AS threshold,
-			       COALESCE((s.e).alarm, false) AS alarm
-			FROM scored s),
-		quiet AS (
-			SELECT f.u, f.cat, max(f.day) FILTER (WHERE NOT f.alarm) AS last_quiet
-			FROM flagged f GROUP BY f.u, f.cat)
-		SELECT f.u, un.name::text, f.cat, c.name_zh, c.name_en, f.n, f.expected, f.threshold, $3,
-		       COALESCE(q.last_quiet + 1, $2 - $4)
-		FROM flagged f
-		JOIN quiet q ON q.u = f.u AND q.cat = f.cat
-		LEFT JOIN %2$s un ON un.code = f.u
-		LEFT JOIN minqing.category c ON c.code = f.cat
-		WHERE f.day = $2 AND f.alarm
-		ORDER BY f.n - f.threshold DESC, f.u, f.cat$q$, orders, units)
-	USING alarm_list.level, alarm_list.as_of, m, history;
+	-- one sparse daily series per unit and category with an order in the
+	-- window, scored on as_of by the method
+	IF m IN ('C1', 'C2', 'C3') THEN
+		RETURN QUERY EXECUTE pg_catalog.format($q$
+			WITH s AS (
+				SELECT d.unit_code AS u, d.category_code AS cat,
+				       minqing.ears_run(array_agg(d.day - ($2 - $4)), array_agg(d.cases), $4 + 1, $3) AS e
+				FROM minqing.alarm_daily($1, $5, $2 - $4, $2) d
+				WHERE d.unit_code IS NOT NULL
+				GROUP BY 1, 2)
+			SELECT s.u, un.name::text, s.cat, c.name_zh, c.name_en, (s.e).observed, (s.e).expected,
+			       (s.e).threshold, $3, $2 - (s.e).alarm_days + 1
+			FROM s
+			LEFT JOIN %1$s un ON un.code = s.u
+			LEFT JOIN minqing.category c ON c.code = s.cat
+			WHERE (s.e).alarm
+			ORDER BY (s.e).observed - (s.e).threshold DESC, s.u, s.cat$q$, units)
+		USING orders, alarm_list.as_of, m, history, alarm_list.level;
+	ELSIF m = 'AUTO' THEN
+		-- 'auto' (install/51-alarms.sql): the alarms alarm_history raises on as_of
+		RETURN QUERY EXECUTE pg_catalog.format($q$
+			SELECT h.unit_code, un.name::text, h.category_code, c.name_zh, c.name_en, h.observed, h.expected,
+			       h.threshold, h.method, h.day
+			FROM minqing.alarm_history($1, $2, $3, $3, 'auto', $4) h
+			LEFT JOIN %1$s un ON un.code = h.unit_code
+			LEFT JOIN minqing.category c ON c.code = h.category_code
+			ORDER BY h.observed - h.threshold DESC, h.unit_code, h.category_code$q$, units)
+		USING orders, alarm_list.level, alarm_list.as_of, units;
+	END IF;
 END
 $body$;
 COMMENT ON FUNCTION minqing.alarm_list(regclass, int, date, text, regclass) IS
-	'units (at an admin level) × categories in EARS alarm on as_of: daily order counts of the 57 days up to as_of (missing days filled with 0 by generate_series), observed, expected, threshold, method and the first day of the current alarm run (alarm_since)';
+	'units (at an admin level) × categories in alarm on as_of; method ''auto'' (default): the alarms alarm_history(…, ''auto'') raises that day (seasonality-aware, one per running event, alarm_since = as_of); ''C1''/''C2''/''C3'' (EARS): daily order counts of the 57 days up to as_of (days without orders count 0) from orders or a daily index_state rollup relation, observed, expected, threshold, method and the first day of the current alarm run (alarm_since)';
 
 ----------------------------------------------------------------------------
 -- Emerging hot spots: ArcGIS categories from Gi* per time step + Mann–Kendall

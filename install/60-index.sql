@@ -130,6 +130,14 @@ CREATE FUNCTION minqing.index_draw(seed bigint, key text, rep int, part int) RET
 COMMENT ON FUNCTION minqing.index_draw(bigint, text, int, int) IS
 	'deterministic standard normal draw: a pure function of (seed, key, replicate, component) via SplitMix64 and Φ⁻¹';
 
+-- The grouping key of the index scans: the ancestor at a level, NULL for a
+-- malformed code or one coarser than the level (such rows are skipped).
+CREATE FUNCTION minqing.index_unit(code text, level int) RETURNS text
+	AS 'MODULE_PATHNAME', 'index_unit'
+	LANGUAGE C IMMUTABLE STRICT PARALLEL SAFE;
+COMMENT ON FUNCTION minqing.index_unit(text, int) IS
+	'internal: admin_ancestor(code, level), but NULL instead of an error for a malformed code';
+
 -- ereport-style check that a relation has the columns a function reads.
 CREATE FUNCTION minqing.index_check_columns(rel regclass, cols text[], what text) RETURNS void
 	LANGUAGE plpgsql STABLE PARALLEL SAFE
@@ -146,14 +154,118 @@ BEGIN
 		RAISE EXCEPTION USING ERRCODE = 'undefined_column',
 			MESSAGE = format('%s relation %s lacks column(s) %s', what, rel, missing),
 			DETAIL = format('It needs the columns %s.', array_to_string(cols, ', ')),
-			HINT = CASE WHEN what = 'orders'
-			            THEN 'Map your table onto the canonical work-order columns with a view (README, Data model).'
-			            ELSE 'Pass a table with the columns of minqing.admin_unit.' END;
+			HINT = CASE what
+			       WHEN 'orders' THEN 'Map your table onto the canonical work-order columns with a view (README, Data model), or pass a rollup relation (day date, unit_code text, state minqing.index_state).'
+			       WHEN 'rollup' THEN 'A rollup relation has the columns day date, unit_code text and state minqing.index_state, one row per day and unit (docs/rollup.md).'
+			       ELSE 'Pass a table with the columns of minqing.admin_unit.' END;
 	END IF;
 END
 $$;
 COMMENT ON FUNCTION minqing.index_check_columns(regclass, text[], text) IS
 	'internal: raise 42703 naming the columns a relation lacks';
+
+-- What the index and alarm_list read from: 'orders' (the canonical
+-- work-order columns `cols`) or 'rollup' (a relation with a column state of
+-- type minqing.index_state, one row per day and unit).  Checks the columns.
+CREATE FUNCTION minqing.index_input(rel regclass, cols text[]) RETURNS text
+	LANGUAGE plpgsql STABLE PARALLEL SAFE
+	SET search_path = pg_catalog, pg_temp
+AS $$
+DECLARE
+	st regtype;
+	dt regtype;
+BEGIN
+	SELECT a.atttypid::regtype INTO st FROM pg_attribute a
+	WHERE a.attrelid = rel AND a.attname = 'state' AND a.attnum > 0 AND NOT a.attisdropped;
+	IF st IS NULL THEN
+		PERFORM minqing.index_check_columns(rel, cols, 'orders');
+		RETURN 'orders';
+	END IF;
+	IF st <> 'minqing.index_state'::regtype THEN
+		RAISE EXCEPTION USING ERRCODE = 'datatype_mismatch',
+			MESSAGE = format('column state of rollup relation %s is %s, not minqing.index_state', rel, st),
+			DETAIL = 'A relation with a column "state" is read as a rollup of index_state values.',
+			HINT = 'Build the rollup with minqing.index_state(category_code, responded, resolved, satisfied, caller_id) per day and unit.';
+	END IF;
+	PERFORM minqing.index_check_columns(rel, ARRAY['day', 'unit_code', 'state'], 'rollup');
+	SELECT a.atttypid::regtype INTO dt FROM pg_attribute a
+	WHERE a.attrelid = rel AND a.attname = 'day' AND a.attnum > 0 AND NOT a.attisdropped;
+	IF dt <> 'date'::regtype THEN
+		RAISE EXCEPTION USING ERRCODE = 'datatype_mismatch',
+			MESSAGE = format('column day of rollup relation %s is %s, not date', rel, dt),
+			HINT = 'Store the local day of the orders: created_at::date in the city''s time zone.';
+	END IF;
+	RETURN 'rollup';
+END
+$$;
+COMMENT ON FUNCTION minqing.index_input(regclass, text[]) IS
+	'internal: ''orders'' or ''rollup'' (a relation with day date, unit_code text, state minqing.index_state); raises a clear error for missing or mistyped columns';
+
+-- A rollup holds whole local days: periods read from it must start and end
+-- at midnight of the session's TimeZone (the one the days were cut in).
+CREATE FUNCTION minqing.index_rollup_days(bounds timestamptz[]) RETURNS void
+	LANGUAGE plpgsql STABLE PARALLEL SAFE
+	SET search_path = pg_catalog, pg_temp
+AS $$
+DECLARE
+	bad timestamptz;
+BEGIN
+	SELECT x INTO bad FROM unnest(bounds) x WHERE x <> x::date::timestamptz LIMIT 1;
+	IF bad IS NOT NULL THEN
+		RAISE EXCEPTION USING ERRCODE = 'invalid_parameter_value',
+			MESSAGE = format('a rollup relation holds whole days, but %s is not a midnight in time zone %s',
+			                 bad, current_setting('TimeZone')),
+			HINT = 'Pass periods that start and end at midnight of the time zone the rollup''s days were cut in (SET TimeZone).';
+	END IF;
+END
+$$;
+COMMENT ON FUNCTION minqing.index_rollup_days(timestamptz[]) IS
+	'internal: raise unless every period bound is a local midnight (rollups hold whole days)';
+
+-- One index_state per period and unit at a level, in one scan of the
+-- orders (or of the rollup: then periods are whole local days).  The scan
+-- is a plain parallel-safe GROUP BY, so parallel workers can share it.
+CREATE FUNCTION minqing.index_states(orders regclass, level int, period_starts timestamptz[],
+                                     period_ends timestamptz[])
+	RETURNS TABLE (period int, unit_code text, state minqing.index_state)
+	LANGUAGE plpgsql STABLE PARALLEL RESTRICTED
+	SET search_path = pg_catalog, pg_temp
+	SET jit = off  -- compiling would cost seconds
+AS $$
+DECLARE
+	src text := minqing.index_input(orders,
+		ARRAY['created_at', 'category_code', 'unit_code', 'responded', 'resolved', 'satisfied', 'caller_id']);
+BEGIN
+	IF src = 'orders' THEN
+		-- constants, not parameters, so the planner sees the rows it will read
+		-- and picks a parallel plan when the table is large; only the rows of
+		-- the periods are read (not the months between last year and now)
+		RETURN QUERY EXECUTE format($q$
+			SELECT p.i::int, minqing.index_unit(o.unit_code, %s),
+			       minqing.index_state(o.category_code, o.responded, o.resolved, o.satisfied, o.caller_id)
+			FROM %s o
+			JOIN unnest(%L::timestamptz[], %L::timestamptz[]) WITH ORDINALITY AS p(s, e, i)
+			  ON o.created_at >= p.s AND o.created_at < p.e
+			WHERE %s
+			GROUP BY 1, 2$q$, level, orders, period_starts, period_ends,
+			(SELECT string_agg(format('(o.created_at >= %L::timestamptz AND o.created_at < %L::timestamptz)', x.s, x.e), ' OR ')
+			 FROM unnest(period_starts, period_ends) x(s, e)));
+		RETURN;
+	END IF;
+	PERFORM minqing.index_rollup_days(period_starts || period_ends);
+	RETURN QUERY EXECUTE format($q$
+		SELECT p.i::int, minqing.index_unit(r.unit_code::text, %s), minqing.index_state(r.state)
+		FROM %s r
+		JOIN unnest(%L::date[], %L::date[]) WITH ORDINALITY AS p(s, e, i) ON r.day >= p.s AND r.day < p.e
+		WHERE %s
+		GROUP BY 1, 2$q$, level, orders,
+		ARRAY(SELECT x::date FROM unnest(period_starts) x), ARRAY(SELECT x::date FROM unnest(period_ends) x),
+		(SELECT string_agg(format('(r.day >= %L::date AND r.day < %L::date)', x.s::date, x.e::date), ' OR ')
+		 FROM unnest(period_starts, period_ends) x(s, e)));
+END
+$$;
+COMMENT ON FUNCTION minqing.index_states(regclass, int, timestamptz[], timestamptz[]) IS
+	'internal: one merged index_state per period [period_starts[i], period_ends[i]) and unit of a level, from orders (one scan) or a daily rollup relation';
 
 ----------------------------------------------------------------------------
 -- Components: one row per unit of a level, raw counts of a period
@@ -183,7 +295,9 @@ COMMENT ON TYPE minqing.index_component IS
 	'index_components(): per unit the raw counts of a period (orders, tier-weighted orders and the sum of squared weights, per-tier orders, repeat orders, n and k of the three outcomes)';
 
 -- The components of several periods in one scan of the orders (the index
--- needs the current period, the previous one and last year's).
+-- needs the current period, the previous one and last year's): the scan
+-- builds an index_state per period and unit (index_states); the tier
+-- weights and the sector filter apply to its per-category counts.
 CREATE FUNCTION minqing.index_components_periods(orders regclass, level int, period_starts timestamptz[],
                                                  period_ends timestamptz[], sector text DEFAULT NULL,
                                                  units regclass DEFAULT 'minqing.admin_unit',
@@ -196,52 +310,58 @@ AS $$
 DECLARE
 	w float8[];
 BEGIN
-	PERFORM minqing.index_check_columns(orders,
-		ARRAY['created_at', 'category_code', 'unit_code', 'responded', 'resolved', 'satisfied', 'caller_id'], 'orders');
+	IF minqing.index_input(orders, ARRAY['created_at', 'category_code', 'unit_code', 'responded', 'resolved',
+	                                     'satisfied', 'caller_id']) = 'rollup' THEN
+		PERFORM minqing.index_rollup_days(period_starts || period_ends);
+	END IF;
 	PERFORM minqing.index_check_columns(units, ARRAY['code', 'name', 'level', 'parent_code', 'population'], 'units');
 	SELECT array_agg(x.weight ORDER BY x.component) INTO w
 	FROM minqing.index_weights(profile) x WHERE x.component LIKE 'tier%';
 	-- w: tier_1, tier_2, tier_3, tier_4, tier_unknown
 	RETURN QUERY EXECUTE format($q$
-		WITH p AS (
-			SELECT i AS period, $2[i] AS s, $3[i] AS e FROM generate_subscripts($2, 1) AS i),
+		WITH s AS (SELECT * FROM minqing.index_states($6, $1, $2, $3)),
+		c AS (
+			SELECT s.period, s.unit_code AS code, x.*, cat.tier
+			FROM s CROSS JOIN LATERAL minqing.index_state_counts(s.state) x
+			LEFT JOIN minqing.category cat ON cat.code = x.category_code
+			WHERE s.unit_code IS NOT NULL AND ($4::text IS NULL OR cat.sector = $4)),
+		a0 AS (
+			SELECT c.period, c.code, sum(c.orders)::bigint AS orders,
+			       coalesce(sum(c.orders) FILTER (WHERE c.tier = 1), 0) AS t1,
+			       coalesce(sum(c.orders) FILTER (WHERE c.tier = 2), 0) AS t2,
+			       coalesce(sum(c.orders) FILTER (WHERE c.tier = 3), 0) AS t3,
+			       coalesce(sum(c.orders) FILTER (WHERE c.tier = 4), 0) AS t4,
+			       coalesce(sum(c.orders) FILTER (WHERE c.tier IS NULL OR c.tier NOT BETWEEN 1 AND 4), 0) AS tu,
+			       sum(c.caller_orders) AS callers, sum(c.repeat_orders) AS repeats,
+			       sum(c.responded_n) AS rsp_n, sum(c.responded_k) AS rsp_k,
+			       sum(c.resolved_n) AS rsl_n, sum(c.resolved_k) AS rsl_k,
+			       sum(c.satisfied_n) AS sat_n, sum(c.satisfied_k) AS sat_k
+			FROM c GROUP BY 1, 2),
+		-- weighted orders from the integer counts per tier: the same bits
+		-- whatever order the states were merged in
 		a AS (
-			SELECT p.period, minqing.admin_ancestor(o.unit_code, $1) AS code,
-			       count(*) AS orders,
-			       sum(CASE c.tier WHEN 1 THEN $5 WHEN 2 THEN $6 WHEN 3 THEN $7 WHEN 4 THEN $8 ELSE $9 END) AS weighted,
-			       sum(CASE c.tier WHEN 1 THEN $5 WHEN 2 THEN $6 WHEN 3 THEN $7 WHEN 4 THEN $8 ELSE $9 END ^ 2) AS weighted_sq,
-			       count(*) FILTER (WHERE c.tier = 1) AS t1,
-			       count(*) FILTER (WHERE c.tier = 2) AS t2,
-			       count(*) FILTER (WHERE c.tier = 3) AS t3,
-			       count(*) FILTER (WHERE c.tier = 4) AS t4,
-			       count(o.caller_id) AS callers,
-			       count(o.caller_id) - count(DISTINCT o.caller_id || '|' || coalesce(o.category_code, '')) AS repeats,
-			       minqing.rate(o.responded) AS rsp,
-			       minqing.rate(o.resolved) AS rsl,
-			       minqing.rate(o.satisfied) AS sat
-			FROM %s o
-			JOIN p ON o.created_at >= p.s AND o.created_at < p.e
-			LEFT JOIN minqing.category c ON c.code = o.category_code
-			WHERE o.unit_code ~ '^(0[1-9]|[1-9][0-9])[0-9]{10}$'
-			  AND ($4::text IS NULL OR c.sector = $4)
-			GROUP BY 1, 2)
-		SELECT p.period,
+			SELECT a0.*,
+			       a0.t1 * $5[1] + a0.t2 * $5[2] + a0.t3 * $5[3] + a0.t4 * $5[4] + a0.tu * $5[5] AS weighted,
+			       a0.t1 * $5[1] ^ 2 + a0.t2 * $5[2] ^ 2 + a0.t3 * $5[3] ^ 2 + a0.t4 * $5[4] ^ 2
+			         + a0.tu * $5[5] ^ 2 AS weighted_sq
+			FROM a0)
+		SELECT p.period::int,
 		       ROW(u.code::text, u.name::text, u.level::int, u.parent_code::text, u.population::float8,
 		           coalesce(a.orders, 0), coalesce(a.weighted, 0)::float8, coalesce(a.weighted_sq, 0)::float8,
-		           coalesce(a.t1, 0), coalesce(a.t2, 0), coalesce(a.t3, 0), coalesce(a.t4, 0),
-		           coalesce(a.callers, 0), coalesce(a.repeats, 0),
-		           coalesce((a.rsp).n, 0), coalesce((a.rsp).k, 0),
-		           coalesce((a.rsl).n, 0), coalesce((a.rsl).k, 0),
-		           coalesce((a.sat).n, 0), coalesce((a.sat).k, 0))::minqing.index_component
-		FROM %s u CROSS JOIN p
+		           coalesce(a.t1, 0)::bigint, coalesce(a.t2, 0)::bigint, coalesce(a.t3, 0)::bigint,
+		           coalesce(a.t4, 0)::bigint, coalesce(a.callers, 0)::bigint, coalesce(a.repeats, 0)::bigint,
+		           coalesce(a.rsp_n, 0)::bigint, coalesce(a.rsp_k, 0)::bigint,
+		           coalesce(a.rsl_n, 0)::bigint, coalesce(a.rsl_k, 0)::bigint,
+		           coalesce(a.sat_n, 0)::bigint, coalesce(a.sat_k, 0)::bigint)::minqing.index_component
+		FROM %s u CROSS JOIN generate_subscripts($2, 1) AS p(period)
 		LEFT JOIN a ON a.code = u.code::text AND a.period = p.period
 		WHERE u.level = $1
-		ORDER BY p.period, u.code$q$, orders, units)
-	USING level, period_starts, period_ends, sector, w[1], w[2], w[3], w[4], w[5];
+		ORDER BY p.period, u.code$q$, units)
+	USING level, period_starts, period_ends, sector, w, orders;
 END
 $$;
 COMMENT ON FUNCTION minqing.index_components_periods(regclass, int, timestamptz[], timestamptz[], text, regclass, text) IS
-	'raw per-unit counts of several periods [period_starts[i], period_ends[i]) at a level in one scan of the orders';
+	'raw per-unit counts of several periods [period_starts[i], period_ends[i]) at a level in one scan of the orders, or from a daily rollup relation';
 
 CREATE FUNCTION minqing.index_components(orders regclass, level int, period_start timestamptz,
                                          period_end timestamptz, sector text DEFAULT NULL,
@@ -257,19 +377,147 @@ COMMENT ON FUNCTION minqing.index_components(regclass, int, timestamptz, timesta
 	'raw per-unit counts of a period at a level (orders mapped with admin_ancestor), the input of sentiment_index';
 
 ----------------------------------------------------------------------------
--- Estimates: the five components of every unit, shrunk (global EB)
---   component 1 complaints  k = tier-weighted orders, n = population
---             2 response    k, n of responded
---             3 resolution  k, n of resolved
---             4 satisfaction k, n of satisfied
---             5 repeat      k = repeat orders, n = orders with a caller_id
+-- The estimator interface: counts in, estimates out.
+--   index_eb(unit_code[], k[], n[], model [, k2[]])  global Empirical Bayes
+--   index_populated(components)  the one population filter
+--   index_z(est, center, scale, component)  the one standardisation
+--   index_check_args(...)  the one argument check of the index functions
 -- Over the units with n > 0: m = Σk/Σn; s² = Σn(r−m)²/Σn; v = m·q (Poisson;
--- q = Σw²/Σw over the weighted orders, 1 without tier weights) or m(1−m)
--- (binomial); τ² = s² − v/n̄ (n̄ = Σn/N).  est = m + w·(r − m)
--- with w = τ²/(τ² + v/n) (Marshall 1991, = R spdep EBest poisson) for 1 and
--- w = nτ²/(nτ² + v − s²) (Martuzzi & Elliott 1996, = spdep EBest binomial)
--- clamped to [0, 1] for 2..5; w = 0 when τ² <= 0 or n = 0.  post_sd =
--- √((1 − w)·τ²), the normal-normal posterior sd.
+-- q = Σk2/Σk, the mean weight of a weighted count, 1 without k2) or m(1−m)
+-- (binomial); τ² = s² − v/n̄ (n̄ = Σn/N).  est = m + w·(r − m) with
+-- w = τ²/(τ² + v/n) (Marshall 1991, = R spdep EBest poisson) for 'poisson'
+-- and w = nτ²/(nτ² + v − s²) (Martuzzi & Elliott 1996, = spdep EBest
+-- binomial) clamped to [0, 1] for 'binomial'; w = 0 when τ² <= 0 or n = 0.
+-- post_sd = √((1 − w)·τ²), the normal-normal posterior sd.
+----------------------------------------------------------------------------
+CREATE TYPE minqing.index_eb_row AS (
+	unit_code text,
+	k         float8,
+	n         float8,
+	raw       float8,
+	est       float8,
+	post_sd   float8);
+COMMENT ON TYPE minqing.index_eb_row IS
+	'index_eb(): per unit the count k, the exposure n, the raw rate k/n, the Empirical Bayes estimate and its posterior sd';
+
+CREATE FUNCTION minqing.index_eb(unit_code text[], k float8[], n float8[], model text, k2 float8[] DEFAULT NULL)
+	RETURNS SETOF minqing.index_eb_row
+	LANGUAGE plpgsql IMMUTABLE PARALLEL SAFE
+	SET search_path = pg_catalog, pg_temp
+AS $$
+BEGIN
+	IF model IS NULL OR model NOT IN ('poisson', 'binomial') THEN
+		RAISE EXCEPTION USING ERRCODE = 'invalid_parameter_value',
+			MESSAGE = format('unknown index_eb model "%s"', model),
+			HINT = 'Use ''poisson'' for counts per exposure (complaints per resident) or ''binomial'' for shares (k of n).';
+	END IF;
+	IF unit_code IS NULL OR k IS NULL OR n IS NULL THEN
+		RETURN;
+	END IF;
+	IF cardinality(k) <> cardinality(unit_code) OR cardinality(n) <> cardinality(unit_code)
+	   OR (k2 IS NOT NULL AND cardinality(k2) <> cardinality(unit_code)) THEN
+		RAISE EXCEPTION USING ERRCODE = 'array_subscript_error',
+			MESSAGE = 'index_eb arrays must have one element per unit',
+			DETAIL = format('Got %s unit codes, %s k, %s n and %s k2.', cardinality(unit_code), cardinality(k),
+			                cardinality(n), coalesce(cardinality(k2)::text, 'no')),
+			HINT = 'Aggregate the arrays in one query with the same ORDER BY.';
+	END IF;
+	RETURN QUERY
+	WITH l AS (SELECT * FROM unnest($1, $2, $3, coalesce($5, array_fill(NULL::float8, ARRAY[cardinality($1)])))
+	           AS l(u, k, n, k2)),
+	g AS (
+		SELECT sum(l.k) / sum(l.n) AS m, sum(l.n) AS sn, count(*) AS nu,
+		       coalesce(sum(l.k2) / nullif(sum(l.k), 0), 1) AS q
+		FROM l WHERE l.n > 0 HAVING count(*) > 0),
+	g2 AS (
+		SELECT g.m, g.sn / g.nu AS nbar,
+		       CASE WHEN $4 = 'poisson' THEN g.m * g.q ELSE g.m * (1 - g.m) END AS v,
+		       sum(l.n * (l.k / l.n - g.m) ^ 2) / g.sn AS s2
+		FROM g JOIN l ON l.n > 0
+		GROUP BY g.m, g.sn, g.nu, g.q),
+	g3 AS (SELECT g2.*, g2.s2 - g2.v / g2.nbar AS tau2 FROM g2),
+	sh AS (
+		SELECT l.*, g3.m, g3.tau2,
+		       CASE WHEN g3.tau2 IS NULL OR g3.tau2 <= 0 OR l.n <= 0 THEN 0
+		            WHEN $4 = 'poisson' THEN g3.tau2 / (g3.tau2 + g3.v / l.n)
+		            WHEN g3.v - g3.s2 <= 0 THEN 1
+		            ELSE l.n * g3.tau2 / (l.n * g3.tau2 + g3.v - g3.s2) END AS w
+		FROM l LEFT JOIN g3 ON true)
+	SELECT sh.u, sh.k, sh.n,
+	       CASE WHEN sh.n > 0 THEN sh.k / sh.n END,
+	       CASE WHEN sh.n > 0 THEN sh.m + sh.w * (sh.k / sh.n - sh.m) ELSE sh.m END,
+	       CASE WHEN sh.m IS NOT NULL THEN sqrt((1 - sh.w) * greatest(sh.tau2, 0)) END
+	FROM sh
+	ORDER BY sh.u;
+END
+$$;
+COMMENT ON FUNCTION minqing.index_eb(text[], float8[], float8[], text, float8[]) IS
+	'global Empirical Bayes estimates of k/n per unit: model poisson (Marshall; k2 = sum of squared weights of weighted counts) or binomial (Martuzzi-Elliott, clamped); raw, estimate and posterior sd';
+
+-- The one population filter: units whose population is positive and finite.
+CREATE FUNCTION minqing.index_populated(comps minqing.index_component[])
+	RETURNS SETOF minqing.index_component
+	LANGUAGE sql IMMUTABLE STRICT PARALLEL SAFE
+	SET search_path = pg_catalog, pg_temp
+AS $$
+	SELECT * FROM unnest($1) c WHERE c.population > 0 AND c.population < 'Infinity'::float8
+$$;
+COMMENT ON FUNCTION minqing.index_populated(minqing.index_component[]) IS
+	'internal: the components of units with a positive, finite population (the only ones the index scores)';
+
+-- The one standardisation: z = ±(est − center)/scale (fewer complaints and
+-- repeats are better), winsorised to [−3, 3]; 0 without a scale.
+CREATE FUNCTION minqing.index_z(est float8, center float8, scale float8, component int) RETURNS float8
+	AS 'MODULE_PATHNAME', 'index_z'
+	LANGUAGE C IMMUTABLE PARALLEL SAFE;
+COMMENT ON FUNCTION minqing.index_z(float8, float8, float8, int) IS
+	'internal: standardised, signed (components 1 complaints and 5 repeat: lower is better) and winsorised [-3, 3] index component; 0 when the scale is NULL';
+
+-- The one argument check of sentiment_index, governance_trends and
+-- demand_tiers.
+CREATE FUNCTION minqing.index_check_args(level int, period_start timestamptz, period_end timestamptz,
+                                         sector text DEFAULT NULL, profile text DEFAULT 'default')
+	RETURNS void
+	LANGUAGE plpgsql STABLE PARALLEL SAFE
+	SET search_path = pg_catalog, pg_temp
+AS $$
+BEGIN
+	IF level IS NULL OR level NOT BETWEEN 1 AND 5 THEN
+		RAISE EXCEPTION USING ERRCODE = 'invalid_parameter_value',
+			MESSAGE = format('unknown level %s', coalesce(level::text, 'NULL')),
+			DETAIL = 'Levels are 1 province, 2 city, 3 district, 4 street, 5 community.',
+			HINT = 'Use a level between 1 and 5.';
+	END IF;
+	IF period_start IS NULL OR period_end IS NULL OR NOT isfinite(period_start) OR NOT isfinite(period_end)
+	   OR period_end <= period_start THEN
+		RAISE EXCEPTION USING ERRCODE = 'invalid_parameter_value',
+			MESSAGE = 'the period must have a positive, finite length',
+			DETAIL = format('Got period_start %s and period_end %s.', period_start, period_end),
+			HINT = 'period_end is exclusive and must be later than period_start.';
+	END IF;
+	IF sector IS NOT NULL AND NOT EXISTS (SELECT 1 FROM minqing.category c WHERE c.sector = index_check_args.sector) THEN
+		RAISE EXCEPTION USING ERRCODE = 'invalid_parameter_value',
+			MESSAGE = format('unknown sector "%s"', sector),
+			HINT = format('Sectors are the sector codes of minqing.category: %s.',
+			              (SELECT string_agg(DISTINCT c.sector, ', ') FROM minqing.category c));
+	END IF;
+	IF profile IS NULL OR NOT EXISTS (SELECT 1 FROM minqing.index_weight w WHERE w.profile = index_check_args.profile) THEN
+		RAISE EXCEPTION USING ERRCODE = 'invalid_parameter_value',
+			MESSAGE = format('unknown index profile "%s"', profile),
+			HINT = 'Add its rows to minqing.index_weight, or use profile ''default''.';
+	END IF;
+END
+$$;
+COMMENT ON FUNCTION minqing.index_check_args(int, timestamptz, timestamptz, text, text) IS
+	'internal: the argument check of the index functions (level 1..5, a positive finite period, a known sector and profile)';
+
+----------------------------------------------------------------------------
+-- Estimates: the five components of every unit, shrunk (global EB)
+--   component 1 complaints  k = tier-weighted orders, n = population (poisson)
+--             2 response    k, n of responded (binomial)
+--             3 resolution  k, n of resolved (binomial)
+--             4 satisfaction k, n of satisfied (binomial)
+--             5 repeat      k = repeat orders, n = orders with a caller_id
 ----------------------------------------------------------------------------
 CREATE TYPE minqing.index_estimate AS (
 	unit_code   text,
@@ -287,44 +535,32 @@ CREATE FUNCTION minqing.index_estimates(comps minqing.index_component[])
 	LANGUAGE sql IMMUTABLE STRICT PARALLEL SAFE
 	SET search_path = pg_catalog, pg_temp
 AS $$
-	WITH c AS (SELECT * FROM unnest($1) WHERE population > 0 AND population < 'Infinity'::float8),
-	l AS (
-		SELECT c.unit_code, 1 AS component, c.weighted_orders AS k, c.population AS n, c.weighted_sq AS k2 FROM c
-		UNION ALL SELECT c.unit_code, 2, c.responded_k, c.responded_n, NULL FROM c
-		UNION ALL SELECT c.unit_code, 3, c.resolved_k, c.resolved_n, NULL FROM c
-		UNION ALL SELECT c.unit_code, 4, c.satisfied_k, c.satisfied_n, NULL FROM c
-		UNION ALL SELECT c.unit_code, 5, c.repeat_orders, c.caller_orders, NULL FROM c),
-	g AS (
-		SELECT l.component, sum(l.k) / sum(l.n) AS m, sum(l.n) AS sn,
-		       count(*) FILTER (WHERE l.n > 0) AS nu,
-		       -- weighted counts: Poisson variance Σw²λ, i.e. m times the mean weight of a weighted order
-		       coalesce(sum(l.k2) / nullif(sum(l.k), 0), 1) AS q
-		FROM l WHERE l.n > 0 GROUP BY l.component),
-	g2 AS (
-		SELECT g.component, g.m, g.sn / g.nu AS nbar,
-		       CASE WHEN g.component = 1 THEN g.m * g.q ELSE g.m * (1 - g.m) END AS v,
-		       sum(l.n * (l.k / l.n - g.m) ^ 2) / g.sn AS s2
-		FROM g JOIN l ON l.component = g.component AND l.n > 0
-		GROUP BY g.component, g.m, g.sn, g.nu, g.q),
-	g3 AS (SELECT g2.*, g2.s2 - g2.v / g2.nbar AS tau2 FROM g2),
-	sh AS (
-		-- shrinkage weight toward the raw rate: Marshall a/(a + b/P) for
-		-- complaints; Martuzzi-Elliott ρ clamped to [0, 1] for the rates
-		SELECT l.*, g3.m, g3.tau2,
-		       CASE WHEN g3.tau2 IS NULL OR g3.tau2 <= 0 OR l.n <= 0 THEN 0
-		            WHEN l.component = 1 THEN g3.tau2 / (g3.tau2 + g3.v / l.n)
-		            WHEN g3.v - g3.s2 <= 0 THEN 1
-		            ELSE l.n * g3.tau2 / (l.n * g3.tau2 + g3.v - g3.s2) END AS w
-		FROM l LEFT JOIN g3 ON g3.component = l.component)
-	SELECT sh.unit_code, sh.component, sh.k, sh.n,
-	       CASE WHEN sh.n > 0 THEN sh.k / sh.n END,
-	       CASE WHEN sh.n > 0 THEN sh.m + sh.w * (sh.k / sh.n - sh.m) ELSE sh.m END,
-	       CASE WHEN sh.m IS NOT NULL THEN sqrt((1 - sh.w) * greatest(sh.tau2, 0)) END
-	FROM sh
-	ORDER BY sh.unit_code, sh.component
+	WITH a AS (
+		SELECT array_agg(c.unit_code ORDER BY c.unit_code) AS u,
+		       array_agg(c.population ORDER BY c.unit_code) AS pop,
+		       array_agg(c.weighted_orders ORDER BY c.unit_code) AS wk,
+		       array_agg(c.weighted_sq ORDER BY c.unit_code) AS wsq,
+		       array_agg(c.responded_k::float8 ORDER BY c.unit_code) AS rsp_k,
+		       array_agg(c.responded_n::float8 ORDER BY c.unit_code) AS rsp_n,
+		       array_agg(c.resolved_k::float8 ORDER BY c.unit_code) AS rsl_k,
+		       array_agg(c.resolved_n::float8 ORDER BY c.unit_code) AS rsl_n,
+		       array_agg(c.satisfied_k::float8 ORDER BY c.unit_code) AS sat_k,
+		       array_agg(c.satisfied_n::float8 ORDER BY c.unit_code) AS sat_n,
+		       array_agg(c.repeat_orders::float8 ORDER BY c.unit_code) AS rep_k,
+		       array_agg(c.caller_orders::float8 ORDER BY c.unit_code) AS rep_n
+		FROM minqing.index_populated($1) c),
+	e AS (
+		SELECT 1 AS component, x.* FROM a, minqing.index_eb(a.u, a.wk, a.pop, 'poisson', a.wsq) x
+		UNION ALL SELECT 2, x.* FROM a, minqing.index_eb(a.u, a.rsp_k, a.rsp_n, 'binomial') x
+		UNION ALL SELECT 3, x.* FROM a, minqing.index_eb(a.u, a.rsl_k, a.rsl_n, 'binomial') x
+		UNION ALL SELECT 4, x.* FROM a, minqing.index_eb(a.u, a.sat_k, a.sat_n, 'binomial') x
+		UNION ALL SELECT 5, x.* FROM a, minqing.index_eb(a.u, a.rep_k, a.rep_n, 'binomial') x)
+	SELECT e.unit_code, e.component, e.k, e.n, e.raw, e.est, e.post_sd
+	FROM e
+	ORDER BY e.unit_code, e.component
 $$;
 COMMENT ON FUNCTION minqing.index_estimates(minqing.index_component[]) IS
-	'global Empirical Bayes estimates of the five index components across the units of one level and period (Marshall for complaints per resident, beta-binomial method of moments for the rates)';
+	'global Empirical Bayes estimates of the five index components across the units of one level and period (index_eb: Marshall for complaints per resident, beta-binomial method of moments for the rates)';
 
 ----------------------------------------------------------------------------
 -- The index
@@ -402,10 +638,7 @@ AS $$
 		  ON o.c = x.component),
 	nm AS (SELECT * FROM minqing.index_reference($2))
 	SELECT e.unit_code,
-	       100 * minqing.index_phi(sum(w.weight * CASE WHEN nm.scale IS NOT NULL
-	                                                   THEN greatest(least(CASE WHEN e.component IN (1, 5) THEN -1 ELSE 1 END
-	                                                                       * (e.est - nm.center) / nm.scale, 3), -3)
-	                                                   ELSE 0 END)
+	       100 * minqing.index_phi(sum(w.weight * minqing.index_z(e.est, nm.center, nm.scale, e.component))
 	                               / nullif(sum(w.weight), 0))
 	FROM unnest($1) e
 	JOIN nm ON nm.component = e.component
@@ -455,29 +688,7 @@ BEGIN
 			MESSAGE = 'sentiment_index arguments must not be NULL (except sector and parent_code)',
 			HINT = 'Pass a relation, a level 1..5 and a finite period.';
 	END IF;
-	IF level NOT BETWEEN 1 AND 5 THEN
-		RAISE EXCEPTION USING ERRCODE = 'invalid_parameter_value',
-			MESSAGE = format('unknown level %s', level),
-			DETAIL = 'Levels are 1 province, 2 city, 3 district, 4 street, 5 community.',
-			HINT = 'Use a level between 1 and 5.';
-	END IF;
-	IF NOT isfinite(period_start) OR NOT isfinite(period_end) OR period_end <= period_start THEN
-		RAISE EXCEPTION USING ERRCODE = 'invalid_parameter_value',
-			MESSAGE = 'the period must have a positive, finite length',
-			DETAIL = format('Got period_start %s and period_end %s.', period_start, period_end),
-			HINT = 'period_end is exclusive and must be later than period_start.';
-	END IF;
-	IF sector IS NOT NULL AND NOT EXISTS (SELECT 1 FROM minqing.category c WHERE c.sector = v_sector) THEN
-		RAISE EXCEPTION USING ERRCODE = 'invalid_parameter_value',
-			MESSAGE = format('unknown sector "%s"', sector),
-			HINT = format('Sectors are the sector codes of minqing.category: %s.',
-			              (SELECT string_agg(DISTINCT c.sector, ', ') FROM minqing.category c));
-	END IF;
-	IF NOT EXISTS (SELECT 1 FROM minqing.index_weight w WHERE w.profile = v_profile) THEN
-		RAISE EXCEPTION USING ERRCODE = 'invalid_parameter_value',
-			MESSAGE = format('unknown index profile "%s"', profile),
-			HINT = 'Add its rows to minqing.index_weight, or use profile ''default''.';
-	END IF;
+	PERFORM minqing.index_check_args(level, period_start, period_end, sector, profile);
 	lv := level;
 	lv_last := level;
 	IF parent_code IS NOT NULL THEN
@@ -504,7 +715,7 @@ BEGIN
 		SELECT count(*), string_agg(x.unit_code, ', ') FILTER (WHERE x.o <= 5)
 		INTO excluded, excluded_codes
 		FROM (SELECT c.unit_code, row_number() OVER (ORDER BY c.unit_code) o
-		      FROM unnest(cur) c WHERE NOT coalesce(c.population > 0 AND c.population < 'Infinity'::float8, false)) x;
+		      FROM unnest(cur) c WHERE c.unit_code NOT IN (SELECT p.unit_code FROM minqing.index_populated(cur) p)) x;
 		IF excluded > 0 THEN
 			RAISE NOTICE 'sentiment_index: % unit(s) at level % without a positive, finite population are excluded (%)',
 				excluded, lv, excluded_codes || CASE WHEN excluded > 5 THEN ', …' ELSE '' END
@@ -523,19 +734,18 @@ BEGIN
 		END IF;
 		e_cur := ARRAY(SELECT e FROM minqing.index_estimates(cur) e);
 		-- no order at all: nothing to score (NULL scores), not a perfect level
-		has_orders := coalesce((SELECT sum(c.orders) FROM unnest(cur) c
-		                        WHERE c.population > 0 AND c.population < 'Infinity'::float8) > 0, false);
+		has_orders := coalesce((SELECT sum(c.orders) FROM minqing.index_populated(cur) c) > 0, false);
 		IF NOT has_orders THEN
 			RAISE NOTICE 'sentiment_index: no orders at level % in the period; scores are NULL', lv;
 		END IF;
 		-- a comparison period without any order has no score (not a perfect one)
-		e_prev := CASE WHEN (SELECT sum(c.orders) FROM unnest(prev) c WHERE c.population > 0 AND c.population < 'Infinity'::float8) > 0
+		e_prev := CASE WHEN (SELECT sum(c.orders) FROM minqing.index_populated(prev) c) > 0
 		               THEN ARRAY(SELECT e FROM minqing.index_estimates(prev) e) END;
-		e_yoy := CASE WHEN (SELECT sum(c.orders) FROM unnest(yoy) c WHERE c.population > 0 AND c.population < 'Infinity'::float8) > 0
+		e_yoy := CASE WHEN (SELECT sum(c.orders) FROM minqing.index_populated(yoy) c) > 0
 		              THEN ARRAY(SELECT e FROM minqing.index_estimates(yoy) e) END;
 
 		RETURN QUERY
-		WITH c AS (SELECT * FROM unnest(cur) c WHERE c.population > 0 AND c.population < 'Infinity'::float8),
+		WITH c AS (SELECT * FROM minqing.index_populated(cur)),
 		e AS (SELECT * FROM unnest(e_cur)),
 		w AS (
 			SELECT o.i AS component, x.weight
@@ -551,13 +761,11 @@ BEGIN
 		-- the same reference; ranks per replicate
 		sim AS (
 			SELECT r.rep, e.unit_code,
-			       sum(w.weight * CASE WHEN nm.scale IS NOT NULL
-			           THEN greatest(least(CASE WHEN e.component IN (1, 5) THEN -1 ELSE 1 END
-			                * (CASE WHEN e.component = 1
-			                        THEN greatest(e.est + e.post_sd * minqing.index_draw(v_seed, e.unit_code, r.rep, e.component), 0)
-			                        ELSE greatest(least(e.est + e.post_sd * minqing.index_draw(v_seed, e.unit_code, r.rep, e.component), 1), 0)
-			                   END - nm.center) / nm.scale, 3), -3)
-			           ELSE 0 END) / nullif(sum(w.weight), 0) AS score
+			       sum(w.weight * minqing.index_z(
+			               CASE WHEN e.component = 1
+			                    THEN greatest(e.est + e.post_sd * minqing.index_draw(v_seed, e.unit_code, r.rep, e.component), 0)
+			                    ELSE greatest(least(e.est + e.post_sd * minqing.index_draw(v_seed, e.unit_code, r.rep, e.component), 1), 0)
+			               END, nm.center, nm.scale, e.component)) / nullif(sum(w.weight), 0) AS score
 			FROM e JOIN nm ON nm.component = e.component JOIN w ON w.component = e.component
 			CROSS JOIN generate_series(1, reps) r(rep)
 			WHERE e.est IS NOT NULL AND nm.center IS NOT NULL AND has_orders
@@ -685,20 +893,8 @@ DECLARE
 	b minqing.index_component[];
 	a minqing.index_component[];
 BEGIN
-	IF level IS NULL OR level NOT BETWEEN 1 AND 5 THEN
-		RAISE EXCEPTION USING ERRCODE = 'invalid_parameter_value', MESSAGE = format('unknown level %s', level),
-			HINT = 'Use a level between 1 and 5.';
-	END IF;
-	IF NOT (before_end > before_start AND after_end > after_start)
-	   OR NOT isfinite(before_start) OR NOT isfinite(before_end) OR NOT isfinite(after_start) OR NOT isfinite(after_end) THEN
-		RAISE EXCEPTION USING ERRCODE = 'invalid_parameter_value',
-			MESSAGE = 'both periods must have a positive, finite length',
-			HINT = 'Each period is [start, end) with end later than start.';
-	END IF;
-	IF sector IS NOT NULL AND NOT EXISTS (SELECT 1 FROM minqing.category c WHERE c.sector = governance_trends.sector) THEN
-		RAISE EXCEPTION USING ERRCODE = 'invalid_parameter_value', MESSAGE = format('unknown sector "%s"', sector),
-			HINT = 'Sectors are the sector codes of minqing.category.';
-	END IF;
+	PERFORM minqing.index_check_args(level, before_start, before_end, sector);
+	PERFORM minqing.index_check_args(level, after_start, after_end, sector);
 	IF ref_quantile IS NULL OR NOT (ref_quantile >= 0 AND ref_quantile <= 1) THEN
 		RAISE EXCEPTION USING ERRCODE = 'invalid_parameter_value',
 			MESSAGE = format('ref_quantile must be between 0 and 1, got %s', ref_quantile),
@@ -755,36 +951,26 @@ AS $$
 DECLARE
 	c minqing.index_component[];
 BEGIN
-	IF level IS NULL OR level NOT BETWEEN 1 AND 5 THEN
-		RAISE EXCEPTION USING ERRCODE = 'invalid_parameter_value', MESSAGE = format('unknown level %s', level),
-			HINT = 'Use a level between 1 and 5.';
-	END IF;
-	IF NOT isfinite(period_start) OR NOT isfinite(period_end) OR NOT period_end > period_start THEN
-		RAISE EXCEPTION USING ERRCODE = 'invalid_parameter_value',
-			MESSAGE = 'the period must have a positive, finite length',
-			HINT = 'period_end is exclusive and must be later than period_start.';
-	END IF;
+	PERFORM minqing.index_check_args(level, period_start, period_end);
 	c := ARRAY(SELECT x FROM minqing.index_components(orders, level, period_start, period_end, NULL, units) x);
-	-- reuse the EB machinery: "satisfied" := tier 1 among tiered orders
-	-- (share), "weighted orders" := tier-1 orders (per resident)
+	-- the estimator on two count pairs: tier-1 orders among tiered orders
+	-- (binomial share) and tier-1 orders per resident (poisson rate)
 	RETURN QUERY
-	WITH t AS (
-		SELECT x.*, ROW(x.unit_code, x.unit_name, x.level, x.parent_code, x.population, x.tier1_orders,
-		                x.tier1_orders::float8, x.tier1_orders::float8, 0, 0, 0, 0, 0, 0, 0, 0, 0, 0,
-		                x.tier1_orders + x.tier2_orders + x.tier3_orders + x.tier4_orders,
-		                x.tier1_orders)::minqing.index_component AS proxy
-		FROM unnest(c) x),
-	e AS (SELECT * FROM minqing.index_estimates(ARRAY(SELECT t.proxy FROM t))),
+	WITH t AS (SELECT * FROM minqing.index_populated(c)),
+	a AS (
+		SELECT array_agg(t.unit_code ORDER BY t.unit_code) AS u,
+		       array_agg(t.tier1_orders::float8 ORDER BY t.unit_code) AS k,
+		       array_agg((t.tier1_orders + t.tier2_orders + t.tier3_orders + t.tier4_orders)::float8
+		                 ORDER BY t.unit_code) AS tiered,
+		       array_agg(t.population ORDER BY t.unit_code) AS pop
+		FROM t),
+	share AS (SELECT x.* FROM a, minqing.index_eb(a.u, a.k, a.tiered, 'binomial') x),
+	rate AS (SELECT x.* FROM a, minqing.index_eb(a.u, a.k, a.pop, 'poisson') x),
 	w AS (
 		SELECT t.unit_code, t.unit_name, t.population, t.orders, t.tier1_orders, t.tier2_orders, t.tier3_orders,
-		       t.tier4_orders,
-		       max(e.raw) FILTER (WHERE e.component = 4) AS share,
-		       max(e.est) FILTER (WHERE e.component = 4) AS share_eb,
-		       1e4 * max(e.raw) FILTER (WHERE e.component = 1) AS per10k,
-		       1e4 * max(e.est) FILTER (WHERE e.component = 1) AS per10k_eb
-		FROM t JOIN e ON e.unit_code = t.unit_code
-		GROUP BY t.unit_code, t.unit_name, t.population, t.orders, t.tier1_orders, t.tier2_orders,
-		         t.tier3_orders, t.tier4_orders)
+		       t.tier4_orders, share.raw AS share, share.est AS share_eb,
+		       1e4 * rate.raw AS per10k, 1e4 * rate.est AS per10k_eb
+		FROM t JOIN share ON share.unit_code = t.unit_code JOIN rate ON rate.unit_code = t.unit_code)
 	SELECT w.unit_code, w.unit_name, w.population, w.orders, w.tier1_orders, w.tier2_orders, w.tier3_orders,
 	       w.tier4_orders, w.share, w.share_eb, w.per10k, w.per10k_eb,
 	       (rank() OVER (ORDER BY w.share_eb DESC NULLS LAST, w.per10k_eb DESC NULLS LAST))::int

@@ -199,3 +199,23 @@ CREATE FUNCTION minqing.term_burst(docs float8, hits float8, s float8 DEFAULT 2,
 	AS 'MODULE_PATHNAME', 'term_burst' LANGUAGE C IMMUTABLE WINDOW PARALLEL SAFE;
 COMMENT ON FUNCTION minqing.term_burst(float8, float8, float8, float8) IS
 	'window over (PARTITION BY term ORDER BY day): Kleinberg''s two-state batched burst model (KDD 2002 §4) of hits among docs per row; p1 = s·p0, entering a burst costs gamma·ln n';
+
+CREATE FUNCTION minqing.zh_userdict_add_units(units regclass DEFAULT 'minqing.admin_unit') RETURNS bigint
+	LANGUAGE plpgsql VOLATILE STRICT PARALLEL UNSAFE
+	SET search_path = pg_catalog, pg_temp
+AS $zh_userdict_add_units$
+DECLARE
+	n bigint;
+BEGIN
+	-- the Chinese part of each name (up to the first space: "新华路街道 Xinhua Lu" -> 新华路街道)
+	EXECUTE pg_catalog.format($q$
+		INSERT INTO minqing.zh_userdict (word)
+		SELECT DISTINCT w FROM (SELECT pg_catalog.split_part(pg_catalog.btrim(name::text), ' ', 1) AS w FROM %s) s
+		WHERE w <> '' AND pg_catalog.octet_length(w) <= 1024
+		ON CONFLICT (word) DO NOTHING$q$, units);
+	GET DIAGNOSTICS n = ROW_COUNT;
+	RETURN n;
+END
+$zh_userdict_add_units$;
+COMMENT ON FUNCTION minqing.zh_userdict_add_units(regclass) IS
+	'adds the names of a table of admin units (its name column, Chinese part up to the first space) to minqing.zh_userdict; returns the number of new words';

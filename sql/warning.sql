@@ -273,7 +273,7 @@ SELECT 'a1', d.as_of, count(*) FILTER (WHERE a.unit_code = ANY (p.unit_codes) AN
        bool_and(a.observed > a.threshold AND a.ears_method = 'C2') AS consistent
 FROM warning_city.planted p
 CROSS JOIN LATERAL (VALUES (p.start_date), (p.start_date + 1)) d (as_of)
-CROSS JOIN LATERAL minqing.alarm_list('warning_city.work_order', 5, d.as_of, units => 'warning_city.admin_unit') a
+CROSS JOIN LATERAL minqing.alarm_list('warning_city.work_order', 5, d.as_of, 'C2', units => 'warning_city.admin_unit') a
 WHERE p.kind = 'surge'
 GROUP BY d.as_of ORDER BY d.as_of;
 -- a2: names, categories and levels; a street-level list (level 4) also has the surge

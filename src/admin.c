@@ -10,17 +10,46 @@
 #include "fmgr.h"
 #include "utils/builtins.h"
 
+#include "admin.h"
+
 #define ADMIN_CODE_LEN 12
 #define GRID_CODE_LEN 15
 #define MAX_LEVEL 6
 
+StaticAssertDecl(MQ_ADMIN_CODE_MAX >= GRID_CODE_LEN, "mq_admin_ancestor buffers must hold a grid code");
+
 /* digits that end each level: level L keeps the first mq_level_end[L] */
 static const int mq_level_end[MAX_LEVEL + 1] = {0, 2, 4, 6, 9, 12, 15};
+
+/*
+ * Whether a code is well formed: 12 digits with a non-zero province, or 15
+ * digits whose first 12 are a community and whose serial is 001-999.
+ * CheckCode says why a code is not.
+ */
+static bool
+CodeValid(const char *s, int len)
+{
+	bool		ok = (len == ADMIN_CODE_LEN || len == GRID_CODE_LEN);
+	bool		community = false;
+
+	for (int i = 0; ok && i < len; i++)
+		ok = (s[i] >= '0' && s[i] <= '9');
+	if (!ok || (s[0] == '0' && s[1] == '0'))
+		return false;
+	if (len == ADMIN_CODE_LEN)
+		return true;
+	for (int i = 9; i < ADMIN_CODE_LEN; i++)
+		community |= (s[i] != '0');
+	return community && !(s[12] == '0' && s[13] == '0' && s[14] == '0');
+}
 
 static void
 CheckCode(const char *s, int len)
 {
 	bool		ok = (len == ADMIN_CODE_LEN || len == GRID_CODE_LEN);
+
+	if (CodeValid(s, len))
+		return;
 
 	for (int i = 0; ok && i < len; i++)
 		ok = (s[i] >= '0' && s[i] <= '9');
@@ -118,4 +147,46 @@ admin_ancestor(PG_FUNCTION_ARGS)
 	memset(buf, '0', ADMIN_CODE_LEN);
 	memcpy(buf, s, mq_level_end[level]);
 	PG_RETURN_TEXT_P(cstring_to_text_with_len(buf, ADMIN_CODE_LEN));
+}
+
+/*
+ * mq_admin_ancestor: like admin_ancestor, for code that must not raise on a
+ * malformed code (the index skips such rows, as it always has): writes the
+ * ancestor into out (at least MQ_ADMIN_CODE_MAX bytes) and its length, and
+ * returns false when the code is malformed, the level out of range or the
+ * code coarser than the level.
+ */
+bool
+mq_admin_ancestor(const char *s, int len, int level, char *out, int *outlen)
+{
+	if (level < 1 || level > MAX_LEVEL || !CodeValid(s, len) || CodeLevel(s, len) < level)
+		return false;
+	if (level == 6)
+	{
+		memcpy(out, s, GRID_CODE_LEN);
+		*outlen = GRID_CODE_LEN;
+		return true;
+	}
+	memset(out, '0', ADMIN_CODE_LEN);
+	memcpy(out, s, mq_level_end[level]);
+	*outlen = ADMIN_CODE_LEN;
+	return true;
+}
+
+/*
+ * index_unit(code, level) -> the ancestor at `level`, or NULL for a
+ * malformed code or one coarser than the level: the grouping key of the
+ * index scans, which skip such rows instead of failing on them.
+ */
+PG_FUNCTION_INFO_V1(index_unit);
+Datum
+index_unit(PG_FUNCTION_ARGS)
+{
+	text	   *t = PG_GETARG_TEXT_PP(0);
+	char		buf[MQ_ADMIN_CODE_MAX];
+	int			len;
+
+	if (!mq_admin_ancestor(VARDATA_ANY(t), VARSIZE_ANY_EXHDR(t), PG_GETARG_INT32(1), buf, &len))
+		PG_RETURN_NULL();
+	PG_RETURN_TEXT_P(cstring_to_text_with_len(buf, len));
 }

@@ -29,6 +29,8 @@
 #include "fmgr.h"
 #include "funcapi.h"
 #include "miscadmin.h"
+#include "catalog/pg_type.h"
+#include "utils/array.h"
 #include "utils/builtins.h"
 #include "utils/memutils.h"
 #include "windowapi.h"
@@ -248,5 +250,96 @@ ears(PG_FUNCTION_ARGS)
 		values[1] = Float8GetDatum(r->threshold);
 		values[2] = BoolGetDatum(r->alarm);
 	}
+	PG_RETURN_DATUM(mq_result_tuple(fcinfo, values, nulls));
+}
+
+/*
+ * ears_run(day_offsets int[], cases float8[], ndays int, method text) →
+ * (observed, expected, threshold, alarm, alarm_days): EARS of a daily
+ * series given sparsely — the days (0 .. ndays − 1) that have cases and
+ * their counts, every other day 0 — evaluated on its last day, with the
+ * length of the run of alarm days that ends there (0 when the last day is
+ * not in alarm).  What alarm_list needs per unit and category, without
+ * expanding the series into rows: the same numbers as ears() OVER an
+ * ordered, gap-filled series.  Repeated offsets add up.
+ */
+PG_FUNCTION_INFO_V1(ears_run);
+Datum
+ears_run(PG_FUNCTION_ARGS)
+{
+	ArrayType  *offs = PG_GETARG_ARRAYTYPE_P(0);
+	ArrayType  *cases = PG_GETARG_ARRAYTYPE_P(1);
+	int32		ndays = PG_GETARG_INT32(2);
+	int			method = EarsMethod(PG_GETARG_TEXT_PP(3));
+	int			noffs,
+				ncases;
+	Datum	   *od,
+			   *cd;
+	bool	   *on,
+			   *cn;
+	double	   *x;
+	int32		run = 0;
+	EarsRow		last;
+	bool		have_last;
+	Datum		values[5];
+	bool		nulls[5] = {false, false, false, false, false};
+
+	if (ndays < 1 || ndays > 100000)
+		ereport(ERROR,
+				(errcode(ERRCODE_INVALID_PARAMETER_VALUE),
+				 errmsg("ears_run needs between 1 and 100000 days, got %d", ndays),
+				 errhint("Pass the length of the daily series.")));
+	deconstruct_array(offs, INT4OID, 4, true, TYPALIGN_INT, &od, &on, &noffs);
+	deconstruct_array(cases, FLOAT8OID, 8, FLOAT8PASSBYVAL, TYPALIGN_DOUBLE, &cd, &cn, &ncases);
+	if (noffs != ncases)
+		ereport(ERROR,
+				(errcode(ERRCODE_ARRAY_SUBSCRIPT_ERROR),
+				 errmsg("ears_run needs as many day offsets as case counts"),
+				 errdetail("Got %d offsets and %d counts.", noffs, ncases),
+				 errhint("Aggregate both arrays in the same query, e.g. array_agg(day - first_day), array_agg(cases).")));
+	x = (double *) palloc0(sizeof(double) * ndays);
+	for (int i = 0; i < noffs; i++)
+	{
+		int32		o;
+
+		if (on[i] || cn[i])
+			ereport(ERROR,
+					(errcode(ERRCODE_NULL_VALUE_NOT_ALLOWED),
+					 errmsg("ears_run arrays must not contain NULLs"),
+					 errhint("Leave out days without cases; they count as 0.")));
+		o = DatumGetInt32(od[i]);
+		if (o < 0 || o >= ndays)
+			ereport(ERROR,
+					(errcode(ERRCODE_INVALID_PARAMETER_VALUE),
+					 errmsg("ears_run day offset %d is outside 0 .. %d", o, ndays - 1),
+					 errhint("Offsets count days from the first day of the series.")));
+		x[o] += DatumGetFloat8(cd[i]);
+		mq_check_finite(x[o], "cases");
+	}
+	have_last = EarsCompute(x, ndays - 1, method, &last);
+	for (int32 s = ndays - 1; s >= 0; s--)
+	{
+		EarsRow		r;
+
+		if (!EarsCompute(x, s, method, &r) || !r.alarm)
+			break;
+		run++;
+	}
+
+	values[0] = Float8GetDatum(x[ndays - 1]);
+	if (!have_last)
+		nulls[1] = nulls[2] = nulls[3] = true;
+	else
+	{
+		values[1] = Float8GetDatum(last.expected);
+		if (isnan(last.threshold))
+			nulls[2] = nulls[3] = true;
+		else
+		{
+			values[2] = Float8GetDatum(last.threshold);
+			values[3] = BoolGetDatum(last.alarm);
+		}
+	}
+	values[4] = Int32GetDatum(run);
 	PG_RETURN_DATUM(mq_result_tuple(fcinfo, values, nulls));
 }

@@ -257,6 +257,24 @@ DayCategoryWeight(int d, int c)
 	return w;
 }
 
+/* the same without the storm (a calm city) */
+static double
+CalmDayCategoryWeight(int d, int c)
+{
+	const GenCategory *cat = &gen_categories[c];
+
+	if (cat->storm > 0)
+		return DayCategoryWeight(d, c) / (1.0 + cat->storm * StormProfile(d));
+	return DayCategoryWeight(d, c);
+}
+
+/* a hotspot that is there on some days only: an event */
+bool
+GenHotspotIsEvent(int h)
+{
+	return gen_hotspots[h].day_from > 0 || gen_hotspots[h].day_to < GEN_NDAYS - 1;
+}
+
 int
 CategoryIndex(const char *code)
 {
@@ -391,7 +409,7 @@ BuildSamplingTables(GenCity *city)
 
 		for (int c = 0; c < GEN_NCAT; c++)
 		{
-			cacc += DayCategoryWeight(d, c);
+			cacc += city->calm ? CalmDayCategoryWeight(d, c) : DayCategoryWeight(d, c);
 			city->cat_cdf[d][c] = cacc;
 		}
 		acc += day * cacc;
@@ -468,11 +486,12 @@ PlanComponents(GenCity *city)
 			sl->cum = pos;
 		}
 	}
-	city->n_surge = Min(pos, (orders - city->n_small) / 10);
+	city->n_surge = city->calm ? 0 : Min(pos, (orders - city->n_small) / 10);
 	rest = orders - city->n_small - city->n_surge;
 	for (int h = 0; h < GEN_NHOT; h++)
 	{
-		city->n_hot[h] = (int64) floor(orders * gen_hotspots[h].fraction);
+		city->n_hot[h] = (city->calm && GenHotspotIsEvent(h)) ? 0 :
+			(int64) floor(orders * gen_hotspots[h].fraction);
 		if (city->n_hot[h] > rest / 10)
 			city->n_hot[h] = rest / 10;
 		rest -= city->n_hot[h];
@@ -520,11 +539,12 @@ BuildPermutation(GenCity *city)
  * tables and the component plan.
  */
 GenCity *
-BuildCity(int64 orders)
+BuildCity(int64 orders, bool calm)
 {
 	GenCity    *city = palloc0(sizeof(GenCity));
 
 	city->orders = orders;
+	city->calm = calm;
 	BuildUnits(city);
 	BuildSamplingTables(city);
 	BuildCenters(city);
@@ -576,7 +596,7 @@ generate_city_units(PG_FUNCTION_ARGS)
 		old = MemoryContextSwitchTo(funcctx->multi_call_memory_ctx);
 		funcctx->tuple_desc = mq_result_desc(fcinfo);
 		st = palloc0(sizeof(GenUnitsState));
-		st->city = BuildCity(1000000);
+		st->city = BuildCity(1000000, false);
 		funcctx->user_fctx = st;
 		MemoryContextSwitchTo(old);
 	}

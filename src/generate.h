@@ -6,6 +6,7 @@
  *                       generate_city_units()
  *   generate_orders.c   generate_city_orders(): one row through named steps
  *   generate_planted.c  generate_city_planted(): the ground truth
+ *   generate_text.c     the complaint text of an order (column content)
  *
  * Adding a phenomenon (a feature that must be found in the generated data)
  * -------------------------------------------------------------------------
@@ -184,9 +185,19 @@ typedef struct GenCity
 	double		surge_x[3],
 				surge_y[3];
 	int			hot_cat[GEN_NHOT][3];
+	bool		calm;			/* generate_city(…, events => false) */
 } GenCity;
 
-extern GenCity *BuildCity(int64 orders);
+/*
+ * calm = true builds the same city without its planted events: no e-bike
+ * surge, no storm (nor its response drop), no parking policy effect and no
+ * time-limited hotspot (the 2024 construction site).  The static truths
+ * (hotspots of all days, bad streets, the small community) stay.  The rows
+ * differ from the default city's (the component plan changes); calm = false
+ * is the default city, unchanged.
+ */
+extern GenCity *BuildCity(int64 orders, bool calm);
+extern bool GenHotspotIsEvent(int h);
 extern void CheckOrdersArg(int64 orders);
 
 /* ------------------------------------------------------------------------

@@ -151,7 +151,8 @@ PlaceBase(const GenCity *city, GenRng *rng, GenOrder *o)
 		o->day = CdfSearch(city->day_cdf, GEN_NDAYS, city->day_cdf[GEN_NDAYS - 1] * RngUnif(rng));
 		o->cat = SampleCategory(rng, city, o->day);
 		o->comm = CdfSearch(city->unit_cdf, GEN_NCOMM, city->unit_cdf[GEN_NCOMM - 1] * RngUnif(rng));
-		if (!(o->cat == city->parking && o->day >= GEN_POLICY_DAY && city->comms[o->comm].treated))
+		if (city->calm ||
+			!(o->cat == city->parking && o->day >= GEN_POLICY_DAY && city->comms[o->comm].treated))
 			break;
 		if (RngUnif(rng) < GEN_POLICY_EFFECT || tries > 1000)
 			break;
@@ -195,7 +196,8 @@ OrderOutcomes(const GenCity *city, GenRng *rng, GenOrder *o)
 	double		p;
 
 	p = 0.95 + 0.03 * street->quality - (street->bad ? 0.15 : 0.0);
-	if (gen_categories[o->cat].storm > 0 && o->day >= GEN_STORM_DAY && o->day < GEN_STORM_DAY + 6)
+	if (!city->calm &&
+		gen_categories[o->cat].storm > 0 && o->day >= GEN_STORM_DAY && o->day < GEN_STORM_DAY + 6)
 		p -= 0.15;				/* overwhelmed during the storm */
 	o->responded = RngUnif(rng) < Clamp01(p);
 	p = o->responded ?
@@ -318,7 +320,8 @@ OrdersStart(FunctionCallInfo fcinfo)
 				 errhint("Ask for first >= 0 and first + count <= orders.")));
 
 	st = palloc0(sizeof(GenOrdersState));
-	st->city = BuildCity(orders);
+	/* generate_city_orders(…, events boolean): false is a calm city */
+	st->city = BuildCity(orders, PG_NARGS() > 4 && !PG_ARGISNULL(4) && !PG_GETARG_BOOL(4));
 	st->seed = (uint64) (uint32) PG_GETARG_INT32(1);
 	st->next = first;
 	st->end = first + count;

@@ -91,6 +91,8 @@ PlantHotspots(const GenCity *city, GenPlanted *p)
 		const char *codes[1];
 		char		wkt[80];
 
+		if (city->calm && GenHotspotIsEvent(h))
+			continue;			/* a calm city has no time-limited hotspot */
 		codes[0] = city->comms[LocateCommunity(city->hot_x[h], city->hot_y[h])].code;
 		resetStringInfo(s);
 		appendStringInfo(s, "{\"orders\": " INT64_FORMAT ", \"shape\": \"uniform in the disk\", "
@@ -257,12 +259,16 @@ generate_city_planted(PG_FUNCTION_ARGS)
 	p.rsinfo = (ReturnSetInfo *) fcinfo->resultinfo;
 	p.tupdesc = p.rsinfo->setDesc;
 	initStringInfo(&p.details);
-	city = BuildCity(PG_GETARG_INT64(0));
+	/* generate_city_planted(orders, events boolean): false is a calm city */
+	city = BuildCity(PG_GETARG_INT64(0), PG_NARGS() > 1 && !PG_ARGISNULL(1) && !PG_GETARG_BOOL(1));
 
 	PlantHotspots(city, &p);
-	PlantSurge(city, &p);
-	PlantPolicy(city, &p);
-	PlantStorm(city, &p);
+	if (!city->calm)
+	{
+		PlantSurge(city, &p);
+		PlantPolicy(city, &p);
+		PlantStorm(city, &p);
+	}
 	PlantBadStreets(city, &p);
 	PlantSmallCommunity(city, &p);
 

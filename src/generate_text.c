@@ -148,7 +148,7 @@ gen_text_order(const GenCity *city, uint64 seed, GenOrder *o)
 	const char *code = gen_categories[o->cat].code;
 	const char *problem;
 	const char *spot;
-	bool		storm = o->day >= GEN_STORM_DAY && o->day <= GEN_STORM_END + 2;
+	bool		storm = !city->calm && o->day >= GEN_STORM_DAY && o->day <= GEN_STORM_END + 2;
 
 	RngInit(&rng, seed, (uint64) o->row, GEN_STREAM_TEXT);
 	initStringInfo(&s);

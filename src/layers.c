@@ -437,7 +437,7 @@ static double
 ClqPermutationP(const ClqInput *in, int nb, double obs, int R, int32 seed)
 {
 	uint8	   *lab = palloc(in->n);
-	uint64		state = (uint64) (uint32) seed * 0x9E3779B97F4A7C15ULL + 0x5A17;
+	uint64		state = (uint64) (uint32) seed * MQ_GOLDEN64 + 0x5A17;
 	int			ge = 0;
 
 	memcpy(lab, in->label, in->n);

@@ -78,6 +78,11 @@ static uint32 dict_nnodes = 0;
 static int64 dict_total = 0;
 static double dict_logtotal = 0.0;
 static double dict_load_ms = 0.0;
+/* children of the root by code point for the BMP: one lookup, no search */
+static uint32 *dict_root_bmp = NULL;
+/* log(f) for the small frequencies most words have (the same doubles) */
+#define LOG_CACHE		4096
+static double log_cache[LOG_CACHE];
 
 /*
  * User words: a growable trie (children as sorted index arrays) rebuilt
@@ -98,6 +103,8 @@ static uint32 user_nnodes = 0;
 static uint32 user_cap = 0;
 static uint32 user_nwords = 0;
 static bool user_valid = false;
+/* bit c & 0xFFFF set when some user word starts with c: most positions skip the user trie */
+static uint8 user_first[0x10000 / 8];
 static bool user_loading = false;
 static bool user_callback_registered = false;
 static Oid	user_relid = InvalidOid;
@@ -414,6 +421,18 @@ LoadDictionary(void)
 	MemoryContextSwitchTo(old);
 	MemoryContextDelete(tmp);
 
+	for (i = 1; i < LOG_CACHE; i++)
+		log_cache[i] = log((double) i);
+	dict_root_bmp = MemoryContextAlloc(TopMemoryContext, sizeof(uint32) * 0x10000);
+	for (i = 0; i < 0x10000; i++)
+		dict_root_bmp[i] = NO_NODE;
+	for (i = 0; i < (int) b.nodes[0].nchild; i++)
+	{
+		uint32		k = b.nodes[0].first + i;
+
+		if (b.nodes[k].cp < 0x10000)
+			dict_root_bmp[b.nodes[k].cp] = k;
+	}
 	dict_nodes = b.nodes;
 	dict_nnodes = b.nnodes;
 	dict_total = total;
@@ -430,6 +449,9 @@ DictChild(uint32 ni, uint32 c)
 	const TrieNode *n = &dict_nodes[ni];
 	uint32		lo = n->first,
 				hi = n->first + n->nchild;
+
+	if (ni == 0 && c < 0x10000)
+		return dict_root_bmp[c];
 
 	while (lo < hi)
 	{
@@ -525,6 +547,8 @@ UserAddWord(const uint32 *cps, int n, int32 freq)
 		ni = k;
 	}
 	user_nodes[ni].freq = freq;
+	if (n > 0)
+		user_first[(cps[0] & 0xFFFF) >> 3] |= (uint8) (1 << (cps[0] & 7));
 }
 
 /*
@@ -657,6 +681,7 @@ LoadUserWords(void)
 	MemoryContextReset(user_context);
 	user_nodes = NULL;
 	user_nnodes = user_cap = user_nwords = 0;
+	memset(user_first, 0, sizeof(user_first));
 	user_relid = relid;
 	if (!OidIsValid(relid))
 		return;
@@ -794,7 +819,7 @@ CutBlock(SegDoc *d, int a, int b, double *route, int *next)
 	for (k = b - 1; k >= a; k--)
 	{
 		uint32		dn = 0,
-					un = have_user ? 0 : NO_NODE;
+					un = (have_user && (user_first[(cps[k] & 0xFFFF) >> 3] & (1 << (cps[k] & 7)))) ? 0 : NO_NODE;
 		double		best = 0.0;
 		int			bestx = -1;
 		int			i;
@@ -816,7 +841,7 @@ CutBlock(SegDoc *d, int a, int b, double *route, int *next)
 				f = dict_nodes[dn].freq;
 			if (f <= 0)
 				continue;
-			cand = (log((double) f) - dict_logtotal) + route[i + 1 - a];
+			cand = ((f < LOG_CACHE ? log_cache[f] : log((double) f)) - dict_logtotal) + route[i + 1 - a];
 			if (bestx < 0 || cand >= best)
 			{
 				best = cand;
@@ -1019,7 +1044,7 @@ zh_dictionary_info(PG_FUNCTION_ARGS)
 			words++;
 	values[0] = Int64GetDatum(words);
 	values[1] = Int64GetDatum(dict_nnodes);
-	values[2] = Int64GetDatum((int64) dict_nnodes * sizeof(TrieNode));
+	values[2] = Int64GetDatum((int64) dict_nnodes * sizeof(TrieNode) + sizeof(uint32) * 0x10000);
 	values[3] = Int64GetDatum(dict_total);
 	values[4] = Float8GetDatum(dict_load_ms);
 	values[5] = Int64GetDatum(user_nwords);

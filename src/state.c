@@ -7,6 +7,8 @@
 #include <math.h>
 
 #include "fmgr.h"
+#include "libpq/pqformat.h"
+#include "utils/builtins.h"
 #include "utils/datetime.h"
 #include "utils/memutils.h"
 
@@ -148,6 +150,75 @@ mq_state_combine_nulls(FunctionCallInfo fcinfo, MqStateKind kind, Size min_used,
 		return mq_state_check(PG_GETARG_DATUM(0), kind, min_used, aggname);
 	*done = false;
 	return mq_state_for_update(fcinfo, 0, kind, 0, 0, aggname);
+}
+
+/*
+ * A copy of `s` without its slack: header + used bytes.  What travels as
+ * text or binary and what a user stores.
+ */
+static bytea *
+StateTrimmed(bytea *s)
+{
+	Size		len = MQ_STATE_HDRSZ + mq_state_used(s);
+	bytea	   *t = (bytea *) palloc(len);
+
+	memcpy(t, s, len);
+	SET_VARSIZE(t, len);
+	return t;
+}
+
+bytea *
+mq_state_from_cstring(const char *str, MqStateKind kind, Size min_used, const char *typname)
+{
+	bytea	   *raw;
+
+	if (str[0] != '\\' || str[1] != 'x')
+		ereport(ERROR,
+				(errcode(ERRCODE_INVALID_TEXT_REPRESENTATION),
+				 errmsg("invalid input syntax for type minqing.%s", typname),
+				 errdetail("A %s is written as \\x followed by hexadecimal digits.", typname),
+				 errhint("Use only text produced by minqing's output function.")));
+	raw = DatumGetByteaPP(DirectFunctionCall1(byteain, CStringGetDatum(str)));
+	raw = mq_state_check(PointerGetDatum(raw), kind, min_used, typname);
+	return StateTrimmed(raw);
+}
+
+/* Always hex, whatever bytea_output says: the text form is the wire form. */
+char *
+mq_state_to_cstring(bytea *s)
+{
+	Size		len = MQ_STATE_HDRSZ + mq_state_used(s) - VARHDRSZ;
+	char	   *out = palloc(2 * len + 3);
+	uint64		n;
+
+	out[0] = '\\';
+	out[1] = 'x';
+	n = hex_encode(VARDATA(s), len, out + 2);
+	out[2 + n] = '\0';
+	return out;
+}
+
+bytea *
+mq_state_from_binary(StringInfo buf, MqStateKind kind, Size min_used, const char *typname)
+{
+	int			len = buf->len - buf->cursor;
+	bytea	   *raw = (bytea *) palloc(len + VARHDRSZ);
+
+	SET_VARSIZE(raw, len + VARHDRSZ);
+	pq_copymsgbytes(buf, VARDATA(raw), len);
+	raw = mq_state_check(PointerGetDatum(raw), kind, min_used, typname);
+	return StateTrimmed(raw);
+}
+
+bytea *
+mq_state_to_binary(bytea *s)
+{
+	StringInfoData buf;
+	bytea	   *t = StateTrimmed(s);
+
+	pq_begintypsend(&buf);
+	pq_sendbytes(&buf, VARDATA(t), VARSIZE(t) - VARHDRSZ);
+	return pq_endtypsend(&buf);
 }
 
 /* The stored value of constant c (float8 or int32) of a payload. */

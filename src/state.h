@@ -31,6 +31,7 @@
 
 #include "postgres.h"
 #include "fmgr.h"
+#include "lib/stringinfo.h"
 #include "port/pg_bswap.h"
 
 #define MQ_STATE_VERSION	1
@@ -41,6 +42,9 @@ typedef enum MqStateKind
 {
 	MQ_KIND_RATE = 1,
 	MQ_KIND_KPI = 2,
+	/* 3..9 rollup state types (minqing.rate_state, minqing.kpi_state) */
+	MQ_KIND_RATE_ROLLUP = 3,
+	MQ_KIND_KPI_ROLLUP = 4,
 	/* 10..19 density and hotspots */
 	MQ_KIND_KDE = 10,
 	MQ_KIND_KDE_BANDWIDTH = 11,
@@ -54,7 +58,8 @@ typedef enum MqStateKind
 	/* 30..39 early warning */
 	MQ_KIND_STSCAN = 30,
 	/* 40..49 index */
-	MQ_KIND_INDEX = 40,
+	MQ_KIND_INDEX = 40,			/* reserved, never used */
+	MQ_KIND_INDEX_STATE = 41,	/* minqing.index_state */
 	/* 60..69 complaint text */
 	MQ_KIND_TERMVEC = 60
 } MqStateKind;
@@ -190,6 +195,19 @@ extern bytea *mq_state_reserve(bytea *s, Size needed, const char *aggname);
 extern bytea *mq_state_combine_nulls(FunctionCallInfo fcinfo, MqStateKind kind,
 									 Size min_used, const char *aggname,
 									 bool *done);
+
+/*
+ * Text and binary I/O of the state types (minqing.rate_state, kpi_state,
+ * index_state): the same bytes as the bytea form, '\x' + hex, header
+ * included and slack dropped.  Input validates version, kind and sizes and
+ * names the type (`typname`) in its errors; the caller validates the payload.
+ */
+extern bytea *mq_state_from_cstring(const char *str, MqStateKind kind, Size min_used,
+									const char *typname);
+extern char *mq_state_to_cstring(bytea *s);
+extern bytea *mq_state_from_binary(StringInfo buf, MqStateKind kind, Size min_used,
+								   const char *typname);
+extern bytea *mq_state_to_binary(bytea *s);
 
 /* True when called as an aggregate (or window aggregate) support function. */
 extern bool mq_in_aggregate(FunctionCallInfo fcinfo);

@@ -174,6 +174,36 @@ typedef struct LexemeCtx
 	void	   *arg;
 } LexemeCtx;
 
+/*
+ * True when lower-casing tok cannot change it in any locale: it has only
+ * CJK ideographs (U+3400..U+9FFF) and ASCII characters other than A-Z.
+ */
+static bool
+NoCaseChange(const char *tok, int nbytes)
+{
+	const unsigned char *p = (const unsigned char *) tok,
+			   *e = p + nbytes;
+
+	while (p < e)
+	{
+		if (*p < 0x80)
+		{
+			if (*p >= 'A' && *p <= 'Z')
+				return false;
+			p++;
+		}
+		else
+		{
+			pg_wchar	c = utf8_to_unicode(p);
+
+			if (c < 0x3400 || c > 0x9FFF)
+				return false;
+			p += pg_utf_mblen(p);
+		}
+	}
+	return true;
+}
+
 static void
 LexemeToken(const char *tok, int nbytes, MqTokenKind kind, void *arg)
 {
@@ -182,7 +212,13 @@ LexemeToken(const char *tok, int nbytes, MqTokenKind kind, void *arg)
 
 	if (kind != MQ_TOK_WORD)
 		return;
-	low = str_tolower(tok, nbytes, DEFAULT_COLLATION_OID);
+	if (NoCaseChange(tok, nbytes))
+	{
+		/* ideographs, digits, ASCII lower case: lowering is the identity */
+		low = pnstrdup(tok, nbytes);
+	}
+	else
+		low = str_tolower(tok, nbytes, DEFAULT_COLLATION_OID);
 	if (!searchstoplist(&stoplist, low))
 		c->cb(low, strlen(low), c->arg);
 	pfree(low);

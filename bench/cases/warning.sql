@@ -7,3 +7,11 @@
 -- bench: stscan 99 replications, one category, 2 months, 500 m, 7 days
 -- parallel: no
 -- minqing: SELECT cardinality(minqing.stscan(geom, created_at::date, 1, 500, 7, 99, 1)) FROM :tbl WHERE category_code = 'ebike_charging' AND created_at >= '2025-08-01' AND created_at < '2025-10-01'
+-- bench: alarm_list(level 4, auto) on one day (reads the 431 days up to it)
+-- parallel: no
+-- minqing: SELECT count(*) FROM minqing.alarm_list(:'tbl', 4, DATE '2025-09-09', 'auto', :'units')
+-- dba: SELECT count(*) FROM (SELECT minqing.admin_ancestor(unit_code, 4), category_code, created_at::date, count(*) FROM :tbl WHERE created_at >= DATE '2025-09-09' - 430 AND created_at < DATE '2025-09-10' GROUP BY 1, 2, 3) s
+-- bench: alarm_history(level 4, auto) over September 2025
+-- parallel: no
+-- minqing: SELECT count(*) FROM minqing.alarm_history(:'tbl', 4, DATE '2025-09-01', DATE '2025-09-30', 'auto', :'units')
+-- dba: SELECT count(*) FROM (SELECT minqing.admin_ancestor(unit_code, 4), category_code, created_at::date, count(*) FROM :tbl WHERE created_at >= DATE '2025-09-01' - 430 AND created_at < DATE '2025-10-01' GROUP BY 1, 2, 3) s

@@ -5,7 +5,7 @@
 -- final functions are called directly: through state-only aggregates (no
 -- final function, as Citus' worker_partial_agg does) and by hand.
 BEGIN;
-SELECT plan(21);
+SELECT plan(24);
 
 -- state-only aggregates: what a worker computes and ships
 CREATE AGGREGATE pg_temp.rate_state(boolean) (SFUNC = minqing.rate_trans, STYPE = bytea);
@@ -97,6 +97,22 @@ SELECT throws_ok($$SELECT minqing.rate_final(('\x09' || substr((SELECT rate_t FR
                  '22P03', NULL, 'wrong format version is refused');
 SELECT throws_ok($$SELECT minqing.kpi_final((SELECT rate_t::bytea FROM wire WHERE half))$$,
                  '22P03', NULL, 'a rate state handed to kpi is refused');
+
+-- 5. the rollup state types (SPEC §8): 32 shards shipped as text, merged = single pass
+SELECT is((SELECT minqing.rate(s::text::minqing.rate_state) FROM
+             (SELECT minqing.rate_state(satisfied) AS s FROM tap.orders GROUP BY id % 32) p),
+          (SELECT minqing.rate(satisfied) FROM tap.orders), 'rate_state: 32 shards through text = single pass');
+SELECT is((SELECT minqing.kpi(s::text::minqing.kpi_state) FROM
+             (SELECT minqing.kpi_state(responded, resolved, satisfied) AS s FROM tap.orders GROUP BY id % 32) p),
+          (SELECT minqing.kpi(responded, resolved, satisfied) FROM tap.orders), 'kpi_state: 32 shards through text = single pass');
+SELECT is((SELECT array_agg(x ORDER BY x.category_code)::text FROM minqing.index_state_counts(
+              (SELECT minqing.index_state(s::text::minqing.index_state) FROM
+                 (SELECT minqing.index_state(category_code, responded, resolved, satisfied, 'c' || (id % 997)) AS s
+                  FROM tap.orders GROUP BY id % 32) p)) x),
+          (SELECT array_agg(x ORDER BY x.category_code)::text FROM minqing.index_state_counts(
+              (SELECT minqing.index_state(category_code, responded, resolved, satisfied, 'c' || (id % 997))
+               FROM tap.orders)) x),
+          'index_state: 32 shards through text = single pass (repeats across shards included)');
 
 SELECT * FROM finish();
 ROLLBACK;

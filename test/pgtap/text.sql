@@ -1,6 +1,6 @@
 -- pgTAP: complaint text (SPEC §10, docs/text.md).
 BEGIN;
-SELECT plan(51);
+SELECT plan(55);
 
 -- 1-4. zh_segment equals jieba.lcut(s, HMM=False) of Debian python3-jieba
 -- 0.42.1 on 2,400 hand-written and generated sentences: token lengths computed
@@ -359,6 +359,31 @@ SELECT ok((SELECT array_agg(x.term) FROM
 	 AND (w.created_at AT TIME ZONE 'Asia/Shanghai')::date BETWEEN p.start_date - 56 AND p.start_date - 1) r,
 	minqing.top_terms(t.tv, r.tv, 5) x) @> ARRAY['积水', '停电'],
 	'top_terms: the storm days vs the 8 weeks before have 积水 and 停电 in the top 5');
+
+-- 52-53. the near-duplicate recipe of docs/text.md: pg_trgm candidates through a GIN index,
+-- exact re-rank with text_similarity, finds every copy of a complaint
+CREATE EXTENSION IF NOT EXISTS pg_trgm;
+CREATE TABLE public.text_near AS
+SELECT row_number() OVER (ORDER BY s.doc, c) AS id, s.doc
+FROM (SELECT doc FROM seg_ref ORDER BY doc LIMIT 300) s, generate_series(1, 3) c;
+CREATE INDEX text_near_trgm ON text_near USING gin (doc gin_trgm_ops);
+ANALYZE text_near;
+SET LOCAL pg_trgm.similarity_threshold = 0.3;
+SET LOCAL enable_seqscan = off;
+SELECT matches(tap.explain($$SELECT a.id, b.id FROM text_near a JOIN text_near b ON b.id > a.id AND b.doc % a.doc
+	WHERE minqing.text_similarity(a.doc, b.doc) >= 0.6$$), 'text_near_trgm', 'the candidate join uses the trigram index');
+SELECT is((SELECT count(*) FROM text_near a JOIN text_near b ON b.id > a.id AND b.doc % a.doc
+           WHERE minqing.text_similarity(a.doc, b.doc) >= 0.6 AND a.doc = b.doc),
+          (SELECT count(*) * 3 FROM (SELECT DISTINCT doc FROM text_near WHERE cardinality(show_trgm(doc)) > 0) d),
+	'every copy of every complaint that has trigrams is found (3 pairs per complaint)');
+RESET enable_seqscan;
+
+-- 54-55. admin-unit names as user words
+SAVEPOINT units;
+SELECT is(minqing.zh_userdict_add_units('text_city.admin_unit'), 489::bigint, 'zh_userdict_add_units adds the 489 unit names of the generated city');
+SELECT is(minqing.zh_segment('新华路街道新华路一社区有人飞线充电'), ARRAY['新华路街道', '新华路一社区', '有人', '飞线充电'],
+	'unit names are then single words');
+ROLLBACK TO SAVEPOINT units;
 
 SELECT * FROM finish();
 ROLLBACK;

@@ -66,9 +66,15 @@ check $? "the report is a complete HTML file of more than 20 kB ($(stat -c %s "$
 ! grep -qiE '<script|<img|<link|<iframe|src=|url\(|@import' "$html" && \
 	[ "$(grep -oE 'https?://[^" ]*' "$html" | grep -cv '^http://www.w3.org/2000/svg$')" -eq 0 ]
 check $? "the report is self-contained (no scripts, no links, no URLs but the SVG namespace)"
-[ "$(grep -o '<section' "$html" | wc -l)" -eq 6 ] && [ "$(grep -o '<svg' "$html" | wc -l)" -ge 5 ] && \
+# six panels, a seventh (hot words) when work_order has the complaint text
+want=6; [ "$(psql -At -d "$db" -c "SELECT count(*) FROM pg_attribute WHERE attrelid = 'demo.work_order'::regclass AND attname = 'content'")" = 1 ] && want=7
+[ "$(grep -o '<section' "$html" | wc -l)" -eq "$want" ] && [ "$(grep -o '<svg' "$html" | wc -l)" -ge 5 ] && \
 	[ "$(grep -o '<path' "$html" | wc -l)" -ge 30 ]
-check $? "six panels with maps and charts ($(grep -o '<svg' "$html" | wc -l) SVGs, $(grep -o '<path' "$html" | wc -l) paths)"
+check $? "$want panels with maps and charts ($(grep -o '<svg' "$html" | wc -l) SVGs, $(grep -o '<path' "$html" | wc -l) paths)"
+if [ "$want" = 7 ]; then
+	grep -q '民情热词' "$html" && grep -q 'Hot words' "$html" && grep -q '<b>飞线充电</b>' "$html" && grep -q '<b>楼道充电</b>' "$html"
+	check $? "the hot-words panel names the planted surge's words 飞线充电 and 楼道充电"
+fi
 grep -q 'Street index' "$html" && grep -q '街道民情指数' "$html" && grep -q 'Storm resilience' "$html" && grep -q '城市韧性' "$html"
 check $? "captions in Chinese and English"
 

@@ -1,0 +1,19 @@
+-- make bench cases for the public-sentiment index and alarm_list (see bench/run.sh for the format).
+-- SPEC §8: sentiment_index at most 3x the hand-written GROUP BY admin_ancestor(unit_code, level) computing the
+-- same raw counts (orders, three flag counts, tier-weighted orders, repeat orders) over the three periods it
+-- reads (current half year, previous half year, last year's); alarm_list at most 3x its daily GROUP BY.
+-- bench: sentiment_index level 4, half year (3 periods)
+-- minqing: SELECT count(*) FROM minqing.sentiment_index(:'tbl', 4, '2025-01-01+08', '2025-07-01+08', units => :'units')
+-- dba: SELECT p.i, minqing.admin_ancestor(o.unit_code, 4), count(*), count(responded), count(*) FILTER (WHERE responded), count(resolved), count(*) FILTER (WHERE resolved), count(satisfied), count(*) FILTER (WHERE satisfied), sum(CASE c.tier WHEN 1 THEN 1.0 WHEN 2 THEN 0.8 WHEN 3 THEN 0.6 WHEN 4 THEN 0.4 ELSE 0.7 END), count(caller_id) - count(DISTINCT (caller_id, o.category_code)) FROM :tbl o JOIN (VALUES (1, timestamptz '2025-01-01+08', timestamptz '2025-07-01+08'), (2, '2024-07-01+08', '2025-01-01+08'), (3, '2024-01-01+08', '2024-07-01+08')) p(i, s, e) ON o.created_at >= p.s AND o.created_at < p.e LEFT JOIN minqing.category c ON c.code = o.category_code GROUP BY 1, 2
+-- bench: sentiment_index level 3, half year (3 periods)
+-- minqing: SELECT count(*) FROM minqing.sentiment_index(:'tbl', 3, '2025-01-01+08', '2025-07-01+08', units => :'units')
+-- dba: SELECT p.i, minqing.admin_ancestor(o.unit_code, 3), count(*), count(responded), count(*) FILTER (WHERE responded), count(resolved), count(*) FILTER (WHERE resolved), count(satisfied), count(*) FILTER (WHERE satisfied), sum(CASE c.tier WHEN 1 THEN 1.0 WHEN 2 THEN 0.8 WHEN 3 THEN 0.6 WHEN 4 THEN 0.4 ELSE 0.7 END), count(caller_id) - count(DISTINCT (caller_id, o.category_code)) FROM :tbl o JOIN (VALUES (1, timestamptz '2025-01-01+08', timestamptz '2025-07-01+08'), (2, '2024-07-01+08', '2025-01-01+08'), (3, '2024-01-01+08', '2024-07-01+08')) p(i, s, e) ON o.created_at >= p.s AND o.created_at < p.e LEFT JOIN minqing.category c ON c.code = o.category_code GROUP BY 1, 2
+-- bench: index_components level 4, one half year (the scan alone)
+-- minqing: SELECT count(*) FROM minqing.index_components(:'tbl', 4, '2025-01-01+08', '2025-07-01+08', units => :'units')
+-- dba: SELECT minqing.admin_ancestor(o.unit_code, 4), count(*), count(responded), count(*) FILTER (WHERE responded), count(resolved), count(*) FILTER (WHERE resolved), count(satisfied), count(*) FILTER (WHERE satisfied), sum(CASE c.tier WHEN 1 THEN 1.0 WHEN 2 THEN 0.8 WHEN 3 THEN 0.6 WHEN 4 THEN 0.4 ELSE 0.7 END), count(caller_id) - count(DISTINCT (caller_id, o.category_code)) FROM :tbl o LEFT JOIN minqing.category c ON c.code = o.category_code WHERE o.created_at >= '2025-01-01+08' AND o.created_at < '2025-07-01+08' GROUP BY 1
+-- bench: alarm_list level 4, C2, 57 days
+-- minqing: SELECT count(*) FROM minqing.alarm_list(:'tbl', 4, DATE '2025-06-30', 'C2', :'units')
+-- dba: SELECT minqing.admin_ancestor(unit_code, 4), category_code, created_at::date, count(*) FROM :tbl WHERE created_at >= DATE '2025-05-05' AND created_at < DATE '2025-07-01' AND unit_code IS NOT NULL AND category_code IS NOT NULL GROUP BY 1, 2, 3
+-- bench: alarm_list level 5, C2, 57 days
+-- minqing: SELECT count(*) FROM minqing.alarm_list(:'tbl', 5, DATE '2025-06-30', 'C2', :'units')
+-- dba: SELECT minqing.admin_ancestor(unit_code, 5), category_code, created_at::date, count(*) FROM :tbl WHERE created_at >= DATE '2025-05-05' AND created_at < DATE '2025-07-01' AND unit_code IS NOT NULL AND category_code IS NOT NULL GROUP BY 1, 2, 3

@@ -1,0 +1,22 @@
+-- make bench cases for rollups (SPEC §8, docs/rollup.md): daily states per community, built once per run
+-- (the extension is re-created each run, which drops the state columns), then read by dashboard queries.
+-- The "dba" column here is the same answer computed from the raw orders.
+-- setup: DROP TABLE IF EXISTS :schema.index_daily
+-- setup: CREATE TABLE :schema.index_daily AS SELECT created_at::date AS day, unit_code, minqing.index_state(category_code, responded, resolved, satisfied, caller_id) AS state FROM :tbl GROUP BY 1, 2
+-- setup: DROP TABLE IF EXISTS :schema.kpi_daily
+-- setup: CREATE TABLE :schema.kpi_daily AS SELECT created_at::date AS day, unit_code, minqing.kpi_state(responded, resolved, satisfied) AS state FROM :tbl GROUP BY 1, 2
+-- bench: sentiment_index level 3, one month, from the daily rollup (vs raw orders)
+-- parallel: no
+-- minqing: SELECT count(*) FROM minqing.sentiment_index((:'schema' || '.index_daily')::regclass, 3, '2025-06-01', '2025-07-01', units => :'units')
+-- dba: SELECT count(*) FROM minqing.sentiment_index(:'tbl', 3, '2025-06-01', '2025-07-01', units => :'units')
+-- bench: sentiment_index level 4, half year, from the daily rollup (vs raw orders)
+-- parallel: no
+-- minqing: SELECT count(*) FROM minqing.sentiment_index((:'schema' || '.index_daily')::regclass, 4, '2025-01-01', '2025-07-01', units => :'units')
+-- dba: SELECT count(*) FROM minqing.sentiment_index(:'tbl', 4, '2025-01-01', '2025-07-01', units => :'units')
+-- bench: alarm_list level 4 from the daily rollup (vs raw orders)
+-- parallel: no
+-- minqing: SELECT count(*) FROM minqing.alarm_list((:'schema' || '.index_daily')::regclass, 4, DATE '2025-06-30', 'C2', :'units')
+-- dba: SELECT count(*) FROM minqing.alarm_list(:'tbl', 4, DATE '2025-06-30', 'C2', :'units')
+-- bench: kpi(kpi_state) per district, one month, from the daily rollup (vs raw orders)
+-- minqing: SELECT left(unit_code, 6), minqing.kpi(state) FROM :schema.kpi_daily WHERE day >= '2025-06-01' AND day < '2025-07-01' GROUP BY 1
+-- dba: SELECT left(unit_code, 6), minqing.kpi(responded, resolved, satisfied) FROM :tbl WHERE created_at >= '2025-06-01' AND created_at < '2025-07-01' GROUP BY 1

@@ -1,0 +1,137 @@
+----------------------------------------------------------------------------
+-- Alarms people can trust (SPEC §11): farrington() as R surveillance
+-- farringtonFlexible, auto_alarm() behind alarm_list's 'auto' method, and
+-- alarm_history() (src/alarms.c, docs/warning.md)
+----------------------------------------------------------------------------
+CREATE TYPE minqing.farrington_result AS (expected float8, upperbound float8, alarm boolean);
+COMMENT ON TYPE minqing.farrington_result IS
+	'farrington(): expected count (the GLM prediction), upper bound of the 2/3-power prediction interval, alarm; expected and upperbound are NULL and alarm false when the last 4 periods hold fewer than 5 cases (R''s limit54)';
+
+CREATE FUNCTION minqing.farrington(cases float8, period int, b int DEFAULT 1, w int DEFAULT 3,
+		alpha float8 DEFAULT 0.05) RETURNS minqing.farrington_result
+	AS 'MODULE_PATHNAME', 'farrington' LANGUAGE C WINDOW IMMUTABLE PARALLEL SAFE;
+COMMENT ON FUNCTION minqing.farrington(float8, int, int, int, float8) IS
+	'improved Farrington algorithm as R surveillance 1.20.3 farringtonFlexible on sts(cases, frequency = period) with control b, w, alpha (quasi-Poisson GLM with trend test, Anscombe reweighting, 2/3-power threshold, 5-in-4 rule) over OVER (PARTITION BY … ORDER BY t), one row per period; NULL for the first b·period + w periods, for NULL cases (a missing period), with fewer than 3 reference values, and when no model converges';
+
+CREATE TYPE minqing.auto_alarm_result AS (expected float8, threshold float8, alarm boolean, raised boolean);
+COMMENT ON TYPE minqing.auto_alarm_result IS
+	'auto_alarm(): expected count, threshold = max(2/3-power upper bound, min_cases − 1), alarm = cases > threshold, raised = alarm with no alarm on the 7 days before (one alarm per running event)';
+
+CREATE FUNCTION minqing.auto_alarm(cases float8, alpha float8 DEFAULT 0.001, min_cases float8 DEFAULT 5,
+		score boolean DEFAULT true) RETURNS minqing.auto_alarm_result
+	AS 'MODULE_PATHNAME', 'auto_alarm' LANGUAGE C WINDOW IMMUTABLE PARALLEL SAFE;
+COMMENT ON FUNCTION minqing.auto_alarm(float8, float8, float8, boolean) IS
+	'the seasonality-aware daily alarm of alarm_list(…, ''auto''), over OVER (PARTITION BY … ORDER BY day) with one row per day: quasi-Poisson GLM (reweighted as Farrington) of this year''s last 8 weeks, the same weeks last year and last year''s week around the day (52 weeks back, same weekday), with weekday effects; Farrington''s 2/3-power upper bound at alpha, at least min_cases; NULL before 60 days of history and on rows where score is false (history only)';
+
+----------------------------------------------------------------------------
+-- alarm_history(): every alarm of every day, as alarm_list raised it that morning
+----------------------------------------------------------------------------
+-- The work is in alarm_days(): a PL/pgSQL function cannot have an input
+-- and an output both named "method", as SPEC's alarm_history has.
+CREATE FUNCTION minqing.alarm_days(orders regclass, level int, date_from date, date_to date, method text)
+	RETURNS TABLE (alarm_day date, alarm_unit text, alarm_category text, alarm_observed float8,
+		alarm_expected float8, alarm_threshold float8, alarm_method text)
+	LANGUAGE plpgsql STABLE PARALLEL RESTRICTED
+	SET search_path = pg_catalog, pg_temp
+AS $body$
+-- stable: reads tables, and days are cut in the session's TimeZone
+DECLARE
+	m text := pg_catalog.upper(alarm_days.method);
+	-- days read before date_from: EARS needs 11, 'auto' 423 for last year's
+	-- blocks plus 7 for the alarms that suppress a repeated one
+	history int;
+BEGIN
+	IF alarm_days.level IS NULL OR alarm_days.level NOT BETWEEN 1 AND 5 THEN
+		RAISE EXCEPTION 'level must be between 1 and 5'
+			USING ERRCODE = 'invalid_parameter_value',
+			      DETAIL = pg_catalog.format('Got %s.', alarm_days.level),
+			      HINT = '1 province, 2 city, 3 district, 4 street, 5 community.';
+	END IF;
+	IF m IS NULL OR m NOT IN ('AUTO', 'C1', 'C2', 'C3') THEN
+		RAISE EXCEPTION 'unknown alarm method "%"', alarm_days.method
+			USING ERRCODE = 'invalid_parameter_value',
+			      HINT = 'Use ''auto'' (seasonality-aware, the default), ''C1'', ''C2'' or ''C3''.';
+	END IF;
+	IF date_from IS NULL OR date_to IS NULL OR orders IS NULL THEN
+		RETURN;
+	END IF;
+	IF date_to < date_from THEN
+		RAISE EXCEPTION 'date_to must not be before date_from'
+			USING ERRCODE = 'invalid_parameter_value',
+			      DETAIL = pg_catalog.format('Got %s .. %s.', date_from, date_to),
+			      HINT = 'Both ends are included: alarm_history(orders, 4, ''2025-01-01'', ''2025-12-31'').';
+	END IF;
+	IF date_to - date_from > 3660 THEN
+		RAISE EXCEPTION 'alarm_history covers at most 3661 days'
+			USING ERRCODE = 'program_limit_exceeded',
+			      DETAIL = pg_catalog.format('Got %s days.', date_to - date_from + 1),
+			      HINT = 'Ask for ten years or less at a time.';
+	END IF;
+	IF m = 'AUTO' THEN
+		history := 430;
+		-- series start on the first day with any order (before it there was
+		-- no data, not zero orders); auto_alarm scores from date_from - 7 on
+		-- (the alarms that suppress a repeated one), and only days with at
+		-- least 5 orders: with min_cases 5 no other day can alarm, and an
+		-- unscored day counts as quiet, so the raised alarms are the same
+		RETURN QUERY EXECUTE $q$
+			WITH daily AS (
+				SELECT a.unit_code AS u, a.category_code AS cat, a.day AS d, a.cases AS n
+				FROM minqing.alarm_daily($5, $1, $2 - $4, $3) a),
+			first AS (SELECT min(daily.d) AS d0 FROM daily),
+			pairs AS (SELECT DISTINCT daily.u, daily.cat FROM daily WHERE daily.u IS NOT NULL),
+			series AS (
+				SELECT p.u, p.cat, g.d::date AS d, COALESCE(daily.n, 0) AS n
+				FROM pairs p
+				CROSS JOIN first f
+				CROSS JOIN generate_series(f.d0::timestamp, $3::timestamp, interval '1 day') AS g (d)
+				LEFT JOIN daily ON daily.u = p.u AND daily.cat = p.cat AND daily.d = g.d::date),
+			scored AS (
+				SELECT s.u, s.cat, s.d, s.n,
+				       minqing.auto_alarm(s.n, score => s.d >= $2 - 7 AND s.n >= 5) OVER (PARTITION BY s.u, s.cat ORDER BY s.d) AS a
+				FROM series s)
+			SELECT s.d, s.u, s.cat, s.n, (s.a).expected, (s.a).threshold, 'auto'::text
+			FROM scored s
+			WHERE s.d >= $2 AND (s.a).raised
+			ORDER BY s.d, s.n - (s.a).threshold DESC, s.u, s.cat$q$
+		USING alarm_days.level, date_from, date_to, history, orders;
+	ELSE
+		history := 56;
+		RETURN QUERY EXECUTE $q$
+			WITH daily AS (
+				SELECT a.unit_code AS u, a.category_code AS cat, a.day AS d, a.cases AS n
+				FROM minqing.alarm_daily($5, $1, $2 - $4, $3) a),
+			pairs AS (SELECT DISTINCT daily.u, daily.cat FROM daily WHERE daily.u IS NOT NULL),
+			series AS (
+				SELECT p.u, p.cat, g.d::date AS d, COALESCE(daily.n, 0) AS n
+				FROM pairs p
+				CROSS JOIN generate_series(($2 - $4)::timestamp, $3::timestamp, interval '1 day') AS g (d)
+				LEFT JOIN daily ON daily.u = p.u AND daily.cat = p.cat AND daily.d = g.d::date),
+			scored AS (
+				SELECT s.u, s.cat, s.d, s.n,
+				       minqing.ears(s.n, $6) OVER (PARTITION BY s.u, s.cat ORDER BY s.d) AS e
+				FROM series s)
+			SELECT s.d, s.u, s.cat, s.n, (s.e).expected, (s.e).threshold, $6
+			FROM scored s
+			WHERE s.d >= $2 AND (s.e).alarm
+			ORDER BY s.d, s.n - (s.e).threshold DESC, s.u, s.cat$q$
+		USING alarm_days.level, date_from, date_to, history, orders, m;
+	END IF;
+END
+$body$;
+COMMENT ON FUNCTION minqing.alarm_days(regclass, int, date, date, text) IS
+	'internal: the rows of alarm_history()';
+
+CREATE FUNCTION minqing.alarm_history(orders regclass, level int, date_from date, date_to date,
+		method text DEFAULT 'auto', units regclass DEFAULT 'minqing.admin_unit')
+	RETURNS TABLE (day date, unit_code text, category_code text, observed float8, expected float8,
+		threshold float8, method text)
+	LANGUAGE sql STABLE PARALLEL RESTRICTED
+	SET search_path = pg_catalog, pg_temp
+	-- stable: reads tables, and days are cut in the session's TimeZone
+AS $body$
+	-- units: accepted like alarm_list's; the rows carry codes, not names
+	SELECT * FROM minqing.alarm_days($1, $2, $3, $4, $5)
+$body$;
+COMMENT ON FUNCTION minqing.alarm_history(regclass, int, date, date, text, regclass) IS
+	'every alarm of every day in [date_from, date_to] (units at an admin level × categories) as alarm_list would have raised it that morning, from the history up to that day only (orders, or a daily index_state rollup relation): day, unit_code, category_code, observed, expected, threshold, method; ''auto'' (default) raises a running event once (auto_alarm), ''C1''/''C2''/''C3'' list every EARS alarm day';

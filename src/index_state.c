@@ -1,0 +1,679 @@
+/*
+ * index_state.c — minqing.index_state (SPEC §8): every raw count the
+ * public-sentiment index needs, in one portable, mergeable state.
+ *
+ *   index_state(category_code, responded, resolved, satisfied, caller_id)
+ *       aggregate building a state (one per unit and period, or per day and
+ *       community in a rollup table)
+ *   index_state(index_state)       aggregate merging states exactly
+ *   index_state_counts(state)      the counts per category, for the index's
+ *                                  SQL orchestration (install/60-index.sql)
+ *
+ * Per category the state keeps nine counters: orders, orders with a caller,
+ * distinct callers of the category, and n/k of responded, resolved and
+ * satisfied.  Repeat orders of a category are (orders with a caller) −
+ * (distinct callers), exactly as the index has always counted them: a
+ * caller's second, third … order in the same category.  Counting them
+ * exactly across merged states (two days of a rollup, two parallel workers)
+ * needs the set of distinct (caller, category) pairs, so the state keeps it:
+ * memory is O(distinct pairs), about 12 + len(caller_id) bytes each, plus
+ * 80 + len(category_code) per category and 4 bytes of hash slot per entry
+ * (two slots per entry while building).  Tier weights and the sector filter
+ * are applied when the counts are read, so one state serves every profile.
+ *
+ * Payload (after the 16-byte state header of state.h; every integer
+ * little-endian):
+ *   0  int32 nslots     hash slots (a power of two), 0 in a stored state
+ *   4  int32 nentries   category and pair entries
+ *   8  int32 arena_used bytes of entries
+ *  12  int32 ncat       category entries
+ *  16  nslots × uint32  slot: 1 + arena offset of an entry, 0 = empty
+ *  ..  arena: entries, each 4-byte aligned
+ *     category: uint32 hash | uint8 1 | uint8 isnull | uint16 len |
+ *               9 × int64 counters | len bytes of category_code
+ *     pair:     uint32 hash | uint8 2 | uint8 0 | uint16 len |
+ *               uint32 arena offset of its category | len bytes of caller_id
+ * A category entry always precedes its pairs.  Hashes depend only on the
+ * strings, so they are valid in every state; the slots are rebuilt from
+ * the arena whenever a state without slots (from disk, from text, from a
+ * final function) is merged into.
+ */
+#include "postgres.h"
+
+#include "fmgr.h"
+#include "funcapi.h"
+#include "libpq/pqformat.h"
+#include "miscadmin.h"
+#include "utils/builtins.h"
+#include "utils/tuplestore.h"
+
+#include "mqhash.h"
+#include "state.h"
+
+#define IDX_NAME		"index_state"
+
+#define IDX_NSLOTS		0
+#define IDX_NENTRIES	4
+#define IDX_ARENA_USED	8
+#define IDX_NCAT		12
+#define IDX_HDR			16
+
+#define TAG_CAT			1
+#define TAG_PAIR		2
+
+#define CAT_COUNTERS	8
+#define CAT_HDR			80		/* 8 + 9 × 8 */
+#define PAIR_HDR		12
+
+/* counters of a category entry */
+enum
+{
+	C_ORDERS, C_CALLERS, C_PAIRS, C_RSP_N, C_RSP_K, C_RSL_N, C_RSL_K, C_SAT_N, C_SAT_K, C_NCOUNTERS
+};
+
+#define ALIGN4(x)		(((x) + 3) & ~((Size) 3))
+#define MAX_KEY			65535
+
+/* ---- small accessors ---- */
+static inline uint32
+get_u32(const char *p)
+{
+	return (uint32) mq_get_i32(p);
+}
+
+static inline void
+put_u32(char *p, uint32 v)
+{
+	mq_put_i32(p, (int32) v);
+}
+
+static inline uint16
+get_u16(const char *p)
+{
+	uint16		u;
+
+	memcpy(&u, p, 2);
+	return MQ_LE16(u);
+}
+
+static inline void
+put_u16(char *p, uint16 v)
+{
+	uint16		u = MQ_LE16(v);
+
+	memcpy(p, &u, 2);
+}
+
+#define PL(s)			MQ_STATE_PAYLOAD(s)
+#define NSLOTS(s)		get_u32(PL(s) + IDX_NSLOTS)
+#define ARENA(s)		(PL(s) + IDX_HDR + (Size) NSLOTS(s) * 4)
+#define ARENA_USED(s)	get_u32(PL(s) + IDX_ARENA_USED)
+#define ENTRY_CTR(e, c)	((e) + 8 + 8 * (c))
+
+/* FNV-1a (mqhash.h) over the bytes from a seed, folded to 32 bits */
+static inline uint32
+HashBytes(const char *p, int len, uint32 seed)
+{
+	return (uint32) mq_mix64(mq_fnv1a_extend(MQ_FNV1A_INIT ^ seed, p, len));
+}
+
+static inline uint32
+CatHash(const char *key, int len, bool isnull)
+{
+	return HashBytes(key, len, isnull ? 0x9e3779b9u : 0u);
+}
+
+static inline uint32
+PairHash(uint32 cathash, const char *caller, int len)
+{
+	return HashBytes(caller, len, cathash);
+}
+
+static inline Size
+EntrySize(const char *e)
+{
+	return ALIGN4((e[4] == TAG_CAT ? CAT_HDR : PAIR_HDR) + (Size) get_u16(e + 6));
+}
+
+static inline void
+CheckKeyLength(int len, const char *what)
+{
+	if (len > MAX_KEY)
+		ereport(ERROR,
+				(errcode(ERRCODE_PROGRAM_LIMIT_EXCEEDED),
+				 errmsg("%s of %d bytes is too long for index_state", what, len),
+				 errdetail("index_state keeps keys of at most %d bytes.", MAX_KEY),
+				 errhint("Use short category codes and caller ids, e.g. pseudonymize(caller_id).")));
+}
+
+/*
+ * A copy of state `s` with `nslots` slots and room for at least
+ * `arena_room` arena bytes, slots rebuilt from the arena.  Built in the
+ * current memory context (see state.h on growing states).
+ */
+static bytea *
+Rebuild(bytea *s, uint32 nslots, Size arena_room)
+{
+	uint32		used = ARENA_USED(s);
+	Size		cap;
+	bytea	   *n;
+	char	   *arena;
+	char	   *slots;
+	uint32		mask = nslots - 1;
+
+	if ((Size) nslots * 4 + arena_room + IDX_HDR > MaxAllocSize - MQ_STATE_HDRSZ)
+		ereport(ERROR,
+				(errcode(ERRCODE_PROGRAM_LIMIT_EXCEEDED),
+				 errmsg("index_state would exceed the 1 GB limit"),
+				 errdetail("It holds %u distinct (caller, category) pairs and categories.",
+						   get_u32(PL(s) + IDX_NENTRIES)),
+				 errhint("Build states per day and unit and merge fewer of them, or group by finer units.")));
+	cap = IDX_HDR + (Size) nslots * 4 + Max(arena_room, used);
+	n = mq_state_new(MQ_KIND_INDEX_STATE, cap, IDX_HDR + (Size) nslots * 4 + used);
+	memcpy(PL(n) + 4, PL(s) + 4, IDX_HDR - 4);
+	put_u32(PL(n) + IDX_NSLOTS, nslots);
+	arena = ARENA(n);
+	memcpy(arena, ARENA(s), used);
+	slots = PL(n) + IDX_HDR;
+	if (nslots == 0)
+		return n;
+	for (Size off = 0; off < used; off += EntrySize(arena + off))
+	{
+		uint32		i = get_u32(arena + off) & mask;
+
+		while (get_u32(slots + 4 * i) != 0)
+			i = (i + 1) & mask;
+		put_u32(slots + 4 * i, (uint32) off + 1);
+	}
+	return n;
+}
+
+/*
+ * Make room for one more entry of `esize` bytes: enough slots (load ≤ 1/2)
+ * and arena.  May return a new state.
+ */
+static bytea *
+Reserve(bytea *s, Size esize)
+{
+	uint32		nslots = NSLOTS(s);
+	uint32		nentries = get_u32(PL(s) + IDX_NENTRIES);
+	Size		used = ARENA_USED(s);
+	Size		room = MQ_STATE_CAPACITY(s) - IDX_HDR - (Size) nslots * 4;
+
+	if (nslots == 0 || (Size) (nentries + 1) * 2 > nslots)
+	{
+		uint32		ns = Max(nslots, 64);
+
+		while ((Size) (nentries + 1) * 2 > ns)
+			ns *= 2;
+		return Rebuild(s, ns, Max(used + esize, 2 * used));
+	}
+	if (used + esize > room)
+	{
+		bytea	   *n = mq_state_reserve(s, IDX_HDR + (Size) nslots * 4 + Max(used + esize, 2 * used), IDX_NAME);
+
+		return n;
+	}
+	return s;
+}
+
+/* Append an entry (the caller reserved room); returns its arena offset. */
+static uint32
+AppendEntry(bytea *s, uint32 slot, uint32 hash, int tag, bool isnull, const char *key, int len,
+	   uint32 catoff)
+{
+	char	   *arena = ARENA(s);
+	uint32		off = ARENA_USED(s);
+	char	   *e = arena + off;
+	Size		size = ALIGN4((tag == TAG_CAT ? CAT_HDR : PAIR_HDR) + (Size) len);
+
+	memset(e, 0, size);
+	put_u32(e, hash);
+	e[4] = (char) tag;
+	e[5] = isnull ? 1 : 0;
+	put_u16(e + 6, (uint16) len);
+	if (tag == TAG_CAT)
+		memcpy(e + CAT_HDR, key, len);
+	else
+	{
+		put_u32(e + 8, catoff);
+		memcpy(e + PAIR_HDR, key, len);
+	}
+	put_u32(PL(s) + IDX_HDR + 4 * slot, off + 1);
+	put_u32(PL(s) + IDX_ARENA_USED, off + (uint32) size);
+	put_u32(PL(s) + IDX_NENTRIES, get_u32(PL(s) + IDX_NENTRIES) + 1);
+	if (tag == TAG_CAT)
+		put_u32(PL(s) + IDX_NCAT, get_u32(PL(s) + IDX_NCAT) + 1);
+	mq_state_set_used(s, IDX_HDR + NSLOTS(s) * 4 + off + (uint32) size);
+	return off;
+}
+
+/*
+ * Find or add the category (key, len, isnull): returns its arena offset.
+ * *sp is the state, replaced when it grows.
+ */
+static uint32
+FindCategory(bytea **sp, const char *key, int len, bool isnull)
+{
+	uint32		h = CatHash(key, len, isnull);
+	bytea	   *s;
+	uint32		mask,
+				i;
+	char	   *arena,
+			   *slots;
+
+	*sp = s = Reserve(*sp, ALIGN4(CAT_HDR + (Size) len));
+	mask = NSLOTS(s) - 1;
+	arena = ARENA(s);
+	slots = PL(s) + IDX_HDR;
+	for (i = h & mask;; i = (i + 1) & mask)
+	{
+		uint32		v = get_u32(slots + 4 * i);
+		char	   *e;
+
+		if (v == 0)
+			break;
+		e = arena + v - 1;
+		if (get_u32(e) == h && e[4] == TAG_CAT && e[5] == (isnull ? 1 : 0) &&
+			get_u16(e + 6) == len && memcmp(e + CAT_HDR, key, len) == 0)
+			return v - 1;
+	}
+	return AppendEntry(s, i, h, TAG_CAT, isnull, key, len, 0);
+}
+
+/*
+ * Add the pair (category at catoff, caller) with hash h (PairHash of the
+ * category's hash and the caller) unless present; counts a new distinct
+ * caller of the category.  *sp may be replaced.
+ */
+static void
+AddPair(bytea **sp, uint32 catoff, const char *caller, int len, uint32 h)
+{
+	bytea	   *s;
+	uint32		mask,
+				i;
+	char	   *arena,
+			   *slots;
+
+	*sp = s = Reserve(*sp, ALIGN4(PAIR_HDR + (Size) len));
+	arena = ARENA(s);
+	mask = NSLOTS(s) - 1;
+	slots = PL(s) + IDX_HDR;
+	for (i = h & mask;; i = (i + 1) & mask)
+	{
+		uint32		v = get_u32(slots + 4 * i);
+		char	   *e;
+
+		if (v == 0)
+			break;
+		e = arena + v - 1;
+		if (get_u32(e) == h && e[4] == TAG_PAIR && get_u32(e + 8) == catoff &&
+			get_u16(e + 6) == len && memcmp(e + PAIR_HDR, caller, len) == 0)
+			return;
+	}
+	AppendEntry(s, i, h, TAG_PAIR, false, caller, len, catoff);
+	arena = ARENA(s);
+	mq_put_i64(ENTRY_CTR(arena + catoff, C_PAIRS), mq_get_i64(ENTRY_CTR(arena + catoff, C_PAIRS)) + 1);
+}
+
+static inline void
+AddCounter(char *e, int c, int64 v)
+{
+	mq_put_i64(ENTRY_CTR(e, c), mq_get_i64(ENTRY_CTR(e, c)) + v);
+}
+
+/*
+ * Validate the payload of a state from outside (text, binary input): every
+ * entry inside the arena, pairs pointing at earlier categories, counters
+ * consistent (k ≤ n ≤ orders, distinct callers = the pairs present).  Any
+ * state that passes is safe to merge and read.
+ */
+static void
+ValidatePayload(bytea *s)
+{
+	Size		used = mq_state_used(s);
+	Size		arena_used,
+				nslots,
+				off;
+	uint32		nentries = 0,
+				ncat = 0;
+	char	   *arena;
+	int64	   *pairs;
+
+	if (used < IDX_HDR)
+		goto bad;
+	nslots = NSLOTS(s);
+	arena_used = ARENA_USED(s);
+	if (nslots > (used - IDX_HDR) / 4 || IDX_HDR + nslots * 4 + arena_used != used)
+		goto bad;
+	arena = ARENA(s);
+	pairs = (int64 *) palloc0(sizeof(int64) * (arena_used / CAT_HDR + 1));
+	for (off = 0; off < arena_used;)
+	{
+		char	   *e = arena + off;
+		Size		size;
+
+		if (arena_used - off < PAIR_HDR || (e[4] != TAG_CAT && e[4] != TAG_PAIR))
+			goto bad;
+		size = EntrySize(e);
+		if (size > arena_used - off)
+			goto bad;
+		if (e[4] == TAG_CAT)
+		{
+			int64		c[C_NCOUNTERS];
+
+			if (size < CAT_HDR || (e[5] != 0 && e[5] != 1) ||
+				get_u32(e) != CatHash(e + CAT_HDR, get_u16(e + 6), e[5] == 1))
+				goto bad;
+			for (int j = 0; j < C_NCOUNTERS; j++)
+				c[j] = mq_get_i64(ENTRY_CTR(e, j));
+			if (c[C_ORDERS] < 0 || c[C_CALLERS] < 0 || c[C_CALLERS] > c[C_ORDERS] || c[C_PAIRS] > c[C_CALLERS])
+				goto bad;
+			for (int j = C_RSP_N; j < C_NCOUNTERS; j += 2)
+				if (c[j] < 0 || c[j] > c[C_ORDERS] || c[j + 1] < 0 || c[j + 1] > c[j])
+					goto bad;
+			ncat++;
+		}
+		else
+		{
+			uint32		cat = get_u32(e + 8);
+			char	   *ce = arena + cat;
+
+			/* its category: an earlier category entry (checked by offset walk) */
+			if (cat >= off || cat % 4 != 0 || ce[4] != TAG_CAT ||
+				get_u32(e) != PairHash(get_u32(ce), e + PAIR_HDR, get_u16(e + 6)))
+				goto bad;
+			pairs[cat / CAT_HDR]++;
+		}
+		nentries++;
+		off += size;
+		CHECK_FOR_INTERRUPTS();
+	}
+	if (nentries != get_u32(PL(s) + IDX_NENTRIES) || ncat != get_u32(PL(s) + IDX_NCAT))
+		goto bad;
+	/* distinct callers per category = pairs present; cat offsets are unique per CAT_HDR bucket */
+	for (off = 0; off < arena_used; off += EntrySize(arena + off))
+	{
+		char	   *e = arena + off;
+
+		if (e[4] == TAG_CAT && mq_get_i64(ENTRY_CTR(e, C_PAIRS)) != pairs[off / CAT_HDR])
+			goto bad;
+	}
+	pfree(pairs);
+	return;
+
+bad:
+	ereport(ERROR,
+			(errcode(ERRCODE_INVALID_BINARY_REPRESENTATION),
+			 errmsg("invalid index_state: its entries are inconsistent"),
+			 errhint("The state is truncated or corrupted; rebuild it with minqing.index_state().")));
+}
+
+/*
+ * A pair entry's category offset must point at a category entry that
+ * starts before it; the walk above only checks the tag at that byte, so
+ * make sure the offset is the start of an entry.
+ */
+static void
+ValidateCategoryStarts(bytea *s)
+{
+	Size		arena_used = ARENA_USED(s);
+	char	   *arena = ARENA(s);
+	bool	   *start = (bool *) palloc0(arena_used + 1);
+
+	for (Size off = 0; off < arena_used; off += EntrySize(arena + off))
+		start[off] = true;
+	for (Size off = 0; off < arena_used; off += EntrySize(arena + off))
+		if (arena[off + 4] == TAG_PAIR && !start[get_u32(arena + off + 8)])
+			ereport(ERROR,
+					(errcode(ERRCODE_INVALID_BINARY_REPRESENTATION),
+					 errmsg("invalid index_state: its entries are inconsistent"),
+					 errhint("The state is truncated or corrupted; rebuild it with minqing.index_state().")));
+	pfree(start);
+}
+
+static bytea *
+CheckedInput(bytea *s)
+{
+	ValidatePayload(s);
+	ValidateCategoryStarts(s);
+	/* stored form: no slots */
+	if (NSLOTS(s) != 0)
+		s = Rebuild(s, 0, 0);
+	return s;
+}
+
+PG_FUNCTION_INFO_V1(index_state_in);
+Datum
+index_state_in(PG_FUNCTION_ARGS)
+{
+	PG_RETURN_BYTEA_P(CheckedInput(mq_state_from_cstring(PG_GETARG_CSTRING(0), MQ_KIND_INDEX_STATE,
+														 IDX_HDR, IDX_NAME)));
+}
+
+PG_FUNCTION_INFO_V1(index_state_out);
+Datum
+index_state_out(PG_FUNCTION_ARGS)
+{
+	bytea	   *s = mq_state_check(PG_GETARG_DATUM(0), MQ_KIND_INDEX_STATE, IDX_HDR, IDX_NAME);
+
+	if (NSLOTS(s) != 0)
+		s = Rebuild(s, 0, 0);
+	PG_RETURN_CSTRING(mq_state_to_cstring(s));
+}
+
+PG_FUNCTION_INFO_V1(index_state_recv);
+Datum
+index_state_recv(PG_FUNCTION_ARGS)
+{
+	StringInfo	buf = (StringInfo) PG_GETARG_POINTER(0);
+
+	PG_RETURN_BYTEA_P(CheckedInput(mq_state_from_binary(buf, MQ_KIND_INDEX_STATE, IDX_HDR, IDX_NAME)));
+}
+
+PG_FUNCTION_INFO_V1(index_state_send);
+Datum
+index_state_send(PG_FUNCTION_ARGS)
+{
+	bytea	   *s = mq_state_check(PG_GETARG_DATUM(0), MQ_KIND_INDEX_STATE, IDX_HDR, IDX_NAME);
+
+	if (NSLOTS(s) != 0)
+		s = Rebuild(s, 0, 0);
+	PG_RETURN_BYTEA_P(mq_state_to_binary(s));
+}
+
+/*
+ * index_state_trans(state, category_code, responded, resolved, satisfied,
+ * caller_id): one order.  Every row counts (like kpi); a NULL category is a
+ * category of its own (tier unknown), a NULL flag does not count toward its
+ * rate, a NULL caller toward the repeats.
+ */
+PG_FUNCTION_INFO_V1(index_state_trans);
+Datum
+index_state_trans(PG_FUNCTION_ARGS)
+{
+	bytea	   *s = mq_state_for_update(fcinfo, 0, MQ_KIND_INDEX_STATE, IDX_HDR, IDX_HDR, IDX_NAME);
+	const char *cat = "";
+	int			catlen = 0;
+	bool		catnull = PG_ARGISNULL(1);
+	uint32		catoff;
+	char	   *e;
+
+	if (!catnull)
+	{
+		text	   *t = PG_GETARG_TEXT_PP(1);
+
+		cat = VARDATA_ANY(t);
+		catlen = VARSIZE_ANY_EXHDR(t);
+		CheckKeyLength(catlen, "category_code");
+	}
+	catoff = FindCategory(&s, cat, catlen, catnull);
+	e = ARENA(s) + catoff;
+	AddCounter(e, C_ORDERS, 1);
+	for (int i = 0; i < 3; i++)
+	{
+		if (PG_ARGISNULL(i + 2))
+			continue;
+		AddCounter(e, C_RSP_N + 2 * i, 1);
+		if (PG_GETARG_BOOL(i + 2))
+			AddCounter(e, C_RSP_K + 2 * i, 1);
+	}
+	if (!PG_ARGISNULL(5))
+	{
+		text	   *c = PG_GETARG_TEXT_PP(5);
+
+		CheckKeyLength(VARSIZE_ANY_EXHDR(c), "caller_id");
+		AddCounter(e, C_CALLERS, 1);
+		AddPair(&s, catoff, VARDATA_ANY(c), VARSIZE_ANY_EXHDR(c),
+				PairHash(get_u32(e), VARDATA_ANY(c), VARSIZE_ANY_EXHDR(c)));
+	}
+	PG_RETURN_BYTEA_P(s);
+}
+
+/* Merge state b into a (a has slots or gets them); returns a, maybe moved. */
+static bytea *
+Merge(bytea *a, bytea *b)
+{
+	char	   *barena = ARENA(b);
+	Size		bused = ARENA_USED(b);
+	uint32		nb = get_u32(PL(b) + IDX_NCAT);
+	uint32	   *from = (uint32 *) palloc(sizeof(uint32) * (nb + 1));
+	uint32	   *to = (uint32 *) palloc(sizeof(uint32) * (nb + 1));
+	int			nmap = 0;
+
+	/* one allocation for b's entries up front */
+	if (NSLOTS(a) == 0 || (Size) (get_u32(PL(a) + IDX_NENTRIES) + get_u32(PL(b) + IDX_NENTRIES)) * 2 > NSLOTS(a))
+	{
+		uint32		ns = Max(NSLOTS(a), 64);
+		Size		total = (Size) get_u32(PL(a) + IDX_NENTRIES) + get_u32(PL(b) + IDX_NENTRIES);
+
+		while (total * 2 > ns)
+			ns *= 2;
+		a = Rebuild(a, ns, ARENA_USED(a) + bused);
+	}
+	for (Size off = 0; off < bused;)
+	{
+		char	   *e = barena + off;
+		int			len = get_u16(e + 6);
+
+		if (e[4] == TAG_CAT)
+		{
+			uint32		aoff = FindCategory(&a, e + CAT_HDR, len, e[5] == 1);
+			char	   *ae = ARENA(a) + aoff;
+
+			for (int c = 0; c < C_NCOUNTERS; c++)
+				if (c != C_PAIRS)
+					AddCounter(ae, c, mq_get_i64(ENTRY_CTR(e, c)));
+			if (nmap >= (int) nb + 1)
+				elog(ERROR, "index_state: more categories than its header says");
+			from[nmap] = (uint32) off;
+			to[nmap++] = aoff;
+		}
+		else
+		{
+			uint32		bcat = get_u32(e + 8);
+			int			lo = 0,
+						hi = nmap - 1;
+
+			/* categories were recorded in increasing offset order */
+			while (lo < hi)
+			{
+				int			mid = (lo + hi) / 2;
+
+				if (from[mid] < bcat)
+					lo = mid + 1;
+				else
+					hi = mid;
+			}
+			if (nmap == 0 || from[lo] != bcat)
+				elog(ERROR, "index_state: pair without its category");
+			/* hashes depend only on the strings: b's is a's (checked on input) */
+			AddPair(&a, to[lo], e + PAIR_HDR, len, get_u32(e));
+		}
+		off += EntrySize(e);
+		if ((off & 0xFFFF) < 64)
+			CHECK_FOR_INTERRUPTS();
+	}
+	pfree(from);
+	pfree(to);
+	return a;
+}
+
+/*
+ * index_state_combine(a, b): the combine function of both aggregates and
+ * the transition function of index_state(index_state).  Exact: categories
+ * add their counters, pairs are unioned, so a caller seen on two days is
+ * one distinct caller and the second order is a repeat.
+ */
+PG_FUNCTION_INFO_V1(index_state_combine);
+Datum
+index_state_combine(PG_FUNCTION_ARGS)
+{
+	bool		done;
+	bytea	   *a = mq_state_combine_nulls(fcinfo, MQ_KIND_INDEX_STATE, IDX_HDR, IDX_NAME, &done);
+	bytea	   *b;
+
+	if (done)
+	{
+		if (a == NULL)
+			PG_RETURN_NULL();
+		PG_RETURN_BYTEA_P(a);
+	}
+	b = mq_state_check(PG_GETARG_DATUM(1), MQ_KIND_INDEX_STATE, IDX_HDR, IDX_NAME);
+	PG_RETURN_BYTEA_P(Merge(a, b));
+}
+
+/* index_state_final(state): the stored form, without slots or slack. */
+PG_FUNCTION_INFO_V1(index_state_final);
+Datum
+index_state_final(PG_FUNCTION_ARGS)
+{
+	bytea	   *s;
+
+	if (PG_ARGISNULL(0))
+		PG_RETURN_NULL();
+	s = mq_state_check(PG_GETARG_DATUM(0), MQ_KIND_INDEX_STATE, IDX_HDR, IDX_NAME);
+	PG_RETURN_BYTEA_P(Rebuild(s, 0, 0));
+}
+
+/*
+ * index_state_counts(state) -> one row per category: category_code (NULL
+ * for orders without one), orders, caller_orders, repeat_orders (caller
+ * orders − distinct callers), and n, k of responded, resolved, satisfied.
+ */
+PG_FUNCTION_INFO_V1(index_state_counts);
+Datum
+index_state_counts(PG_FUNCTION_ARGS)
+{
+	ReturnSetInfo *rsinfo = (ReturnSetInfo *) fcinfo->resultinfo;
+	bytea	   *s;
+	char	   *arena;
+	Size		used;
+
+	InitMaterializedSRF(fcinfo, 0);
+	if (PG_ARGISNULL(0))
+		PG_RETURN_NULL();
+	s = mq_state_check(PG_GETARG_DATUM(0), MQ_KIND_INDEX_STATE, IDX_HDR, IDX_NAME);
+	arena = ARENA(s);
+	used = ARENA_USED(s);
+	for (Size off = 0; off < used; off += EntrySize(arena + off))
+	{
+		char	   *e = arena + off;
+		Datum		values[10];
+		bool		nulls[10] = {false};
+
+		if (e[4] != TAG_CAT)
+			continue;
+		if (e[5])
+			nulls[0] = true;
+		else
+			values[0] = PointerGetDatum(cstring_to_text_with_len(e + CAT_HDR, get_u16(e + 6)));
+		values[1] = Int64GetDatum(mq_get_i64(ENTRY_CTR(e, C_ORDERS)));
+		values[2] = Int64GetDatum(mq_get_i64(ENTRY_CTR(e, C_CALLERS)));
+		values[3] = Int64GetDatum(mq_get_i64(ENTRY_CTR(e, C_CALLERS)) - mq_get_i64(ENTRY_CTR(e, C_PAIRS)));
+		for (int c = C_RSP_N; c < C_NCOUNTERS; c++)
+			values[c + 1] = Int64GetDatum(mq_get_i64(ENTRY_CTR(e, c)));
+		tuplestore_putvalues(rsinfo->setResult, rsinfo->setDesc, values, nulls);
+	}
+	PG_RETURN_NULL();
+}
