@@ -15,5 +15,5 @@
 -- dba: SELECT category_code, count(*) FROM (SELECT category_code, floor(ST_X(geom) / 0.0025), floor(ST_Y(geom) / 0.0025), count(*) FROM :tbl GROUP BY 1, 2, 3) s GROUP BY 1
 
 -- bench: kde_bandwidth(geom)
--- max_size: 5000000
+-- max_size: 2000000
 -- minqing: SELECT minqing.kde_bandwidth(geom) FROM :tbl
