@@ -171,7 +171,9 @@ $$;
 ----------------------------------------------------------------------------
 -- one pass over the orders: local day, street, category and the Web Mercator point
 CREATE TEMP TABLE o AS
-SELECT created_at::date AS day, unit_code,
+SELECT created_at::date AS day,
+       -- grid codes (level 6) count for their community: the report's finest level
+       CASE WHEN minqing.admin_level(unit_code) = 6 THEN minqing.admin_ancestor(unit_code, 5) ELSE unit_code END AS unit_code,
        CASE WHEN minqing.admin_level(unit_code) >= 4 THEN minqing.admin_ancestor(unit_code, 4) END AS street,
        category_code, ST_Transform(geom, 3857) AS p
 FROM wo;

@@ -7,9 +7,9 @@ CREATE FUNCTION minqing.generate_city_units(
 	OUT xmin float8, OUT ymin float8, OUT xmax float8, OUT ymax float8)
 	RETURNS SETOF record
 	AS 'MODULE_PATHNAME', 'generate_city_units'
-	LANGUAGE C IMMUTABLE STRICT PARALLEL SAFE ROWS 489;
+	LANGUAGE C IMMUTABLE STRICT PARALLEL SAFE ROWS 3000;
 COMMENT ON FUNCTION minqing.generate_city_units() IS
-	'the admin units of the synthetic city (city, 8 districts, 48 streets, 432 communities) with their rectangles in SRID 4326';
+	'the admin units of the synthetic city (city, 8 districts, 48 streets, 432 communities, and 4 to 9 grids per community, level 6) with their rectangles in SRID 4326';
 
 CREATE FUNCTION minqing.generate_city_orders(orders bigint, seed int, first bigint, count bigint,
 	OUT id bigint, OUT created_at timestamptz, OUT category_code text, OUT unit_code text,
@@ -151,12 +151,12 @@ BEGIN
 	EXECUTE pg_catalog.format('ANALYZE %I.planted', target_schema);
 
 	EXECUTE pg_catalog.format('COMMENT ON TABLE %I.admin_unit IS %L', target_schema,
-		'synthetic city 明清市 Mingqing: city, 8 districts, 48 streets, 432 communities (minqing.generate_city)');
+		'synthetic city 明清市 Mingqing: city, 8 districts, 48 streets, 432 communities and their grids (level 6; orders carry grid codes) (minqing.generate_city)');
 	EXECUTE pg_catalog.format('COMMENT ON TABLE %I.work_order IS %L', target_schema,
 		pg_catalog.format('synthetic work orders 2024-01-01 .. 2025-12-31 (minqing.generate_city, %s orders, seed %s%s)', orders, seed,
 			CASE WHEN events THEN '' ELSE ', no planted events' END));
 	EXECUTE pg_catalog.format('COMMENT ON TABLE %I.planted IS %L', target_schema,
-		'ground truth planted by minqing.generate_city: hotspots, surge, policy (+ control), storm, bad streets, small community');
+		'ground truth planted by minqing.generate_city: hotspots, surge, policy (+ control), storm, bad streets, small community, a grid-level problem');
 	RETURN n;
 END
 $generate_city$;

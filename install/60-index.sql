@@ -222,27 +222,26 @@ $$;
 COMMENT ON FUNCTION minqing.index_rollup_days(timestamptz[]) IS
 	'internal: raise unless every period bound is a local midnight (rollups hold whole days)';
 
--- One index_state per period and unit at a level, in one scan of the
--- orders (or of the rollup: then periods are whole local days).  The scan
--- is a plain parallel-safe GROUP BY, so parallel workers can share it.
-CREATE FUNCTION minqing.index_states(orders regclass, level int, period_starts timestamptz[],
-                                     period_ends timestamptz[])
-	RETURNS TABLE (period int, unit_code text, state minqing.index_state)
-	LANGUAGE plpgsql STABLE PARALLEL RESTRICTED
+-- The query that builds one index_state per period and unit at a level, in
+-- one scan of the orders (or of the rollup: then periods are whole local
+-- days): a plain parallel-safe GROUP BY, so parallel workers can share it.
+-- Callers embed it in their own query, so the states flow from the
+-- aggregate to their readers without being materialised in between.
+CREATE FUNCTION minqing.index_states_query(orders regclass, level int, period_starts timestamptz[],
+                                           period_ends timestamptz[])
+	RETURNS text
+	LANGUAGE plpgsql STABLE PARALLEL SAFE
 	SET search_path = pg_catalog, pg_temp
-	SET jit = off  -- compiling would cost seconds
 AS $$
-DECLARE
-	src text := minqing.index_input(orders,
-		ARRAY['created_at', 'category_code', 'unit_code', 'responded', 'resolved', 'satisfied', 'caller_id']);
 BEGIN
-	IF src = 'orders' THEN
+	IF minqing.index_input(orders, ARRAY['created_at', 'category_code', 'unit_code', 'responded', 'resolved',
+	                                     'satisfied', 'caller_id']) = 'orders' THEN
 		-- constants, not parameters, so the planner sees the rows it will read
 		-- and picks a parallel plan when the table is large; only the rows of
 		-- the periods are read (not the months between last year and now)
-		RETURN QUERY EXECUTE format($q$
-			SELECT p.i::int, minqing.index_unit(o.unit_code, %s),
-			       minqing.index_state(o.category_code, o.responded, o.resolved, o.satisfied, o.caller_id)
+		RETURN format($q$
+			SELECT p.i::int AS period, minqing.index_unit(o.unit_code, %s) AS unit_code,
+			       minqing.index_state(o.category_code, o.responded, o.resolved, o.satisfied, o.caller_id) AS state
 			FROM %s o
 			JOIN unnest(%L::timestamptz[], %L::timestamptz[]) WITH ORDINALITY AS p(s, e, i)
 			  ON o.created_at >= p.s AND o.created_at < p.e
@@ -250,11 +249,11 @@ BEGIN
 			GROUP BY 1, 2$q$, level, orders, period_starts, period_ends,
 			(SELECT string_agg(format('(o.created_at >= %L::timestamptz AND o.created_at < %L::timestamptz)', x.s, x.e), ' OR ')
 			 FROM unnest(period_starts, period_ends) x(s, e)));
-		RETURN;
 	END IF;
 	PERFORM minqing.index_rollup_days(period_starts || period_ends);
-	RETURN QUERY EXECUTE format($q$
-		SELECT p.i::int, minqing.index_unit(r.unit_code::text, %s), minqing.index_state(r.state)
+	RETURN format($q$
+		SELECT p.i::int AS period, minqing.index_unit(r.unit_code::text, %s) AS unit_code,
+		       minqing.index_state(r.state) AS state
 		FROM %s r
 		JOIN unnest(%L::date[], %L::date[]) WITH ORDINALITY AS p(s, e, i) ON r.day >= p.s AND r.day < p.e
 		WHERE %s
@@ -262,6 +261,20 @@ BEGIN
 		ARRAY(SELECT x::date FROM unnest(period_starts) x), ARRAY(SELECT x::date FROM unnest(period_ends) x),
 		(SELECT string_agg(format('(r.day >= %L::date AND r.day < %L::date)', x.s::date, x.e::date), ' OR ')
 		 FROM unnest(period_starts, period_ends) x(s, e)));
+END
+$$;
+COMMENT ON FUNCTION minqing.index_states_query(regclass, int, timestamptz[], timestamptz[]) IS
+	'internal: the SQL of index_states (checks the relation; a rollup needs whole-day periods)';
+
+CREATE FUNCTION minqing.index_states(orders regclass, level int, period_starts timestamptz[],
+                                     period_ends timestamptz[])
+	RETURNS TABLE (period int, unit_code text, state minqing.index_state)
+	LANGUAGE plpgsql STABLE PARALLEL RESTRICTED
+	SET search_path = pg_catalog, pg_temp
+	SET jit = off  -- compiling would cost seconds
+AS $$
+BEGIN
+	RETURN QUERY EXECUTE minqing.index_states_query(orders, level, period_starts, period_ends);
 END
 $$;
 COMMENT ON FUNCTION minqing.index_states(regclass, int, timestamptz[], timestamptz[]) IS
@@ -309,17 +322,15 @@ CREATE FUNCTION minqing.index_components_periods(orders regclass, level int, per
 AS $$
 DECLARE
 	w float8[];
+	q text;
 BEGIN
-	IF minqing.index_input(orders, ARRAY['created_at', 'category_code', 'unit_code', 'responded', 'resolved',
-	                                     'satisfied', 'caller_id']) = 'rollup' THEN
-		PERFORM minqing.index_rollup_days(period_starts || period_ends);
-	END IF;
+	q := minqing.index_states_query(orders, level, period_starts, period_ends);
 	PERFORM minqing.index_check_columns(units, ARRAY['code', 'name', 'level', 'parent_code', 'population'], 'units');
 	SELECT array_agg(x.weight ORDER BY x.component) INTO w
 	FROM minqing.index_weights(profile) x WHERE x.component LIKE 'tier%';
 	-- w: tier_1, tier_2, tier_3, tier_4, tier_unknown
 	RETURN QUERY EXECUTE format($q$
-		WITH s AS (SELECT * FROM minqing.index_states($6, $1, $2, $3)),
+		WITH s AS (%s),
 		c AS (
 			SELECT s.period, s.unit_code AS code, x.*, cat.tier
 			FROM s CROSS JOIN LATERAL minqing.index_state_counts(s.state) x
@@ -356,8 +367,8 @@ BEGIN
 		FROM %s u CROSS JOIN generate_subscripts($2, 1) AS p(period)
 		LEFT JOIN a ON a.code = u.code::text AND a.period = p.period
 		WHERE u.level = $1
-		ORDER BY p.period, u.code$q$, units)
-	USING level, period_starts, period_ends, sector, w, orders;
+		ORDER BY p.period, u.code$q$, q, units)
+	USING level, period_starts, period_ends, sector, w;
 END
 $$;
 COMMENT ON FUNCTION minqing.index_components_periods(regclass, int, timestamptz[], timestamptz[], text, regclass, text) IS

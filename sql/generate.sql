@@ -30,8 +30,8 @@ FROM gen_a.work_order;
 SELECT 'g9', count(*) FILTER (WHERE c.code IS NULL OR c.tier IS NULL) AS unknown_categories,
        count(DISTINCT c.tier) AS tiers, count(DISTINCT w.category_code) >= 30 AS many_categories
 FROM gen_a.work_order w LEFT JOIN minqing.category c ON c.code = w.category_code;
-SELECT 'g10', count(*) FILTER (WHERE a.code IS NULL OR a.level <> 5) AS not_a_community,
-       count(*) FILTER (WHERE NOT ST_Intersects(a.geom, w.geom)) AS outside_community,
+SELECT 'g10', count(*) FILTER (WHERE a.code IS NULL OR a.level <> 6) AS not_a_grid,
+       count(*) FILTER (WHERE NOT ST_Intersects(a.geom, w.geom)) AS outside_grid,
        count(*) FILTER (WHERE ST_SRID(w.geom) <> 4326) AS wrong_srid
 FROM gen_a.work_order w LEFT JOIN gen_a.admin_unit a ON a.code = w.unit_code;
 -- determinism: same seed, same rows; another seed, other rows; fingerprint pins them across machines
@@ -84,13 +84,13 @@ FROM gen_a.planted p JOIN gen_a.work_order w
   ON ST_DWithin(w.geom::geography, p.geom::geography, p.radius_m) AND w.category_code IN (SELECT jsonb_object_keys(p.details -> 'categories'))
 WHERE p.kind = 'hotspot' GROUP BY p.label, p.effect, p.id ORDER BY p.id;
 SELECT 'g21', (created_at AT TIME ZONE 'Asia/Shanghai')::date AS day, count(*)
-FROM gen_a.work_order w JOIN gen_a.planted p ON p.kind = 'surge' AND w.unit_code = ANY (p.unit_codes)
+FROM gen_a.work_order w JOIN gen_a.planted p ON p.kind = 'surge' AND minqing.admin_ancestor(w.unit_code, 5) = ANY (p.unit_codes)
 WHERE w.category_code = 'ebike_charging' AND created_at >= '2025-09-06 00:00+08' AND created_at < '2025-09-11 00:00+08'
 GROUP BY 2 ORDER BY 2;
 -- the small community: few orders, perfect outcomes
 SELECT 'g22', (k).orders = p.effect AS planted_count, (k).response_rate, (k).resolution_rate, (k).satisfaction_rate
 FROM gen_a.planted p,
-     LATERAL (SELECT minqing.kpi(responded, resolved, satisfied) AS k FROM gen_a.work_order w WHERE w.unit_code = ANY (p.unit_codes)) s
+     LATERAL (SELECT minqing.kpi(responded, resolved, satisfied) AS k FROM gen_a.work_order w WHERE minqing.admin_ancestor(w.unit_code, 5) = ANY (p.unit_codes)) s
 WHERE p.kind = 'small_community';
 -- indexes and statistics
 SELECT 'g23', indexdef FROM pg_indexes WHERE schemaname = 'gen_a' AND tablename = 'work_order' ORDER BY indexname;

@@ -550,6 +550,7 @@ BuildCity(int64 orders, bool calm)
 	BuildCenters(city);
 	PlanComponents(city);
 	BuildPermutation(city);
+	city->grid_plant_comm = gen_grid_plant_comm(city);
 	return city;
 }
 
@@ -571,11 +572,43 @@ typedef struct GenUnitsState
 {
 	GenCity    *city;
 	int			next;
-} GenUnitsState;
+	int			grid_comm;		/* grids: the community being split, and */
+	int			grid_next;		/* its next grid serial */
+}			GenUnitsState;
+
+/* the admin_unit row of grid `serial` of community c (generate_grid.c) */
+static void
+GridUnitRow(const GenCity *city, int c, int serial, Datum *values, bool *nulls)
+{
+	const GenUnit *u = &city->comms[c];
+	char		code[16],
+				name[160];
+	double		x0,
+				y0,
+				x1,
+				y1;
+
+	snprintf(code, sizeof(code), "%s%03d", u->code, serial);
+	GenCommunityNameZh(c, name, sizeof(name) - 40);
+	snprintf(name + strlen(name), 40, "第%d网格 Grid %d", serial, serial);
+	gen_grid_bbox(city, c, serial, &x0, &y0, &x1, &y1);
+	values[0] = CStringGetTextDatum(code);
+	values[1] = CStringGetTextDatum(name);
+	values[2] = Int32GetDatum(6);
+	values[3] = CStringGetTextDatum(u->code);
+	values[4] = Float8GetDatum(gen_grid_population(city, c, serial));
+	values[5] = Float8GetDatum(x0);
+	values[6] = Float8GetDatum(y0);
+	values[7] = Float8GetDatum(x1);
+	values[8] = Float8GetDatum(y1);
+	for (int k = 0; k < 9; k++)
+		nulls[k] = false;
+}
 
 /*
  * generate_city_units: one row per unit (city, districts, streets,
- * communities) with the rectangle it covers; the SQL side builds polygons.
+ * communities, then every community's grids) with the rectangle it covers;
+ * the SQL side builds polygons.
  */
 Datum
 generate_city_units(PG_FUNCTION_ARGS)
@@ -604,7 +637,24 @@ generate_city_units(PG_FUNCTION_ARGS)
 	st = funcctx->user_fctx;
 	i = st->next++;
 	if (i >= 1 + GEN_NDIST + GEN_NSTREET + GEN_NCOMM)
-		SRF_RETURN_DONE(funcctx);
+	{
+		/* then the grids (level 6) of every community, in community order */
+		int			gx,
+					gy;
+
+		if (st->grid_comm >= GEN_NCOMM)
+			SRF_RETURN_DONE(funcctx);
+		gen_grid_layout(st->city, st->grid_comm, &gx, &gy);
+		if (st->grid_next == 0)
+			st->grid_next = 1;
+		GridUnitRow(st->city, st->grid_comm, st->grid_next, values, nulls);
+		if (++st->grid_next > gx * gy)
+		{
+			st->grid_comm++;
+			st->grid_next = 1;
+		}
+		SRF_RETURN_NEXT(funcctx, HeapTupleGetDatum(heap_form_tuple(funcctx->tuple_desc, values, nulls)));
+	}
 
 	if (i == 0)
 	{

@@ -49,6 +49,7 @@
  * ------------------------------------------------------------------------ */
 #define GEN_STREAM_ORDER	UINT64CONST(1)	/* the base row (generate_orders.c) */
 #define GEN_STREAM_TEXT		UINT64CONST(16)	/* complaint text (generate_text.c) */
+#define GEN_STREAM_GRID		UINT64CONST(17)	/* the planted grid problem (generate_grid.c) */
 
 /* ------------------------------------------------------------------------
  * Fixed geography
@@ -169,6 +170,7 @@ typedef struct GenCity
 	double		cat_cdf[GEN_NDAYS][GEN_NCAT];
 	double		hour_cdf[24];
 	int			parking;
+	int			grid_plant_comm;	/* the community of the planted grid problem */
 	/* component plan, in slots */
 	int64		n_small;
 	int64		n_surge;
@@ -289,6 +291,7 @@ typedef struct GenOrder
 	int			dept;			/* index into gen_departments */
 	int			channel;		/* index into gen_channels */
 	char		content[1024];	/* complaint text (generate_text.c) */
+	int			grid;			/* grid serial 1.. within comm (generate_grid.c) */
 } GenOrder;
 
 extern void GenOrderBuild(const GenCity *city, uint64 seed, int64 row, GenOrder *o);
@@ -316,5 +319,15 @@ extern void PlantedEmit(GenPlanted *p, const char *kind, const char *label,
 /* complaint text (generate_text.c) */
 extern void gen_text_order(const GenCity *city, uint64 seed, GenOrder *o);
 extern void GenCommunityNameZh(int comm, char *buf, int len);
+
+/* grids, level 6 (generate_grid.c) */
+#define GEN_MAX_GRIDS	9		/* grids of a community at most */
+extern int	gen_grid_plant_comm(const GenCity *city);
+extern void gen_grid_layout(const GenCity *city, int comm, int *gx, int *gy);
+extern void gen_grid_bbox(const GenCity *city, int comm, int serial,
+						  double *x0, double *y0, double *x1, double *y1);
+extern double gen_grid_population(const GenCity *city, int comm, int serial);
+extern void gen_grid_order(const GenCity *city, uint64 seed, GenOrder *o);
+extern void gen_grid_planted(const GenCity *city, GenPlanted *p);
 
 #endif							/* MINQING_GENERATE_H */

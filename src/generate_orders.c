@@ -270,6 +270,7 @@ GenOrderBuild(const GenCity *city, uint64 seed, int64 row, GenOrder *o)
 	OrderHoursOpen(city, &rng, o);
 	OrderCaller(seed, &rng, o);
 	OrderRouting(&rng, o);
+	gen_grid_order(city, seed, o);	/* before the text: it may change the category */
 	gen_text_order(city, seed, o);
 
 	/*
@@ -292,7 +293,7 @@ typedef struct GenOrdersState
 	Datum		cat_text[GEN_NCAT];
 	Datum		dept_text[GEN_NDEPT];
 	Datum		channel_text[GEN_NCHANNEL];
-	Datum		unit_text[GEN_NCOMM];
+	Datum		unit_text[GEN_NCOMM][GEN_MAX_GRIDS];	/* grid codes */
 } GenOrdersState;
 
 /* the state of one call: the city and the text datums of its codes */
@@ -332,7 +333,19 @@ OrdersStart(FunctionCallInfo fcinfo)
 	for (int k = 0; k < GEN_NCHANNEL; k++)
 		st->channel_text[k] = CStringGetTextDatum(gen_channels[k]);
 	for (int k = 0; k < GEN_NCOMM; k++)
-		st->unit_text[k] = CStringGetTextDatum(st->city->comms[k].code);
+	{
+		int			gx,
+					gy;
+
+		gen_grid_layout(st->city, k, &gx, &gy);
+		for (int g = 1; g <= gx * gy; g++)
+		{
+			char		code[16];
+
+			snprintf(code, sizeof(code), "%s%03d", st->city->comms[k].code, g);
+			st->unit_text[k][g - 1] = CStringGetTextDatum(code);
+		}
+	}
 	return st;
 }
 
@@ -350,7 +363,7 @@ OrderTuple(const GenOrdersState *st, TupleDesc tupdesc, const GenOrder *o)
 	values[0] = Int64GetDatum(o->row + 1);
 	values[1] = TimestampTzGetDatum(o->created);
 	values[2] = st->cat_text[o->cat];
-	values[3] = st->unit_text[o->comm];
+	values[3] = st->unit_text[o->comm][o->grid - 1];
 	values[4] = mq_point_make(o->x, o->y, GEN_SRID);
 	values[5] = BoolGetDatum(o->responded);
 	values[6] = BoolGetDatum(o->resolved);

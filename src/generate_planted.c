@@ -276,5 +276,6 @@ generate_city_planted(PG_FUNCTION_ARGS)
 	 * Truths of other features go here, one call each, appended (ids of the
 	 * rows above must not move):  gen_<feature>_planted(city, &p);
 	 */
+	gen_grid_planted(city, &p);
 	return (Datum) 0;
 }

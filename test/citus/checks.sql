@@ -55,14 +55,26 @@ BEGIN
 	END CASE;
 END $$;
 
--- A result as jsonb.  Types without a useful JSON form are converted here:
--- a density grid by its cells.
+-- A result as jsonb.  A value of one of minqing's own base types (a state,
+-- a density grid) is compared by what a minqing function reading it returns
+-- (grid_cells, index_state_counts, kpi_state_final, terms, ...): its bytes
+-- need not be canonical (a state may list its entries in merge order).
 CREATE FUNCTION pg_temp.as_jsonb(v anyelement) RETURNS jsonb LANGUAGE plpgsql AS $$
-DECLARE r jsonb;
+DECLARE
+	t regtype := pg_typeof(v);
+	f regprocedure;
+	r jsonb;
 BEGIN
-	IF pg_typeof(v) = 'minqing.density_grid'::regtype THEN
-		SELECT jsonb_agg(jsonb_build_array(c.i, c.j, c.value) ORDER BY c.i, c.j) INTO r FROM minqing.grid_cells(v::text::minqing.density_grid) c;
-		RETURN r;
+	IF EXISTS (SELECT 1 FROM pg_type WHERE oid = t AND typtype = 'b' AND typnamespace = 'minqing'::regnamespace) THEN
+		SELECT p.oid INTO f FROM pg_proc p
+		WHERE p.pronamespace = 'minqing'::regnamespace AND p.prokind = 'f' AND p.pronargs = 1 AND p.proargtypes[0] = t
+		  AND p.prorettype NOT IN (t, 'cstring'::regtype, 'bytea'::regtype)
+		ORDER BY p.proretset DESC, p.proname LIMIT 1;
+		IF f IS NOT NULL THEN
+			EXECUTE format('SELECT jsonb_agg(to_jsonb(c) ORDER BY to_jsonb(c)::text) FROM minqing.%I($1::%s) c',
+				(SELECT proname FROM pg_proc WHERE oid = f), t) INTO r USING v;
+			RETURN jsonb_build_object(f::text, r);
+		END IF;
 	END IF;
 	RETURN to_jsonb(v);
 END $$;

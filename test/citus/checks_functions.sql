@@ -48,6 +48,8 @@ INSERT INTO tap (line) VALUES
 		'SELECT s.unit_code AS g, s AS r FROM minqing.sentiment_index(''{schema}.work_order'', 3, ''2025-01-01'', ''2025-07-01'', NULL, ''{schema}.admin_unit'') s')),
 	(pg_temp.same('sentiment_index, streets, 2025-06, one sector',
 		'SELECT s.unit_code AS g, s AS r FROM minqing.sentiment_index(''{schema}.work_order'', 4, ''2025-06-01'', ''2025-07-01'', ''urban_management'', ''{schema}.admin_unit'') s')),
+	(pg_temp.same('alarm_list (auto), districts, as of 2025-06-30',
+		'SELECT a.unit_code || a.category_code AS g, to_jsonb(a) AS r FROM minqing.alarm_list(''{schema}.work_order'', 3, ''2025-06-30'', ''auto'', ''{schema}.admin_unit'') a')),
 	(pg_temp.same('alarm_list, streets, as of 2025-06-30',
 		'SELECT a.unit_code || a.category_code AS g, to_jsonb(a) AS r FROM minqing.alarm_list(''{schema}.work_order'', 4, ''2025-06-30'', ''C2'', ''{schema}.admin_unit'') a'));
 

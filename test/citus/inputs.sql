@@ -99,6 +99,16 @@ INSERT INTO window_check VALUES
 	 'SELECT w.id AS g, minqing.colocation(w.geom, w.category_code = ''noise'', w.category_code = ''parking'', 99, 1)
 	         OVER (PARTITION BY left(w.unit_code, 6)) AS r
 	  FROM {schema}.work_order w WHERE w.created_at < timestamptz ''2024-02-01 00:00+08'' AND w.unit_code IS NOT NULL'),
+	('minqing.farrington(float8, int, int, int, float8)', 'farrington over weekly counts per district',
+	 'WITH d AS (SELECT left(unit_code, 6) AS district, date_trunc(''week'', created_at AT TIME ZONE ''Asia/Shanghai'')::date AS wk,
+	                    count(*)::float8 AS n
+	             FROM {schema}.work_order WHERE unit_code IS NOT NULL GROUP BY 1, 2)
+	  SELECT district || wk AS g, minqing.farrington(n, 52) OVER (PARTITION BY district ORDER BY wk) AS r FROM d'),
+	('minqing.auto_alarm(float8, float8, float8, boolean)', 'auto_alarm over daily counts per district (June 2025 scored)',
+	 'WITH d AS (SELECT left(unit_code, 6) AS district, (created_at AT TIME ZONE ''Asia/Shanghai'')::date AS day, count(*)::float8 AS n
+	             FROM {schema}.work_order WHERE unit_code IS NOT NULL GROUP BY 1, 2)
+	  SELECT district || day AS g, minqing.auto_alarm(n, 0.001, 5, day >= date ''2025-06-01'') OVER (PARTITION BY district ORDER BY day) AS r
+	  FROM d'),
 	('minqing.ears(float8, text)', 'ears C2 over daily counts per district',
 	 'WITH d AS (SELECT left(unit_code, 6) AS district, (created_at AT TIME ZONE ''Asia/Shanghai'')::date AS day, count(*)::float8 AS n
 	             FROM {schema}.work_order WHERE unit_code IS NOT NULL GROUP BY 1, 2)

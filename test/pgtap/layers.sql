@@ -10,7 +10,8 @@ CREATE TEMP TABLE lc AS
 SELECT a.code, row_number() OVER (ORDER BY a.code) AS id, a.geom,
        coalesce(o.n, 0)::float8 / a.population * 1e4 AS rate
 FROM layers_city.admin_unit a
-LEFT JOIN (SELECT unit_code, count(*) AS n FROM layers_city.work_order GROUP BY 1) o ON o.unit_code = a.code
+LEFT JOIN (SELECT minqing.admin_ancestor(unit_code, 5) AS unit_code, count(*) AS n FROM layers_city.work_order GROUP BY 1) o
+       ON o.unit_code = a.code
 WHERE a.level = 5;
 CREATE TEMP TABLE lc_nb AS
 SELECT id, rate, minqing.contiguity_neighbors(id, geom, 'queen') OVER () AS nb FROM lc;

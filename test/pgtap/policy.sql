@@ -79,7 +79,7 @@ SELECT (SELECT start_date FROM polcity.planted WHERE kind = 'policy') AS policy_
 CREATE TEMP TABLE pol_panel AS
 WITH u AS (SELECT code, code = ANY (pol.treated_units) AS treated FROM pol, unnest(pol.treated_units || pol.control_units) code),
 m AS (SELECT generate_series(date '2024-01-01', date '2025-12-01', interval '1 month')::date AS month),
-c AS (SELECT unit_code, date_trunc('month', created_at AT TIME ZONE 'Asia/Shanghai')::date AS month, count(*) AS n
+c AS (SELECT minqing.admin_ancestor(unit_code, 5) AS unit_code, date_trunc('month', created_at AT TIME ZONE 'Asia/Shanghai')::date AS month, count(*) AS n
       FROM polcity.work_order WHERE category_code = 'parking' GROUP BY 1, 2)
 SELECT u.code, u.treated, m.month, coalesce(c.n, 0)::float8 AS y
 FROM u CROSS JOIN m LEFT JOIN c ON c.unit_code = u.code AND c.month = m.month;
@@ -104,10 +104,10 @@ FROM (SELECT max((r).rate_ratio) FILTER (WHERE treated) / max((r).rate_ratio) FI
              sqrt(sum(((ln((r).rr_hi) - ln((r).rr_lo)) / (2 * 1.959963984540054)) ^ 2)) AS se,
              max((r).rr_lo) FILTER (WHERE treated) AS t_lo, max((r).rr_hi) FILTER (WHERE treated) AS t_hi,
              max(effect) AS effect
-      FROM (SELECT w.unit_code = ANY (p.treated_units) AS treated, p.effect,
+      FROM (SELECT minqing.admin_ancestor(w.unit_code, 5) = ANY (p.treated_units) AS treated, p.effect,
                    minqing.before_after((w.created_at AT TIME ZONE 'Asia/Shanghai')::date, 1, p.policy_date) AS r
             FROM polcity.work_order w, pol p
-            WHERE w.category_code = 'parking' AND w.unit_code = ANY (p.treated_units || p.control_units)
+            WHERE w.category_code = 'parking' AND minqing.admin_ancestor(w.unit_code, 5) = ANY (p.treated_units || p.control_units)
             GROUP BY 1, p.effect, p.policy_date) b) s;
 
 -- event study: 24 monthly rows, reference −1, the post months on average below 0
