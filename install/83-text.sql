@@ -94,7 +94,8 @@ CREATE TYPE minqing.termvec (INPUT = minqing.termvec_in, OUTPUT = minqing.termve
 COMMENT ON TYPE minqing.termvec IS 'term → count vector of complaint text (portable, versioned; state of term_counts)';
 
 CREATE FUNCTION minqing.term_counts_transfn(minqing.termvec, text) RETURNS minqing.termvec
-	AS 'MODULE_PATHNAME', 'term_counts_transfn' LANGUAGE C IMMUTABLE PARALLEL SAFE;
+	AS 'MODULE_PATHNAME', 'term_counts_transfn' LANGUAGE C STABLE PARALLEL SAFE;
+-- stable because the segmentation reads the user words of minqing.zh_userdict
 COMMENT ON FUNCTION minqing.term_counts_transfn(minqing.termvec, text) IS 'transition function of term_counts';
 CREATE FUNCTION minqing.term_counts_combinefn(minqing.termvec, minqing.termvec) RETURNS minqing.termvec
 	AS 'MODULE_PATHNAME', 'term_counts_combinefn' LANGUAGE C IMMUTABLE PARALLEL SAFE;

@@ -287,14 +287,15 @@ ears_run(PG_FUNCTION_ARGS)
 	if (ndays < 1 || ndays > 100000)
 		ereport(ERROR,
 				(errcode(ERRCODE_INVALID_PARAMETER_VALUE),
-				 errmsg("ears_run needs between 1 and 100000 days, got %d", ndays),
+				 errmsg("ears_run: ndays must be between 1 and 100000"),
+				 errdetail("Got %d.", ndays),
 				 errhint("Pass the length of the daily series.")));
 	deconstruct_array(offs, INT4OID, 4, true, TYPALIGN_INT, &od, &on, &noffs);
 	deconstruct_array(cases, FLOAT8OID, 8, FLOAT8PASSBYVAL, TYPALIGN_DOUBLE, &cd, &cn, &ncases);
 	if (noffs != ncases)
 		ereport(ERROR,
 				(errcode(ERRCODE_ARRAY_SUBSCRIPT_ERROR),
-				 errmsg("ears_run needs as many day offsets as case counts"),
+				 errmsg("ears_run: day_offsets and cases must have the same length"),
 				 errdetail("Got %d offsets and %d counts.", noffs, ncases),
 				 errhint("Aggregate both arrays in the same query, e.g. array_agg(day - first_day), array_agg(cases).")));
 	x = (double *) palloc0(sizeof(double) * ndays);
@@ -305,13 +306,13 @@ ears_run(PG_FUNCTION_ARGS)
 		if (on[i] || cn[i])
 			ereport(ERROR,
 					(errcode(ERRCODE_NULL_VALUE_NOT_ALLOWED),
-					 errmsg("ears_run arrays must not contain NULLs"),
+					 errmsg("ears_run: day_offsets and cases must not contain NULLs"),
 					 errhint("Leave out days without cases; they count as 0.")));
 		o = DatumGetInt32(od[i]);
 		if (o < 0 || o >= ndays)
 			ereport(ERROR,
 					(errcode(ERRCODE_INVALID_PARAMETER_VALUE),
-					 errmsg("ears_run day offset %d is outside 0 .. %d", o, ndays - 1),
+					 errmsg("ears_run: day offset %d is outside 0 .. %d", o, ndays - 1),
 					 errhint("Offsets count days from the first day of the series.")));
 		x[o] += DatumGetFloat8(cd[i]);
 		mq_check_finite(x[o], "cases");

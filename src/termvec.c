@@ -127,39 +127,88 @@ TvEntryCmp(const void *a, const void *b)
 	return x->len < y->len ? -1 : (x->len > y->len);
 }
 
-/* sort and merge the entries of s in place */
+/*
+ * Sort and merge the entries of s in place.  The entries before
+ * TvCompacted(s) are already sorted and distinct (the last compaction), so
+ * only the newer ones are sorted, then the two runs are merged.
+ */
 static void
 TvCompact(bytea *s)
 {
 	TvEntry    *e;
 	int			n = TvEntries(s, &e),
-				i;
-	uint32		used = mq_state_used(s);
+				nold = 0,
+				i,
+				j,
+				k;
+	uint32		used = mq_state_used(s),
+				compacted = TvCompacted(s);
 	char	   *buf = palloc_extended(used, MCXT_ALLOC_HUGE);
 	uint32		o = TV_PAYLOAD0;
+	TvEntry    *last = NULL;
+	int64		lastcount = 0;
 
-	qsort(e, n, sizeof(TvEntry), TvEntryCmp);
-	for (i = 0; i < n;)
+	/* entries of the sorted prefix (only when it is a valid boundary) */
+	if (compacted > TV_PAYLOAD0 && compacted <= used)
 	{
-		int64		c = e[i].count;
-		int			j = i + 1;
+		uint32		off = TV_PAYLOAD0;
 
-		while (j < n && TvEntryCmp(&e[i], &e[j]) == 0)
+		while (nold < n && off < compacted)
+			off += TV_ENTRY_HDR + e[nold++].len;
+		if (off != compacted)
+			nold = 0;
+		for (i = 1; i < nold; i++)
+			if (TvEntryCmp(&e[i - 1], &e[i]) >= 0)
+			{
+				nold = 0;		/* not sorted after all: sort everything */
+				break;
+			}
+	}
+	if (nold == 0)
+		qsort(e, n, sizeof(TvEntry), TvEntryCmp);
+	else
+		qsort(e + nold, n - nold, sizeof(TvEntry), TvEntryCmp);
+
+	/* merge the runs [0, nold) and [nold, n) (one run when nold = 0) */
+	i = 0;
+	j = nold;
+	for (k = 0; k < n; k++)
+	{
+		TvEntry    *next;
+
+		if (nold == 0)
+			next = &e[k];
+		else if (j >= n || (i < nold && TvEntryCmp(&e[i], &e[j]) <= 0))
+			next = &e[i++];
+		else
+			next = &e[j++];
+		if (last != NULL && TvEntryCmp(last, next) == 0)
 		{
-			if (pg_add_s64_overflow(c, e[j].count, &c))
+			if (pg_add_s64_overflow(lastcount, next->count, &lastcount))
 				ereport(ERROR,
 						(errcode(ERRCODE_NUMERIC_VALUE_OUT_OF_RANGE),
 						 errmsg("term count out of range"),
 						 errhint("Counts are 64-bit integers.")));
-			j++;
+			continue;
 		}
-		mq_put_i64(buf + o, c);
-		mq_put_i32(buf + o + 8, (int32) e[i].len);
-		memcpy(buf + o + TV_ENTRY_HDR, e[i].term, e[i].len);
-		o += TV_ENTRY_HDR + e[i].len;
-		i = j;
-		if ((i & 0xFFFF) == 0)
+		if (last != NULL)
+		{
+			mq_put_i64(buf + o, lastcount);
+			mq_put_i32(buf + o + 8, (int32) last->len);
+			memcpy(buf + o + TV_ENTRY_HDR, last->term, last->len);
+			o += TV_ENTRY_HDR + last->len;
+		}
+		last = next;
+		lastcount = next->count;
+		if ((k & 0xFFFF) == 0)
 			CHECK_FOR_INTERRUPTS();
+	}
+	if (last != NULL)
+	{
+		mq_put_i64(buf + o, lastcount);
+		mq_put_i32(buf + o + 8, (int32) last->len);
+		memcpy(buf + o + TV_ENTRY_HDR, last->term, last->len);
+		o += TV_ENTRY_HDR + last->len;
 	}
 	memcpy(MQ_STATE_PAYLOAD(s) + TV_PAYLOAD0, buf + TV_PAYLOAD0, o - TV_PAYLOAD0);
 	mq_state_set_used(s, o);

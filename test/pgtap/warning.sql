@@ -1,7 +1,7 @@
 -- pgTAP: stscan() on generated data with and without a planted cluster,
 -- forced-parallel plans, cancellation by statement_timeout; ears() NULLs.
 BEGIN;
-SELECT plan(15);
+SELECT plan(19);
 
 -- 10 × 10 locations 100 m apart (UTM 50N), 60 days, deterministic noise of
 -- 0..2 cases a location-day (hash of location and day, mean 1).
@@ -103,6 +103,15 @@ SELECT is((SELECT count(*) FROM (SELECT minqing.ears(x) OVER (ORDER BY x) FROM (
           0::bigint, 'ears(): empty input gives no rows');
 SELECT throws_ok($$SELECT minqing.stscan(ST_SetSRID(ST_Point(x, 30), 4326), date '2024-01-01', 1, 1000, 2) FROM (VALUES (120), (190)) v(x)$$,
                  '22023', 'stscan: longitude/latitude out of range for SRID 4326', 'stscan refuses longitudes beyond 180');
+-- ears_run: bad arrays are clear errors
+SELECT throws_ok($$SELECT minqing.ears_run(ARRAY[0, 1], ARRAY[1.0]::float8[], 10)$$, '2202E',
+                 'ears_run: day_offsets and cases must have the same length', 'ears_run refuses arrays of different lengths');
+SELECT throws_ok($$SELECT minqing.ears_run(ARRAY[0, NULL], ARRAY[1.0, 2.0]::float8[], 10)$$, '22004',
+                 'ears_run: day_offsets and cases must not contain NULLs', 'ears_run refuses NULL elements');
+SELECT throws_ok($$SELECT minqing.ears_run(ARRAY[10], ARRAY[1.0]::float8[], 10)$$, '22023',
+                 'ears_run: day offset 10 is outside 0 .. 9', 'ears_run refuses offsets past the series');
+SELECT throws_ok($$SELECT minqing.ears_run(ARRAY[0], ARRAY[1.0]::float8[], 0)$$, '22023',
+                 'ears_run: ndays must be between 1 and 100000', 'ears_run refuses an empty series');
 
 SELECT * FROM finish();
 ROLLBACK;
