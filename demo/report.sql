@@ -2,10 +2,10 @@
 --   psql -X -v schema=demo -v out=/tmp/report.html -f demo/report.sql
 -- Reads :schema.work_order, :schema.admin_unit and (if present)
 -- :schema.planted; writes one HTML file with inline CSS and inline SVG drawn
--- from PostGIS geometry (ST_AsSVG), no scripts, no network.  Every panel uses
--- the minqing function that computes it when that function is installed
--- (sentiment_index, kde/grid_cells, hotspot, ears, its/did, resilience) and
--- otherwise draws the same picture from plain SQL, saying so in the caption.
+-- from PostGIS geometry (ST_AsSVG), no scripts, no network.  Every panel is
+-- computed by the minqing function it names in its caption (sentiment_index,
+-- kde/grid_cells, hotspot, auto_alarm, its/did, resilience, term_counts /
+-- top_terms when the orders carry complaint text).
 \set ON_ERROR_STOP 1
 \set QUIET 1
 \pset format unaligned
@@ -19,17 +19,7 @@ SELECT n.nspname AS postgis_schema FROM pg_extension e JOIN pg_namespace n ON n.
 WHERE e.extname = 'postgis' \gset
 SELECT set_config('search_path', format('pg_temp, %I, pg_catalog', :'postgis_schema'), false) \g /dev/null
 
--- which capabilities are installed (by name, so a changed signature is an error, not a silent fallback)
-SELECT bool_or(proname = 'sentiment_index') AS has_index,
-       bool_or(proname = 'kde') AND bool_or(proname = 'grid_cells') AS has_kde,
-       bool_or(proname = 'hotspot') AS has_hotspot,
-       bool_or(proname = 'ears') AS has_ears,
-       bool_or(proname = 'auto_alarm') AS has_auto,
-       bool_or(proname = 'its') AS has_its,
-       bool_or(proname = 'did') AS has_did,
-       bool_or(proname = 'resilience') AS has_resilience,
-       (SELECT extversion FROM pg_extension WHERE extname = 'minqing') AS mq_version
-FROM pg_proc WHERE pronamespace = 'minqing'::regnamespace \gset
+SELECT extversion AS mq_version FROM pg_extension WHERE extname = 'minqing' \gset
 SELECT to_regclass(format('%I.planted', :'schema')) IS NOT NULL AS has_planted \gset
 
 CREATE TEMP VIEW wo AS SELECT * FROM :"schema".work_order;
@@ -202,7 +192,6 @@ CREATE TEMP TABLE truth (kind text, unit_code text, day_start date, day_end date
 CREATE TEMP TABLE street (unit_code text, unit_name text, orders bigint, complaints_per_10k float8,
 	response_rate float8, resolution_rate float8, satisfaction_rate float8, score float8, rank int,
 	rank_lo int, rank_hi int, quadrant text, geom geometry);
-\if :has_index
 INSERT INTO street
 SELECT s.unit_code, s.unit_name, s.orders, s.complaints_per_10k, s.response_rate, s.resolution_rate,
        s.satisfaction_rate, s.score, s.rank, s.rank_lo, s.rank_hi, s.quadrant, u.geom
@@ -211,19 +200,6 @@ FROM minqing.sentiment_index(:'wo_rel'::regclass, 4, (SELECT p0 FROM period), (S
 LEFT JOIN units u ON u.code = s.unit_code;
 SELECT 'minqing.sentiment_index (shrunk score, 90% rank interval)' AS index_src,
        'minqing.sentiment_index（收缩后的得分，90%排名区间）' AS index_src_zh \gset
-\else
-INSERT INTO street
-SELECT u.code, u.name, coalesce((k).orders, 0), coalesce((k).orders, 0) / nullif(u.population, 0) * 1e4,
-       (k).response_rate, (k).resolution_rate, (k).satisfaction_rate, (k).score,
-       rank() OVER (ORDER BY (k).score DESC NULLS LAST), NULL, NULL, NULL, u.geom
-FROM units u
-LEFT JOIN (SELECT CASE WHEN minqing.admin_level(unit_code) >= 4 THEN minqing.admin_ancestor(unit_code, 4) END AS code,
-                  minqing.kpi(responded, resolved, satisfied) AS k
-           FROM wo, period WHERE created_at >= p0 AND created_at < p1 GROUP BY 1) s ON s.code = u.code
-WHERE u.level = 4;
-SELECT 'minqing.kpi per street (sentiment_index not installed)' AS index_src,
-       'minqing.kpi 按街道汇总（sentiment_index 尚未安装）' AS index_src_zh \gset
-\endif
 CREATE TEMP TABLE street_range AS SELECT min(score) AS lo, max(score) AS hi, count(*) AS n FROM street;
 
 -- 2. density grid and hotspots (Web Mercator metres) --------------------------
@@ -232,58 +208,31 @@ CREATE TEMP TABLE dens_par AS
 SELECT (ST_XMax(e) - ST_XMin(e)) / 100 AS s, 2 * (ST_XMax(e) - ST_XMin(e)) / 100 AS h,
        (ST_XMax(e) - ST_XMin(e)) / 40 AS hs FROM frame;
 CREATE TEMP TABLE dens (geom geometry, value float8);
-\if :has_kde
 INSERT INTO dens
 SELECT c.geom, c.value
 FROM (SELECT minqing.kde(p, (SELECT s FROM dens_par), (SELECT h FROM dens_par)) AS g FROM o) k,
      minqing.grid_cells(k.g) c;
 SELECT 'minqing.kde (quartic kernel)' AS kde_src, 'minqing.kde（四次核）' AS kde_src_zh \gset
-\else
-INSERT INTO dens
-SELECT ST_MakeEnvelope(i * s, j * s, (i + 1) * s, (j + 1) * s, 3857), n / (s * s)
-FROM (SELECT floor(ST_X(p) / s)::int AS i, floor(ST_Y(p) / s)::int AS j, count(*) AS n, s
-      FROM (SELECT p, (SELECT s FROM dens_par) AS s FROM o WHERE p IS NOT NULL) q
-      GROUP BY 1, 2, 4) c;
-SELECT 'orders per grid cell (minqing.kde not installed)' AS kde_src, '每格工单数（minqing.kde 尚未安装）' AS kde_src_zh \gset
-\endif
 CREATE TEMP TABLE hot_cell AS
 SELECT floor(ST_X(p) / hs)::int AS i, floor(ST_Y(p) / hs)::int AS j, count(*) AS n, hs
 FROM (SELECT p, (SELECT hs FROM dens_par) AS hs FROM o WHERE p IS NOT NULL) q
 GROUP BY 1, 2, 4;
 CREATE TEMP TABLE hot (i int, j int, n bigint, z float8, bin int, geom geometry);
-\if :has_hotspot
 INSERT INTO hot
 SELECT i, j, n, (hz).z, (hz).bin, ST_MakeEnvelope(i * hs, j * hs, (i + 1) * hs, (j + 1) * hs, 3857)
 FROM (SELECT c.*, minqing.hotspot(n::float8, ST_SetSRID(ST_MakePoint((i + 0.5) * hs, (j + 0.5) * hs), 3857), 1.5 * hs)
                      OVER () AS hz FROM hot_cell c) q;
 SELECT 'minqing.hotspot (Gi*, FDR-corrected bins)' AS hot_src, 'minqing.hotspot（Gi*，FDR 校正）' AS hot_src_zh \gset
-\else
--- Gi* in plain SQL: binary weights within 1.5 cells, the cell itself included
-INSERT INTO hot
-WITH st AS (SELECT count(*)::float8 AS n, avg(n) AS xbar, sqrt(greatest(avg(n::float8 ^ 2) - avg(n) ^ 2, 0)) AS sd FROM hot_cell),
-sums AS (SELECT c.i, c.j, c.n, c.hs, sum(nb.n)::float8 AS wx, count(*)::float8 AS w
-         FROM hot_cell c CROSS JOIN generate_series(-1, 1) di CROSS JOIN generate_series(-1, 1) dj
-         JOIN hot_cell nb ON nb.i = c.i + di AND nb.j = c.j + dj
-         GROUP BY c.i, c.j, c.n, c.hs),
-gi AS (SELECT sums.*, CASE WHEN st.sd > 0 AND st.n * w - w * w > 0
-                           THEN (wx - st.xbar * w) / (st.sd * sqrt((st.n * w - w * w) / (st.n - 1))) END AS z
-       FROM sums, st)
-SELECT i, j, n, z, (sign(z) * CASE WHEN abs(z) >= 2.5758 THEN 3 WHEN abs(z) >= 1.96 THEN 2 WHEN abs(z) >= 1.6449 THEN 1 ELSE 0 END)::int,
-       ST_MakeEnvelope(i * hs, j * hs, (i + 1) * hs, (j + 1) * hs, 3857)
-FROM gi;
-SELECT 'Gi* in plain SQL (minqing.hotspot not installed; no FDR)' AS hot_src, 'SQL 计算的 Gi*（minqing.hotspot 尚未安装，未做 FDR）' AS hot_src_zh \gset
-\endif
 CREATE TEMP TABLE dens_range AS
 SELECT max(value) AS vmax, greatest(percentile_cont(0.05) WITHIN GROUP (ORDER BY value), max(value) * 1e-4) AS vmin
 FROM dens WHERE value > 0;
 SELECT count(*) FILTER (WHERE bin >= 2) AS hot95, count(*) FILTER (WHERE bin <= -2) AS cold95 FROM hot \gset
 
 -- 3. early warning: daily orders per street and category over the last year, alarm_list's
--- method 'auto' (minqing.auto_alarm; it reads the year before too), else EARS C2
+-- method 'auto' (minqing.auto_alarm; it reads the year before too)
 CREATE TEMP TABLE ew AS
 SELECT greatest((SELECT first_day FROM city) + 10, (SELECT last_day FROM city) - 364) AS d0, (SELECT last_day FROM city) AS d1,
-       CASE WHEN :'has_auto'::boolean THEN (SELECT first_day FROM city)
-            ELSE greatest((SELECT first_day FROM city) + 10, (SELECT last_day FROM city) - 364) - 10 END AS h0;
+       (SELECT first_day FROM city) AS h0;
 CREATE TEMP TABLE daily_counts AS
 SELECT street AS unit_code, coalesce(category_code, '') AS category_code, day, count(*) AS n
 FROM o, ew WHERE day >= ew.h0 AND street IS NOT NULL
@@ -299,7 +248,6 @@ LEFT JOIN daily_counts c ON c.unit_code = s.unit_code AND c.category_code = s.ca
 ANALYZE daily_street;
 CREATE TEMP TABLE ears (unit_code text, category_code text, day date, cases float8, expected float8, threshold float8, alarm boolean,
                         raised boolean);
-\if :has_auto
 -- only days with at least 5 orders can alarm (min_cases 5): score those; the
 -- chart's series gets every day in a second pass below
 INSERT INTO ears
@@ -311,27 +259,6 @@ WHERE day >= (SELECT d0 FROM ew) AND a IS NOT NULL;
 SELECT 'minqing.auto_alarm (alarm_list''s method ''auto'')' AS ears_src, 'minqing.auto_alarm（alarm_list 的 ''auto'' 方法）' AS ears_src_zh,
        '季节感知的 auto 方法（去年同期、本年近 8 周水平和星期效应，至少 5 单，同一事件只报一次）' AS ew_method_zh,
        'the seasonality-aware ''auto'' method (same weeks last year, this year''s last 8 weeks, weekday effects, at least 5 orders, one alarm per running event)' AS ew_method_en \gset
-\elif :has_ears
-INSERT INTO ears
-SELECT unit_code, category_code, day, cases, (e).expected, (e).threshold, (e).alarm, (e).alarm AND cases >= 4
-FROM (SELECT d.*, minqing.ears(cases, 'C2') OVER (PARTITION BY unit_code, category_code ORDER BY day) AS e
-      FROM daily_street d) q
-WHERE day >= (SELECT d0 FROM ew);
-SELECT 'minqing.ears (CDC EARS C2)' AS ears_src, 'minqing.ears（CDC EARS C2）' AS ears_src_zh,
-       'CDC EARS C2 方法（前第 3–9 天为基线，当日至少 4 单）' AS ew_method_zh,
-       'the CDC EARS C2 method (baseline: days 3–9 before; days with at least 4 orders)' AS ew_method_en \gset
-\else
--- EARS C2 in plain SQL: mean and sd of days t-9..t-3, threshold mean + 3 sd
-INSERT INTO ears
-SELECT unit_code, category_code, day, cases, m, m + 3 * sd, cases > m + 3 * sd, cases > m + 3 * sd AND cases >= 4
-FROM (SELECT d.*, avg(cases) OVER w AS m, stddev_samp(cases) OVER w AS sd, count(*) OVER w AS k
-      FROM daily_street d
-      WINDOW w AS (PARTITION BY unit_code, category_code ORDER BY day ROWS BETWEEN 9 PRECEDING AND 3 PRECEDING)) q
-WHERE k = 7 AND day >= (SELECT d0 FROM ew);
-SELECT 'EARS C2 in plain SQL (minqing.ears not installed)' AS ears_src, 'SQL 计算的 EARS C2（minqing.ears 尚未安装）' AS ears_src_zh,
-       'CDC EARS C2 方法（前第 3–9 天为基线，当日至少 4 单）' AS ew_method_zh,
-       'the CDC EARS C2 method (baseline: days 3–9 before; days with at least 4 orders)' AS ew_method_en \gset
-\endif
 -- the alarms an official sees (auto: one per running event; C2: days with at
 -- least 4 orders); the strongest of each series
 CREATE TEMP TABLE alarms AS
@@ -350,7 +277,6 @@ SELECT * FROM (
 	SELECT unit_code, category_code, day, 1 FROM alarms a
 	WHERE a.excess = (SELECT max(excess) FROM alarms)) s
 ORDER BY pri, day, unit_code LIMIT 1;
-\if :has_auto
 -- the chart's series: every day of its window scored (the first pass scored days with 5+ orders)
 DELETE FROM ears e USING top_alarm t WHERE e.unit_code = t.unit_code AND e.category_code = t.category_code;
 INSERT INTO ears
@@ -359,7 +285,6 @@ FROM (SELECT d.*, minqing.auto_alarm(d.cases, score => d.day >= (SELECT d0 FROM 
                   OVER (ORDER BY d.day) AS a
       FROM daily_street d JOIN top_alarm t ON d.unit_code = t.unit_code AND d.category_code = t.category_code) q
 WHERE q.day >= (SELECT d0 FROM ew) AND q.a IS NOT NULL;
-\endif
 INSERT INTO chart_pt
 SELECT 'ears', s.series, e.day, CASE s.series WHEN 'cases' THEN e.cases WHEN 'threshold' THEN e.threshold
                                                WHEN 'alarm' THEN CASE WHEN e.alarm THEN e.cases END END
@@ -410,26 +335,15 @@ FROM policy_weeks k LEFT JOIN policy_counts c ON c.wk = k.wk
 GROUP BY k.wk;
 CREATE TEMP TABLE policy_fit (pre_level float8, pre_trend float8, level_change float8, level_change_p float8,
                               trend_change float8, trend_change_p float8);
-\if :has_its
 INSERT INTO policy_fit
 SELECT (r).pre_level, (r).pre_trend, (r).level_change, (r).level_change_p, (r).trend_change, (r).trend_change_p
 FROM (SELECT minqing.its(wk, y, (SELECT policy_day FROM policy)) AS r FROM policy_weekly) q;
 SELECT 'minqing.its (segmented regression, Newey–West)' AS its_src, 'minqing.its（分段回归，Newey–West 标准误）' AS its_src_zh \gset
-\else
-INSERT INTO policy_fit
-SELECT pre.b0, pre.b1, post.b0 + post.b1 * (p.policy_day - k.w0) - pre.b0 - pre.b1 * (p.policy_day - k.w0), NULL,
-       post.b1 - pre.b1, NULL
-FROM policy p, (SELECT min(wk) AS w0 FROM policy_weekly) k,
-     LATERAL (SELECT regr_intercept(y, wk - k.w0) AS b0, regr_slope(y, wk - k.w0) AS b1 FROM policy_weekly WHERE wk < p.policy_day) pre,
-     LATERAL (SELECT regr_intercept(y, wk - k.w0) AS b0, regr_slope(y, wk - k.w0) AS b1 FROM policy_weekly WHERE wk >= p.policy_day) post;
-SELECT 'two straight lines fitted in plain SQL (minqing.its not installed)' AS its_src, 'SQL 拟合的两段直线（minqing.its 尚未安装）' AS its_src_zh \gset
-\endif
 SELECT pg_temp.num(f.level_change, 1) AS level_change,
        pg_temp.num(f.level_change / nullif(f.pre_level + f.pre_trend * (p.policy_day - (SELECT min(wk) FROM policy_weekly)), 0) * 100, 1) AS level_change_pct,
        CASE WHEN f.level_change_p IS NULL THEN '' ELSE format(' (p = %s)', to_char(f.level_change_p, 'FM0.0000')) END AS level_change_p
 FROM policy_fit f, policy p \gset
 SELECT '' AS did_text, '' AS did_text_zh \gset
-\if :has_did
 SELECT coalesce(max(did_text), '') AS did_text, coalesce(max(did_text_zh), '') AS did_text_zh FROM (
 SELECT format(' Difference-in-differences against the control units: %s orders per unit-week (95%% CI %s to %s, p = %s).',
               pg_temp.num((r).att, 3), pg_temp.num((r).ci_lo, 3), pg_temp.num((r).ci_hi, 3), to_char((r).p, 'FM0.0000')) AS did_text,
@@ -439,7 +353,6 @@ FROM (SELECT minqing.did(coalesce(c.n, 0)::float8, pu.treated, k.wk >= (SELECT p
       FROM policy_unit pu CROSS JOIN policy_weeks k
       LEFT JOIN policy_counts c ON c.unit_code = pu.unit_code AND c.wk = k.wk) s
 WHERE :'has_policy'::boolean AND EXISTS (SELECT 1 FROM policy_unit WHERE NOT treated)) x \gset
-\endif
 INSERT INTO chart_pt
 SELECT 'policy', 'observed', wk, y FROM policy_weekly
 UNION ALL
@@ -471,24 +384,11 @@ FROM storm, generate_series(greatest(s0 - 28, (SELECT first_day FROM city)), lea
 LEFT JOIN city_daily c ON c.day = d::date;
 CREATE TEMP TABLE resil (baseline float8, peak float8, peak_day date, peak_ratio float8, recovery_day date,
                          days_to_recover int, excess_cases float8, resilience_index float8);
-\if :has_resilience
 INSERT INTO resil
 SELECT (r).baseline, (r).peak, (r).peak_day, (r).peak_ratio, (r).recovery_day, (r).days_to_recover,
        (r).excess_cases, (r).resilience_index
 FROM (SELECT minqing.resilience(day, cases, (SELECT s0 FROM storm), (SELECT s1 FROM storm)) AS r FROM storm_daily) q;
 SELECT 'minqing.resilience' AS res_src, 'minqing.resilience' AS res_src_zh \gset
-\else
-INSERT INTO resil
-SELECT b.baseline, pk.cases, pk.day, pk.cases / nullif(b.baseline, 0), rec.day, rec.day - pk.day,
-       (SELECT sum(cases - b.baseline) FROM storm_daily WHERE day >= (SELECT s0 FROM storm) AND day <= coalesce(rec.day, pk.day)), NULL
-FROM (SELECT avg(cases) AS baseline, stddev_samp(cases) AS sd FROM storm_daily WHERE day < (SELECT s0 FROM storm)) b
-CROSS JOIN LATERAL (SELECT day, cases FROM storm_daily WHERE day >= (SELECT s0 FROM storm) ORDER BY cases DESC, day LIMIT 1) pk
-LEFT JOIN LATERAL (SELECT day FROM (SELECT day, avg(cases) OVER (ORDER BY day ROWS BETWEEN 6 PRECEDING AND CURRENT ROW) AS m
-                                    FROM storm_daily) q
-                   WHERE q.day > pk.day AND q.m <= b.baseline + b.sd ORDER BY day LIMIT 1) rec ON true;
-SELECT 'baseline, peak and recovery in plain SQL (minqing.resilience not installed)' AS res_src,
-       'SQL 计算的基线、峰值与恢复（minqing.resilience 尚未安装）' AS res_src_zh \gset
-\endif
 SELECT pg_temp.num(baseline, 0) AS r_baseline, pg_temp.num(peak, 0) AS r_peak, coalesce(peak_day::text, '–') AS r_peak_day,
        pg_temp.num(peak_ratio, 1) AS r_ratio, coalesce(recovery_day::text, 'not yet 未恢复') AS r_recovery,
        coalesce(days_to_recover::text, '–') AS r_days, pg_temp.num(excess_cases, 0) AS r_excess,
@@ -512,8 +412,7 @@ INSERT INTO chart_mark SELECT 'storm', recovery_day, 'recovered 恢复', '#1b783
 ----------------------------------------------------------------------------
 -- write the HTML
 -- 6. hot words (term_counts / top_terms on the complaint text, when there is one)
-SELECT count(*) = 2 AS has_text_fn FROM pg_proc WHERE pronamespace = 'minqing'::regnamespace AND proname IN ('term_counts', 'top_terms') \gset
-SELECT :'has_text_fn'::boolean AND EXISTS (SELECT 1 FROM pg_attribute WHERE attrelid = :'wo_rel'::regclass
+SELECT EXISTS (SELECT 1 FROM pg_attribute WHERE attrelid = :'wo_rel'::regclass
 	AND attname = 'content' AND atttypid = 'text'::regtype AND NOT attisdropped) AS has_text \gset
 CREATE TEMP TABLE hw (code text, name text, term text, n bigint, g2 float8, rk bigint);
 CREATE TEMP TABLE hw_surge (term text, n bigint, m bigint, g2 float8);
@@ -608,9 +507,8 @@ Red streets are where attention is needed first.</p>
 <svg class="map" viewBox="0 0 %s %s" width="%s" height="%s" xmlns="http://www.w3.org/2000/svg">%s%s%s</svg>
 <div class="legend">得分 score %s %s%s</div>$h$,
 	:'p0', :'p1_last',
-	CASE WHEN :'has_index'::boolean THEN '民情指数：三率与每万人工单量，小单元向全市均值收缩' ELSE '响应、解决、满意三率加权' END,
-	CASE WHEN :'has_index'::boolean THEN 'the sentiment index: the three rates and orders per 10k people, small units shrunk towards the city'
-	     ELSE 'weighted response, resolution and satisfaction rates' END,
+	'民情指数：三率与每万人工单量，小单元向全市均值收缩',
+	'the sentiment index: the three rates and orders per 10k people, small units shrunk towards the city',
 	f.w, f.h, f.w, f.h,
 	(SELECT string_agg(format('<path d="%s" fill="%s" stroke="#fff" stroke-width=".8"><title>%s: %s</title></path>', pg_temp.svgp(s.geom),
 	        pg_temp.ramp((s.score - r.lo) / nullif(r.hi - r.lo, 0), ARRAY['#d73027', '#fc8d59', '#fee08b', '#d9ef8b', '#91cf60', '#1a9850']),
@@ -630,14 +528,14 @@ Red streets are where attention is needed first.</p>
 FROM frame f;
 SELECT format($h$<table><tr><th>排名<br>rank</th><th class="l">街道 street</th><th>工单<br>orders</th><th>每万人<br>/10k</th><th>解决<br>resolved</th><th>满意<br>satisfied</th><th>得分<br>score</th>%s</tr>%s</table>
 <p class="src">%s · %s</p></section>$h$,
-	CASE WHEN :'has_index'::boolean THEN '<th>90%区间<br>interval</th><th class="l">象限<br>quad.</th>' ELSE '' END,
+	'<th>90%区间<br>interval</th><th class="l">象限<br>quad.</th>',
 	string_agg(format('<tr%s><td>%s</td><td class="l d">%s</td><td>%s</td><td>%s</td><td>%s</td><td>%s</td><td><b>%s</b></td>%s</tr>',
 		CASE WHEN pos = 10 AND total > 15 THEN ' class="sep"' ELSE '' END,
 		rank, pg_temp.esc(unit_name), orders, pg_temp.num(complaints_per_10k, 1), pg_temp.pct(resolution_rate),
 		pg_temp.pct(satisfaction_rate), pg_temp.num(score, 1),
-		CASE WHEN :'has_index'::boolean THEN format('<td class="d">%s–%s</td><td class="l d" title="%s">%s</td>', rank_lo, rank_hi, coalesce(quadrant, ''),
-		        CASE quadrant WHEN 'bright_spot' THEN '亮点' WHEN 'hard_spot' THEN '难点' WHEN 'turning_point' THEN '拐点'
-		                      WHEN 'blockage' THEN '堵点' ELSE coalesce(quadrant, '') END) ELSE '' END), '' ORDER BY pos),
+		format('<td class="d">%s–%s</td><td class="l d" title="%s">%s</td>', rank_lo, rank_hi, coalesce(quadrant, ''),
+		       CASE quadrant WHEN 'bright_spot' THEN '亮点' WHEN 'hard_spot' THEN '难点' WHEN 'turning_point' THEN '拐点'
+		                     WHEN 'blockage' THEN '堵点' ELSE coalesce(quadrant, '') END)), '' ORDER BY pos),
 	:'index_src_zh', :'index_src')
 FROM (SELECT s.*, row_number() OVER (ORDER BY rank, unit_code) AS pos, count(*) OVER () AS total FROM street s) q
 WHERE pos <= 10 OR pos > total - 5;

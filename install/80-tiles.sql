@@ -131,51 +131,25 @@ BEGIN
 	END IF;
 	s := (ST_XMax(env) - ST_XMin(env)) / cells;
 	h := bandwidth_cells * s;
-	IF EXISTS (SELECT 1 FROM pg_catalog.pg_proc p WHERE p.pronamespace = 'minqing'::regnamespace AND p.proname = 'kde')
-	   AND EXISTS (SELECT 1 FROM pg_catalog.pg_proc p WHERE p.pronamespace = 'minqing'::regnamespace AND p.proname = 'grid_cells') THEN
-		-- quartic KDE (minqing.kde) of the points within a bandwidth of the tile;
-		-- density per square kilometre of ground (Mercator area / sec^2(lat))
-		EXECUTE pg_catalog.format($q$
-			SELECT ST_AsMVT(t, 'density', 4096, 'geom')
-			FROM (SELECT c.i, c.j,
-			             c.value * 1e6 / cosd(ST_Y(ST_Transform(ST_Centroid(c.geom), 4326))) ^ 2 AS density,
-			             ST_AsMVTGeom(c.geom, $1, 4096, 0, true) AS geom
-			      FROM (SELECT minqing.kde(ST_Transform(o.geom, 3857), $3, $4) AS g
-			            FROM %s o
-			            WHERE o.geom && ST_Transform(ST_Expand($1, $4), $2)) k,
-			           minqing.grid_cells(k.g) c
-			      WHERE k.g IS NOT NULL AND c.geom && $1 AND ST_Intersects(ST_Centroid(c.geom), $1)) t$q$,
-			source::regclass)
-		INTO tile USING env, srid, s, h;
-	ELSE
-		-- until minqing.kde exists: orders per cell, as a density per km^2
-		SELECT ST_AsMVT(t, 'density', 4096, 'geom') INTO tile
+	-- quartic KDE (minqing.kde) of the points within a bandwidth of the tile;
+	-- density per square kilometre of ground (Mercator area / sec^2(lat))
+	EXECUTE pg_catalog.format($q$
+		SELECT ST_AsMVT(t, 'density', 4096, 'geom')
 		FROM (SELECT c.i, c.j,
-		             c.orders / ((s * cosd(ST_Y(ST_Transform(ST_SetSRID(ST_MakePoint((c.i + 0.5) * s, (c.j + 0.5) * s), 3857), 4326))))
-		                         ^ 2) * 1e6 AS density,
-		             ST_AsMVTGeom(ST_MakeEnvelope(c.i * s, c.j * s, (c.i + 1) * s, (c.j + 1) * s, 3857), env, 4096, 0, true) AS geom
-		      FROM minqing.tile_counts(env, srid, source, s, 0) c
-		      WHERE (c.i + 0.5) * s BETWEEN ST_XMin(env) AND ST_XMax(env)
-		        AND (c.j + 0.5) * s BETWEEN ST_YMin(env) AND ST_YMax(env)) t;
-	END IF;
+		             c.value * 1e6 / cosd(ST_Y(ST_Transform(ST_Centroid(c.geom), 4326))) ^ 2 AS density,
+		             ST_AsMVTGeom(c.geom, $1, 4096, 0, true) AS geom
+		      FROM (SELECT minqing.kde(ST_Transform(o.geom, 3857), $3, $4) AS g
+		            FROM %s o
+		            WHERE o.geom && ST_Transform(ST_Expand($1, $4), $2)) k,
+		           minqing.grid_cells(k.g) c
+		      WHERE k.g IS NOT NULL AND c.geom && $1 AND ST_Intersects(ST_Centroid(c.geom), $1)) t$q$,
+		source::regclass)
+	INTO tile USING env, srid, s, h;
 	RETURN coalesce(tile, ''::bytea);
 END
 $fn$;
 COMMENT ON FUNCTION minqing.tile_density(integer, integer, integer, text, integer, float8) IS
 	'vector tile (layer "density") of a quartic KDE density grid (orders per km²; cells x cells per tile, bandwidth bandwidth_cells cells) of a work-order source';
-
--- Upper tail 1 - Phi(v) of the standard normal for v >= 0 (Zelen & Severo,
--- Abramowitz & Stegun 26.2.17, |error| < 7.5e-8): the p attribute of the
--- plain-SQL Gi* fallback of tile_hotspot.
-CREATE FUNCTION minqing.tile_norm_sf(v float8) RETURNS float8
-	LANGUAGE sql IMMUTABLE STRICT PARALLEL SAFE
-	SET search_path = pg_catalog, pg_temp
-RETURN exp(-v * v / 2) / sqrt(2 * pi())
-	* (0.319381530 * (1 / (1 + 0.2316419 * v)) - 0.356563782 * (1 / (1 + 0.2316419 * v)) ^ 2
-	   + 1.781477937 * (1 / (1 + 0.2316419 * v)) ^ 3 - 1.821255978 * (1 / (1 + 0.2316419 * v)) ^ 4
-	   + 1.330274429 * (1 / (1 + 0.2316419 * v)) ^ 5);
-COMMENT ON FUNCTION minqing.tile_norm_sf(float8) IS
-	'internal: upper tail of the standard normal for v >= 0 (Abramowitz & Stegun 26.2.17, error < 7.5e-8), p of the plain-SQL tile_hotspot fallback';
 
 CREATE FUNCTION minqing.tile_hotspot(z integer, x integer, y integer,
                                      source text DEFAULT 'public.work_order',
@@ -189,7 +163,6 @@ DECLARE
 	env geometry := ST_TileEnvelope(z, x, y);
 	s float8;
 	d float8;
-	r integer;
 	tile bytea;
 BEGIN
 	IF cells < 1 OR cells > 256 THEN
@@ -207,48 +180,18 @@ BEGIN
 	END IF;
 	s := (ST_XMax(env) - ST_XMin(env)) / cells;
 	d := distance_cells * s;
-	r := floor(distance_cells)::integer;
 	-- the features of Getis-Ord Gi* are the cells with at least one order
 	-- in the tile and a band of 4 neighbourhoods around it
-	IF EXISTS (SELECT 1 FROM pg_catalog.pg_proc p WHERE p.pronamespace = 'minqing'::regnamespace AND p.proname = 'hotspot') THEN
-		SELECT ST_AsMVT(t, 'hotspot', 4096, 'geom') INTO tile
-		FROM (SELECT q.i, q.j, q.orders, (q.h).z, (q.h).p, (q.h).bin,
-		             ST_AsMVTGeom(ST_MakeEnvelope(q.i * s, q.j * s, (q.i + 1) * s, (q.j + 1) * s, 3857), env, 4096, 0, true) AS geom
-		      FROM (SELECT c.i, c.j, c.orders,
-		                   minqing.hotspot(c.orders::float8,
-		                                   ST_SetSRID(ST_MakePoint((c.i + 0.5) * s, (c.j + 0.5) * s), 3857), d * (1 + 1e-9))
-		                       OVER () AS h
-		            FROM minqing.tile_counts(env, srid, source, s, 4 * d) c) q
-		      WHERE (q.i + 0.5) * s BETWEEN ST_XMin(env) AND ST_XMax(env)
-		        AND (q.j + 0.5) * s BETWEEN ST_YMin(env) AND ST_YMax(env)) t;
-	ELSE
-		-- until minqing.hotspot exists: Gi* in plain SQL (binary weights,
-		-- the cell itself included), bins from |z| without FDR correction
-		WITH cells AS MATERIALIZED (SELECT * FROM minqing.tile_counts(env, srid, source, s, 4 * d)),
-		stats AS (SELECT count(*)::float8 AS n, avg(orders) AS xbar,
-		                 sqrt(greatest(avg(orders::float8 ^ 2) - avg(orders) ^ 2, 0)) AS sd
-		          FROM cells),
-		offs AS (SELECT di, dj FROM generate_series(-r, r) di, generate_series(-r, r) dj
-		         WHERE di * di + dj * dj <= distance_cells * distance_cells),
-		sums AS (SELECT c.i, c.j, c.orders, sum(nb.orders)::float8 AS wx, count(*)::float8 AS w
-		         FROM cells c CROSS JOIN offs
-		         JOIN cells nb ON nb.i = c.i + offs.di AND nb.j = c.j + offs.dj
-		         WHERE (c.i + 0.5) * s BETWEEN ST_XMin(env) AND ST_XMax(env)
-		           AND (c.j + 0.5) * s BETWEEN ST_YMin(env) AND ST_YMax(env)
-		         GROUP BY c.i, c.j, c.orders),
-		gi AS (SELECT sums.*, CASE WHEN st.n > 1 AND st.sd > 0 AND st.n * sums.w - sums.w ^ 2 > 0
-		                           THEN (sums.wx - st.xbar * sums.w)
-		                                / (st.sd * sqrt((st.n * sums.w - sums.w ^ 2) / (st.n - 1))) END AS gz
-		       FROM sums, stats st)
-		SELECT ST_AsMVT(t, 'hotspot', 4096, 'geom') INTO tile
-		FROM (SELECT gi.i, gi.j, gi.orders, gi.gz AS z,
-		             2 * minqing.tile_norm_sf(abs(gi.gz)) AS p,
-		             (sign(gi.gz) * CASE WHEN abs(gi.gz) >= 2.5758293035489 THEN 3
-		                                 WHEN abs(gi.gz) >= 1.9599639845401 THEN 2
-		                                 WHEN abs(gi.gz) >= 1.6448536269515 THEN 1 ELSE 0 END)::integer AS bin,
-		             ST_AsMVTGeom(ST_MakeEnvelope(gi.i * s, gi.j * s, (gi.i + 1) * s, (gi.j + 1) * s, 3857), env, 4096, 0, true) AS geom
-		      FROM gi) t;
-	END IF;
+	SELECT ST_AsMVT(t, 'hotspot', 4096, 'geom') INTO tile
+	FROM (SELECT q.i, q.j, q.orders, (q.h).z, (q.h).p, (q.h).bin,
+	             ST_AsMVTGeom(ST_MakeEnvelope(q.i * s, q.j * s, (q.i + 1) * s, (q.j + 1) * s, 3857), env, 4096, 0, true) AS geom
+	      FROM (SELECT c.i, c.j, c.orders,
+	                   minqing.hotspot(c.orders::float8,
+	                                   ST_SetSRID(ST_MakePoint((c.i + 0.5) * s, (c.j + 0.5) * s), 3857), d * (1 + 1e-9))
+	                       OVER () AS h
+	            FROM minqing.tile_counts(env, srid, source, s, 4 * d) c) q
+	      WHERE (q.i + 0.5) * s BETWEEN ST_XMin(env) AND ST_XMax(env)
+	        AND (q.j + 0.5) * s BETWEEN ST_YMin(env) AND ST_YMax(env)) t;
 	RETURN coalesce(tile, ''::bytea);
 END
 $fn$;

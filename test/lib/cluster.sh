@@ -42,6 +42,9 @@ mq_ensure_packages() {
 }
 
 MQ_PG_CONFIG=/usr/lib/postgresql/$MQ_PGVER/bin/pg_config
+# Compiler flags of test, demo, bench and CI builds, on top of the Makefile's
+# warnings (a plain `make` does not fail on warnings).
+MQ_CFLAGS=${MQ_CFLAGS:--Werror}
 
 # Build, and install into a private copy of the PostgreSQL tree.
 mq_build_install() {
@@ -55,8 +58,8 @@ mq_build_install() {
 		cp -a "$sharedir" "$pgroot$(dirname $sharedir)/"
 	fi
 	mq_log "building minqing"
-	make -C "$MQ_ROOT" -s PG_CONFIG=$MQ_PG_CONFIG >&2 || return 1
-	make -C "$MQ_ROOT" -s PG_CONFIG=$MQ_PG_CONFIG install DESTDIR="$pgroot" >/dev/null || return 1
+	make -C "$MQ_ROOT" -s PG_CONFIG=$MQ_PG_CONFIG COPT="$MQ_CFLAGS" >&2 || return 1
+	make -C "$MQ_ROOT" -s PG_CONFIG=$MQ_PG_CONFIG COPT="$MQ_CFLAGS" install DESTDIR="$pgroot" >/dev/null || return 1
 	MQ_BIN=$pgroot$libdir/bin
 	export MQ_BIN
 }

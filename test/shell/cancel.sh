@@ -6,14 +6,13 @@
 # 1s the statement must end with SQLSTATE 57014 less than MQ_CANCEL_SLACK
 # (default 3.0: "about a second" plus scheduling noise on a loaded 2-core
 # machine; idle, the cases measure 0.02-0.7 s; a loop without
-# CHECK_FOR_INTERRUPTS runs on for its full 10+ s) seconds after the timeout.  Cases whose function is not
-# installed (yet) are skipped, as are cases that finish before the timeout
-# (too light to measure) or that the function refuses up front.
+# CHECK_FOR_INTERRUPTS runs on for its full 10+ s) seconds after the timeout.  Cases that finish
+# before the timeout (too light to measure) or that the function refuses up
+# front are skipped.
 set -u
+. "$MQ_ROOT/test/lib/tap.sh"
 DB=mq_cancel
 slack=${MQ_CANCEL_SLACK:-3.0}
-n=0; fails=0
-q() { psql -X -q -At -v ON_ERROR_STOP=1 -d "$DB" "$@"; }
 
 psql -X -q -d postgres -c "SET client_min_messages = warning" -c "DROP DATABASE IF EXISTS $DB" -c "CREATE DATABASE $DB" || exit 1
 q -c "SET client_min_messages = warning" -c "CREATE EXTENSION minqing CASCADE" >/dev/null || exit 1
@@ -27,27 +26,23 @@ FROM generate_series(1, 3000) i;
 ANALYZE pts;
 SQL
 
-# name | function that must exist | heavy query
+# name | heavy query
 cases=(
-"kde on a fine grid with a wide bandwidth|kde|SELECT minqing.kde(geom, 3, 3000) IS NULL FROM pts"
-"kde on lon/lat input|kde|SELECT minqing.kde(geog, 3, 3000) IS NULL FROM pts"
-"grid_cells of a large grid|grid_cells|SELECT count(*) FROM minqing.grid_cells((SELECT minqing.kde(geom, 3, 3000) FROM pts WHERE i <= 30))"
-"kde_bandwidth|kde_bandwidth|SELECT minqing.kde_bandwidth(g) FROM (SELECT geom AS g FROM pts, generate_series(1, 3000)) s"
-"gi_star with a distance covering everything|gi_star|SELECT sum(z) FROM (SELECT minqing.gi_star(value, geom, 1e9::float8) OVER () AS z FROM pts, generate_series(1, 10)) s"
-"hotspot with a 3 km band|hotspot|SELECT count(h) FROM (SELECT minqing.hotspot(value, geom, 3000::float8) OVER () AS h FROM pts, generate_series(1, 40)) s"
-"local_moran with 99,999 permutations|local_moran|SELECT count(m) FROM (SELECT minqing.local_moran(value, geom, 3000::float8, 99999, 1) OVER () AS m FROM pts) s"
-"stscan with many replications|stscan|SELECT minqing.stscan(geom, day, value, 5000, 30, 99999, 1) IS NULL FROM pts"
-"generate_city with a huge order count|generate_city|SELECT minqing.generate_city('big', 100000000, 1)"
-"zh_segment of a 4 MB document|zh_segment|SELECT cardinality(minqing.zh_segment(repeat('电动车楼道充电积水停电', 100000)))"
-"term_counts over long documents|term_counts|SELECT minqing.term_counts(repeat('电动车楼道充电积水停电', 100000)) IS NULL FROM generate_series(1, 20)"
+"kde on a fine grid with a wide bandwidth|SELECT minqing.kde(geom, 3, 3000) IS NULL FROM pts"
+"kde on lon/lat input|SELECT minqing.kde(geog, 3, 3000) IS NULL FROM pts"
+"grid_cells of a large grid|SELECT count(*) FROM minqing.grid_cells((SELECT minqing.kde(geom, 3, 3000) FROM pts WHERE i <= 30))"
+"kde_bandwidth|SELECT minqing.kde_bandwidth(g) FROM (SELECT geom AS g FROM pts, generate_series(1, 3000)) s"
+"gi_star with a distance covering everything|SELECT sum(z) FROM (SELECT minqing.gi_star(value, geom, 1e9::float8) OVER () AS z FROM pts, generate_series(1, 10)) s"
+"hotspot with a 3 km band|SELECT count(h) FROM (SELECT minqing.hotspot(value, geom, 3000::float8) OVER () AS h FROM pts, generate_series(1, 40)) s"
+"local_moran with 99,999 permutations|SELECT count(m) FROM (SELECT minqing.local_moran(value, geom, 3000::float8, 99999, 1) OVER () AS m FROM pts) s"
+"stscan with many replications|SELECT minqing.stscan(geom, day, value, 5000, 30, 99999, 1) IS NULL FROM pts"
+"generate_city with a huge order count|SELECT minqing.generate_city('big', 100000000, 1)"
+"zh_segment of a 4 MB document|SELECT cardinality(minqing.zh_segment(repeat('电动车楼道充电积水停电', 100000)))"
+"term_counts over long documents|SELECT minqing.term_counts(repeat('电动车楼道充电积水停电', 100000)) IS NULL FROM generate_series(1, 20)"
 )
 
-run_case() {  # name fn sql
-	local name=$1 fn=$2 sql=$3 t0 t1 out el late
-	n=$((n + 1))
-	if [ "$(q -c "SELECT count(*) FROM pg_proc WHERE proname = '$fn' AND pronamespace = 'minqing'::regnamespace")" = 0 ]; then
-		echo "ok $n - $name # SKIP minqing.$fn not installed"; return
-	fi
+run_case() {  # name sql
+	local name=$1 sql=$2 out el late t0 t1
 	# times taken by the server right before and after the statement, so
 	# connection start-up and client scheduling are not counted
 	out=$(psql -X -q -At -d "$DB" -v VERBOSITY=verbose -c "SET statement_timeout = '1s'" \
@@ -61,29 +56,28 @@ run_case() {  # name fn sql
 	case "$out" in
 	*57014*)
 		if [ "$(echo "$late < $slack" | bc -l)" = 1 ]; then
-			printf 'ok %d - %s: cancelled %.2fs after the timeout\n' "$n" "$name" "$late"
+			ok 0 "$(printf '%s: cancelled %.2fs after the timeout' "$name" "$late")"
 		else
-			printf 'not ok %d - %s: cancelled %.2fs after the timeout (limit %ss)\n' "$n" "$name" "$late" "$slack"; fails=$((fails + 1))
+			not_ok "$(printf '%s: cancelled %.2fs after the timeout (limit %ss)' "$name" "$late" "$slack")"
 		fi ;;
 	*XX000*|*"server closed the connection"*|*"terminated"*)
-		echo "not ok $n - $name: $out"; fails=$((fails + 1)) ;;
+		not_ok "$name: $out" ;;
 	ERROR*)
-		printf 'ok %d - %s # SKIP refused up front or not runnable as written (%.2fs): %s\n' "$n" "$name" "$el" "${out:0:160}" ;;
+		skip "$name" "$(printf 'refused up front or not runnable as written (%.2fs): %s' "$el" "${out:0:160}")" ;;
 	*)
-		printf 'ok %d - %s # SKIP finished in %.2fs, too light to measure\n' "$n" "$name" "$el" ;;
+		skip "$name" "$(printf 'finished in %.2fs, too light to measure' "$el")" ;;
 	esac
 }
 for c in "${cases[@]}"; do
-	IFS='|' read -r name fn sql <<<"$c"
-	run_case "$name" "$fn" "$sql"
+	IFS='|' read -r name sql <<<"$c"
+	run_case "$name" "$sql"
 done
 
-# pg_cancel_backend from another session, on the first heavy case installed
-n=$((n + 1))
+# pg_cancel_backend from another session, on the first case still running
+# after 1.5 s
 cancelled=""
 for c in "${cases[@]}"; do
-	IFS='|' read -r name fn sql <<<"$c"
-	[ "$(q -c "SELECT count(*) FROM pg_proc WHERE proname = '$fn' AND pronamespace = 'minqing'::regnamespace")" = 0 ] && continue
+	IFS='|' read -r name sql <<<"$c"
 	psql -X -q -At -d "$DB" -c "SET application_name = 'mq_cancel_me'" -c "$sql" >"${MQ_WORK:-/tmp}/cancel.out" 2>&1 &
 	bg=$!
 	sleep 1.5
@@ -94,15 +88,14 @@ for c in "${cases[@]}"; do
 	t1=$(date +%s.%N)
 	el=$(echo "$t1 - $t0" | bc -l)
 	if grep -q 'canceling statement due to user request' "${MQ_WORK:-/tmp}/cancel.out" && [ "$(echo "$el < $slack" | bc -l)" = 1 ]; then
-		printf 'ok %d - pg_cancel_backend stops %s within %.2fs\n' "$n" "$name" "$el"
+		ok 0 "$(printf 'pg_cancel_backend stops %s within %.2fs' "$name" "$el")"
 	else
-		printf 'not ok %d - pg_cancel_backend on %s: %.2fs, %s\n' "$n" "$name" "$el" "$(head -c 200 "${MQ_WORK:-/tmp}/cancel.out")"; fails=$((fails + 1))
+		not_ok "$(printf 'pg_cancel_backend on %s: %.2fs' "$name" "$el")" "$(head -c 200 "${MQ_WORK:-/tmp}/cancel.out")"
 	fi
 	cancelled=1
 	break
 done
-[ -z "$cancelled" ] && echo "ok $n - pg_cancel_backend # SKIP no heavy minqing function installed yet"
+[ -z "$cancelled" ] && not_ok "pg_cancel_backend: no case ran for 1.5 s"
 
 psql -X -q -d postgres -c "DROP DATABASE IF EXISTS $DB" >/dev/null 2>&1
-echo "1..$n"
-[ "$fails" -eq 0 ]
+tap_done

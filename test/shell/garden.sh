@@ -15,11 +15,11 @@ MQ_ROOT=${MQ_ROOT:-$(cd "$(dirname "$0")/../.." && pwd)}
 W=${MQ_WORK:-/tmp}/garden; rm -rf "$W"; mkdir -p "$W"
 DB=mq_garden
 timeout=${GARDEN_TIMEOUT:-3s}
-q() { psql -X -q -At -v ON_ERROR_STOP=1 -d "$DB" "$@"; }
+. "$MQ_ROOT/test/lib/tap.sh"
 
 psql -X -q -d postgres -c "SET client_min_messages = warning" -c "DROP DATABASE IF EXISTS $DB" -c "CREATE DATABASE $DB" || exit 1
 q -c "SET client_min_messages = warning" -c "CREATE EXTENSION minqing CASCADE" -f "$MQ_ROOT/test/garden/garden.sql" >"$W/setup.log" 2>&1 \
-	|| { echo "not ok 1 - garden setup"; cat "$W/setup.log"; echo "1..1"; exit 1; }
+	|| { not_ok "garden setup" "$(cat "$W/setup.log")"; tap_done; exit 1; }
 
 # the call list: fn <US> label <US> query
 q -F $'\x1f' -c "SELECT fn, label, q FROM garden.calls() WHERE fn ~ '${GARDEN_ONLY:-.}'" >"$W/calls" || exit 1
@@ -57,7 +57,6 @@ done
 secs=$(( $(date +%s) - t0 ))
 
 # one TAP line per function
-n=0; fails=0
 declare -A calls okc errc badc notes
 while IFS=$'\x1f' read -r idx res; do
 	f=${FN[$idx]}
@@ -75,26 +74,21 @@ while IFS=$'\x1f' read -r idx res; do
 done <"$W/results"
 
 while IFS= read -r f; do
-	n=$((n + 1))
 	if [ "${badc[$f]:-0}" -gt 0 ] || [ "${calls[$f]:-0}" -eq 0 ]; then
-		echo "not ok $n - $f: ${calls[$f]:-0} calls, ${badc[$f]:-0} internal errors or crashes"
-		fails=$((fails + 1))
+		not_ok "$f: ${calls[$f]:-0} calls, ${badc[$f]:-0} internal errors or crashes"
 	else
-		echo "ok $n - $f: ${calls[$f]} calls, ${okc[$f]:-0} results, ${errc[$f]:-0} clean errors"
+		ok 0 "$f: ${calls[$f]} calls, ${okc[$f]:-0} results, ${errc[$f]:-0} clean errors"
 	fi
 	[ -n "${notes[$f]:-}" ] && printf '%s' "${notes[$f]}"
 done < <(printf '%s\n' "${FN[@]}" | sort -u)
 
-n=$((n + 1))
 if psql -X -q -At -d "$DB" -c "SELECT 1" >/dev/null 2>&1 && [ ${#crashes[@]} -eq 0 ]; then
-	echo "ok $n - server up after $total calls in ${secs}s, no backend crash"
+	ok 0 "server up after $total calls in ${secs}s, no backend crash"
 else
-	echo "not ok $n - backend crashes at calls: ${crashes[*]:-none}; server up: $(psql -X -q -At -d postgres -c 'SELECT 1' 2>&1)"
-	fails=$((fails + 1))
+	not_ok "backend crashes at calls: ${crashes[*]:-none}; server up: $(psql -X -q -At -d postgres -c 'SELECT 1' 2>&1)"
 fi
 # summary of the SQLSTATEs seen (for the README and the lead)
 echo "# sqlstates: $(cut -d $'\x1f' -f2 "$W/results" | awk '{print ($1 == "ok") ? "ok" : $2}' | sort | uniq -c | sort -rn | awk '{printf "%s x%s, ", $2, $1}')"
 
 psql -X -q -d postgres -c "DROP DATABASE IF EXISTS $DB" >/dev/null 2>&1
-echo "1..$n"
-[ "$fails" -eq 0 ]
+tap_done

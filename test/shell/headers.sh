@@ -4,18 +4,15 @@
 set -u
 # the build's pg_config (MQ_BIN is its private copy under $MQ_WORK/pgroot)
 inc=$("${MQ_BIN#"$MQ_WORK/pgroot"}/pg_config" --includedir-server)
-n=0; fails=0
+. "$MQ_ROOT/test/lib/tap.sh"
 for h in "$MQ_ROOT"/src/*.h; do
 	b=$(basename "$h")
-	n=$((n + 1))
 	printf '#include "postgres.h"\n#include "%s"\n#include "%s"\n' "$b" "$b" >"$MQ_WORK/header_twice.c"
 	if err=$(cc -fsyntax-only -Wall -Werror -I"$MQ_ROOT/src" -I"$inc" "$MQ_WORK/header_twice.c" 2>&1); then
-		echo "ok $n - $b compiles included twice"
+		ok 0 "$b compiles included twice"
 	else
-		echo "not ok $n - $b compiles included twice"; echo "$err" | head -5 | sed 's/^/# /'
-		fails=$((fails + 1))
+		not_ok "$b compiles included twice" "$(echo "$err" | head -5)"
 	fi
 done
 rm -f "$MQ_WORK/header_twice.c"
-echo "1..$n"
-[ "$fails" -eq 0 ]
+tap_done

@@ -5,8 +5,7 @@
 # the value in a placeholder that SHOW reveals until minqing is loaded (the
 # documented reason the README says "preload minqing").
 set -u
-n=0; fails=0
-check() { n=$((n + 1)); if [ "$2" = "$3" ]; then echo "ok $n - $1"; else echo "not ok $n - $1 (got '$2', want '$3')"; fails=$((fails + 1)); fi; }
+. "$MQ_ROOT/test/lib/tap.sh"
 as() { local r=$1; shift; psql -X -q -At -U "$r" -d mq_privacy -c "$*" 2>&1 | sed -n '1p'; }
 sq() { local c=(); for a in "$@"; do c+=(-c "$a"); done; psql -X -q -At -v ON_ERROR_STOP=1 -d "${DB:-mq_privacy}" "${c[@]}"; }
 
@@ -46,5 +45,4 @@ check "not preloaded, before first use: the placeholder is visible (why the READ
 check "key from postgresql.auto.conf matches the explicit key" \
 	"$(sq "SELECT minqing.pseudonymize('13800138000') = minqing.pseudonymize('13800138000', 'sekrit')")" "t"
 
-echo "1..$n"
-[ "$fails" -eq 0 ]
+tap_done

@@ -4,8 +4,7 @@
 # (SQLSTATE 0A000) instead of misreading bytes; and user words reach other
 # sessions (relcache invalidation from the zh_userdict trigger).
 set -u
-n=0; fails=0
-check() { n=$((n + 1)); if [ "$2" = "$3" ]; then echo "ok $n - $1"; else echo "not ok $n - $1 (got '$2', want '$3')"; fails=$((fails + 1)); fi; }
+. "$MQ_ROOT/test/lib/tap.sh"
 err() { psql -X -q -At -d "$1" -c "\\set VERBOSITY sqlstate" -c "$2" 2>&1 | tail -1 | sed 's/^ERROR: *//'; }
 cleanup() { psql -X -q -d postgres -c "DROP DATABASE IF EXISTS mq_text_ascii" -c "DROP DATABASE IF EXISTS mq_text_utf8" >/dev/null 2>&1; }
 trap cleanup EXIT
@@ -40,5 +39,4 @@ echo "\\q" >&"${S[1]}"
 check "before: 翠湖苑 is not a word" "$before" "明清|市|翠|湖|苑"
 check "another session's INSERT into zh_userdict is seen at once" "$after" "明清|市|翠湖苑"
 check "and its DELETE too" "$again" "明清|市|翠|湖|苑"
-echo "1..$n"
-[ "$fails" -eq 0 ]
+tap_done

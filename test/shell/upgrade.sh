@@ -9,9 +9,7 @@
 set -u
 MQ_ROOT=${MQ_ROOT:-$(cd "$(dirname "$0")/../.." && pwd)}
 W=${MQ_WORK:-/tmp}/upgrade; rm -rf "$W"; mkdir -p "$W"
-n=0; fails=0
-check() { n=$((n + 1)); if [ "$2" = "$3" ]; then echo "ok $n - $1"; else echo "not ok $n - $1"; echo "#   got:  ${2:0:2000}" | sed '2,$s/^/#   /'; echo "#   want: $3"; fails=$((fails + 1)); fi; }
-q() { local db=$1; shift; psql -X -q -At -v ON_ERROR_STOP=1 -d "$db" "$@"; }
+. "$MQ_ROOT/test/lib/tap.sh"
 ver=$(sed -n "s/^default_version = '\(.*\)'/\1/p" "$MQ_ROOT/minqing.control")
 
 psql -X -q -d postgres -c "SET client_min_messages = warning" \
@@ -22,21 +20,21 @@ psql -X -q -d postgres -c "SET client_min_messages = warning" \
 check "install/released/minqing--0.0.1.sql is the concatenation of its frozen parts" \
 	"$(cat "$MQ_ROOT"/install/released/0.0.1/*.sql | cmp -s - "$MQ_ROOT/install/released/minqing--0.0.1.sql" && echo same)" "same"
 check "CREATE EXTENSION minqing VERSION '0.0.1'" \
-	"$(q mq_up_old -c "SET client_min_messages = warning" -c "CREATE EXTENSION postgis" -c "CREATE EXTENSION minqing VERSION '0.0.1'" -c "SELECT extversion FROM pg_extension WHERE extname = 'minqing'" 2>&1)" "0.0.1"
-q mq_up_old -c "INSERT INTO minqing.admin_unit (code, name, level, population) VALUES ('330106000000', '西湖区', 3, 1100000)" \
+	"$(qdb mq_up_old -c "SET client_min_messages = warning" -c "CREATE EXTENSION postgis" -c "CREATE EXTENSION minqing VERSION '0.0.1'" -c "SELECT extversion FROM pg_extension WHERE extname = 'minqing'" 2>&1)" "0.0.1"
+qdb mq_up_old -c "INSERT INTO minqing.admin_unit (code, name, level, population) VALUES ('330106000000', '西湖区', 3, 1100000)" \
 	-c "INSERT INTO minqing.category (code, parent_code, name_zh, name_en, tier, sector) VALUES ('my_leaf', NULL, '自定义', 'Mine', 2, 'other')" >/dev/null
 check "ALTER EXTENSION minqing UPDATE to $ver" \
-	"$(q mq_up_old -c "SET client_min_messages = warning" -c "ALTER EXTENSION minqing UPDATE" -c "SELECT extversion FROM pg_extension WHERE extname = 'minqing'" 2>&1)" "$ver"
+	"$(qdb mq_up_old -c "SET client_min_messages = warning" -c "ALTER EXTENSION minqing UPDATE" -c "SELECT extversion FROM pg_extension WHERE extname = 'minqing'" 2>&1)" "$ver"
 check "user rows survive the upgrade" \
-	"$(q mq_up_old -c "SELECT (SELECT count(*) FROM minqing.admin_unit WHERE code = '330106000000') + (SELECT count(*) FROM minqing.category WHERE code = 'my_leaf')")" "2"
-q mq_up_new -c "SET client_min_messages = warning" -c "CREATE EXTENSION minqing CASCADE" >/dev/null
+	"$(qdb mq_up_old -c "SELECT (SELECT count(*) FROM minqing.admin_unit WHERE code = '330106000000') + (SELECT count(*) FROM minqing.category WHERE code = 'my_leaf')")" "2"
+qdb mq_up_new -c "SET client_min_messages = warning" -c "CREATE EXTENSION minqing CASCADE" >/dev/null
 check "update paths: 0.0.1 -> $ver" \
-	"$(q mq_up_new -c "SELECT string_agg(source || '>' || target || ':' || path, ' ') FROM pg_extension_update_paths('minqing') WHERE path IS NOT NULL AND source = '0.0.1' AND target = '$ver'")" \
+	"$(qdb mq_up_new -c "SELECT string_agg(source || '>' || target || ':' || path, ' ') FROM pg_extension_update_paths('minqing') WHERE path IS NOT NULL AND source = '0.0.1' AND target = '$ver'")" \
 	"0.0.1>$ver:0.0.1--$ver"
 
 # --- 2. catalog of the upgraded database == fresh install -----------------------
 snapshot() {
-	q "$1" <<'SQL'
+	qdb "$1" <<'SQL'
 -- extension members, with their comments
 SELECT 'member ' || pg_describe_object(d.classid, d.objid, d.objsubid)
        || coalesce(' -- ' || obj_description(d.objid, (SELECT relname FROM pg_class WHERE oid = d.classid)), '')
@@ -95,7 +93,7 @@ SQL
 }
 # the upgraded database carries the user rows inserted above: remove them so
 # the shipped rows can be compared
-q mq_up_old -c "DELETE FROM minqing.admin_unit WHERE code = '330106000000'" -c "DELETE FROM minqing.category WHERE code = 'my_leaf'" >/dev/null
+qdb mq_up_old -c "DELETE FROM minqing.admin_unit WHERE code = '330106000000'" -c "DELETE FROM minqing.category WHERE code = 'my_leaf'" >/dev/null
 snapshot mq_up_old >"$W/upgraded.txt" 2>&1
 snapshot mq_up_new >"$W/fresh.txt" 2>&1
 check "catalog snapshot taken ($(wc -l <"$W/fresh.txt") lines)" "$([ "$(wc -l <"$W/fresh.txt")" -gt 50 ] && echo yes)" "yes"
@@ -108,30 +106,29 @@ check "no CREATE OR REPLACE in the install scripts" \
 check "the install script starts with the \\echo … \\quit guard" \
 	"$(head -5 "$MQ_ROOT/install/00-core.sql" | grep -c '^\\echo Use .*\\quit')" "1"
 check "the extension is neither relocatable nor trusted" \
-	"$(q mq_up_new -c "SELECT relocatable::text || ' ' || trusted::text FROM pg_available_extension_versions WHERE name = 'minqing' AND version = '$ver'")" "false false"
+	"$(qdb mq_up_new -c "SELECT relocatable::text || ' ' || trusted::text FROM pg_available_extension_versions WHERE name = 'minqing' AND version = '$ver'")" "false false"
 check "every SQL / PL/pgSQL function has a pinned search_path (pg_catalog first, pg_temp last)" \
-	"$(q mq_up_new -c "SELECT string_agg(p.oid::regprocedure::text, ', ') FROM pg_proc p JOIN pg_language l ON l.oid = p.prolang
+	"$(qdb mq_up_new -c "SELECT string_agg(p.oid::regprocedure::text, ', ') FROM pg_proc p JOIN pg_language l ON l.oid = p.prolang
 	   WHERE p.pronamespace = 'minqing'::regnamespace AND l.lanname NOT IN ('c', 'internal')
 	     AND NOT coalesce(p.proconfig, '{}') @> ARRAY['search_path=pg_catalog, public, pg_temp']")" ""
 check "no SECURITY DEFINER function" \
-	"$(q mq_up_new -c "SELECT string_agg(oid::regprocedure::text, ', ') FROM pg_proc WHERE pronamespace = 'minqing'::regnamespace AND prosecdef")" ""
+	"$(qdb mq_up_new -c "SELECT string_agg(oid::regprocedure::text, ', ') FROM pg_proc WHERE pronamespace = 'minqing'::regnamespace AND prosecdef")" ""
 check "every function, aggregate, type and table has a COMMENT" \
-	"$(q mq_up_new -c "SELECT string_agg(x, ', ') FROM (
+	"$(qdb mq_up_new -c "SELECT string_agg(x, ', ') FROM (
 	     SELECT p.oid::regprocedure::text AS x FROM pg_proc p WHERE p.pronamespace = 'minqing'::regnamespace AND obj_description(p.oid, 'pg_proc') IS NULL
 	     UNION ALL SELECT c.oid::regclass::text FROM pg_class c WHERE c.relnamespace = 'minqing'::regnamespace AND c.relkind IN ('r', 'v', 'm', 'p') AND obj_description(c.oid, 'pg_class') IS NULL
 	     UNION ALL SELECT t.oid::regtype::text FROM pg_type t WHERE t.typnamespace = 'minqing'::regnamespace AND t.typtype IN ('b', 'c', 'd', 'e')
 	       AND NOT EXISTS (SELECT 1 FROM pg_type e WHERE e.typarray = t.oid)
 	       AND (t.typrelid = 0 OR (SELECT relkind FROM pg_class WHERE oid = t.typrelid) = 'c') AND obj_description(t.oid, 'pg_type') IS NULL) s")" ""
 check "no object in schema public or pg_catalog belongs to minqing" \
-	"$(q mq_up_new -c "SELECT string_agg(pg_describe_object(d.classid, d.objid, d.objsubid), ', ') FROM pg_depend d
+	"$(qdb mq_up_new -c "SELECT string_agg(pg_describe_object(d.classid, d.objid, d.objsubid), ', ') FROM pg_depend d
 	   JOIN pg_extension e ON e.oid = d.refobjid AND e.extname = 'minqing' WHERE d.deptype = 'e'
 	     AND pg_describe_object(d.classid, d.objid, d.objsubid) !~ 'minqing\.|schema minqing|policy .* on table minqing\.'")" ""
 check "an ordinary role cannot write the configuration tables" \
-	"$(q mq_up_new -c "SELECT string_agg(c.oid::regclass::text, ', ') FROM pg_class c WHERE c.relnamespace = 'minqing'::regnamespace AND c.relkind = 'r'
+	"$(qdb mq_up_new -c "SELECT string_agg(c.oid::regclass::text, ', ') FROM pg_class c WHERE c.relnamespace = 'minqing'::regnamespace AND c.relkind = 'r'
 	   AND (has_table_privilege('public', c.oid, 'INSERT') OR has_table_privilege('public', c.oid, 'UPDATE') OR has_table_privilege('public', c.oid, 'DELETE'))" 2>&1)" ""
 check "DROP EXTENSION leaves nothing in schema minqing" \
-	"$(q mq_up_old -c "SET client_min_messages = warning" -c "DROP EXTENSION minqing" -c "SELECT (SELECT count(*) FROM pg_proc WHERE pronamespace = 'minqing'::regnamespace) + (SELECT count(*) FROM pg_class WHERE relnamespace = 'minqing'::regnamespace) + (SELECT count(*) FROM pg_type WHERE typnamespace = 'minqing'::regnamespace)")" "0"
+	"$(qdb mq_up_old -c "SET client_min_messages = warning" -c "DROP EXTENSION minqing" -c "SELECT (SELECT count(*) FROM pg_proc WHERE pronamespace = 'minqing'::regnamespace) + (SELECT count(*) FROM pg_class WHERE relnamespace = 'minqing'::regnamespace) + (SELECT count(*) FROM pg_type WHERE typnamespace = 'minqing'::regnamespace)")" "0"
 
 psql -X -q -d postgres -c "DROP DATABASE IF EXISTS mq_up_old" -c "DROP DATABASE IF EXISTS mq_up_new" >/dev/null 2>&1
-echo "1..$n"
-[ "$fails" -eq 0 ]
+tap_done
