@@ -5,8 +5,8 @@
  *                                         weights of kpi().score (USERSET)
  *   minqing.max_cells      50000000       largest grid/cube any function may
  *                                         allocate (USERSET)
- *   minqing.kde_exact_points 1048576     points kde() keeps per state and sums
- *                                         exactly; above it, lattice binning (USERSET)
+ *   minqing.kde_exact_points 4194304     points kde() keeps per state and sums
+ *                                         (or bins, if cheaper); above it, a lattice (USERSET)
  *   minqing.cluster_max_points 5000000   points st_dbscan() clusters per partition
  *                                         and knox() keeps per group (USERSET)
  *   minqing.pseudonym_key  ''             HMAC key of pseudonymize(text);

@@ -17,7 +17,7 @@ void		_PG_init(void);
 
 double		mq_kpi_weights[3] = {0.1, 0.5, 0.4};
 int			mq_max_cells = 50000000;
-int			mq_kde_exact_points = 1048576;
+int			mq_kde_exact_points = 4194304;
 int			mq_cluster_max_points = 5000000;
 char	   *mq_pseudonym_key = NULL;
 static char *mq_kpi_weights_string = NULL;
@@ -130,9 +130,9 @@ _PG_init(void)
 							NULL, NULL, NULL);
 	DefineCustomIntVariable("minqing.kde_exact_points",
 							"Points kde() keeps per partial state and sums exactly.",
-							"Above it kde() bins points onto a fine lattice (within 1% of the exact sum).",
+							"Above it kde() bins points onto a lattice of bandwidth / 20 (within about 1% of the exact sum).",
 							&mq_kde_exact_points,
-							1048576, 0, 16777216,
+							4194304, 0, 16777216,
 							PGC_USERSET, 0,
 							NULL, NULL, NULL);
 	DefineCustomIntVariable("minqing.cluster_max_points",

@@ -17,8 +17,6 @@ psql -X -q -d postgres -c "SET client_min_messages = warning" \
 	-c "CREATE DATABASE mq_up_old" -c "CREATE DATABASE mq_up_new" || exit 1
 
 # --- 1. the frozen release installs and upgrades --------------------------------
-check "install/released/minqing--0.0.1.sql is the concatenation of its frozen parts" \
-	"$(cat "$MQ_ROOT"/install/released/0.0.1/*.sql | cmp -s - "$MQ_ROOT/install/released/minqing--0.0.1.sql" && echo same)" "same"
 check "CREATE EXTENSION minqing VERSION '0.0.1'" \
 	"$(qdb mq_up_old -c "SET client_min_messages = warning" -c "CREATE EXTENSION postgis" -c "CREATE EXTENSION minqing VERSION '0.0.1'" -c "SELECT extversion FROM pg_extension WHERE extname = 'minqing'" 2>&1)" "0.0.1"
 qdb mq_up_old -c "INSERT INTO minqing.admin_unit (code, name, level, population) VALUES ('330106000000', '西湖区', 3, 1100000)" \
@@ -28,9 +26,11 @@ check "ALTER EXTENSION minqing UPDATE to $ver" \
 check "user rows survive the upgrade" \
 	"$(qdb mq_up_old -c "SELECT (SELECT count(*) FROM minqing.admin_unit WHERE code = '330106000000') + (SELECT count(*) FROM minqing.category WHERE code = 'my_leaf')")" "2"
 qdb mq_up_new -c "SET client_min_messages = warning" -c "CREATE EXTENSION minqing CASCADE" >/dev/null
+# the path through every release (install/released/<version>/), then the current version
+path=$( { find "$MQ_ROOT/install/released" -mindepth 1 -maxdepth 1 -type d -printf '%f\n'; echo "$ver"; } | sort -uV | paste -sd- | sed 's/-/--/g')
 check "update paths: 0.0.1 -> $ver" \
 	"$(qdb mq_up_new -c "SELECT string_agg(source || '>' || target || ':' || path, ' ') FROM pg_extension_update_paths('minqing') WHERE path IS NOT NULL AND source = '0.0.1' AND target = '$ver'")" \
-	"0.0.1>$ver:0.0.1--$ver"
+	"0.0.1>$ver:$path"
 
 # --- 2. catalog of the upgraded database == fresh install -----------------------
 snapshot() {
