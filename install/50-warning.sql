@@ -128,11 +128,11 @@ DECLARE
 	history CONSTANT int := 56;	-- days of series before as_of (EARS needs 7..11)
 	m text := pg_catalog.upper(alarm_list.method);
 BEGIN
-	IF alarm_list.level IS NULL OR alarm_list.level NOT BETWEEN 1 AND 5 THEN
-		RAISE EXCEPTION 'level must be between 1 and 5'
+	IF alarm_list.level IS NULL OR alarm_list.level NOT BETWEEN 1 AND 6 THEN
+		RAISE EXCEPTION 'level must be between 1 and 6'
 			USING ERRCODE = 'invalid_parameter_value',
 			      DETAIL = pg_catalog.format('Got %s.', alarm_list.level),
-			      HINT = '1 province, 2 city, 3 district, 4 street, 5 community.';
+			      HINT = '1 province, 2 city, 3 district, 4 street, 5 community, 6 grid.';
 	END IF;
 	IF m IS NULL OR m NOT IN ('AUTO', 'C1', 'C2', 'C3') THEN
 		RAISE EXCEPTION 'unknown alarm method "%"', alarm_list.method

@@ -45,11 +45,11 @@ DECLARE
 	-- blocks plus 7 for the alarms that suppress a repeated one
 	history int;
 BEGIN
-	IF alarm_days.level IS NULL OR alarm_days.level NOT BETWEEN 1 AND 5 THEN
-		RAISE EXCEPTION 'level must be between 1 and 5'
+	IF alarm_days.level IS NULL OR alarm_days.level NOT BETWEEN 1 AND 6 THEN
+		RAISE EXCEPTION 'level must be between 1 and 6'
 			USING ERRCODE = 'invalid_parameter_value',
 			      DETAIL = pg_catalog.format('Got %s.', alarm_days.level),
-			      HINT = '1 province, 2 city, 3 district, 4 street, 5 community.';
+			      HINT = '1 province, 2 city, 3 district, 4 street, 5 community, 6 grid.';
 	END IF;
 	IF m IS NULL OR m NOT IN ('AUTO', 'C1', 'C2', 'C3') THEN
 		RAISE EXCEPTION 'unknown alarm method "%"', alarm_days.method

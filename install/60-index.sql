@@ -493,11 +493,11 @@ CREATE FUNCTION minqing.index_check_args(level int, period_start timestamptz, pe
 	SET search_path = pg_catalog, pg_temp
 AS $$
 BEGIN
-	IF level IS NULL OR level NOT BETWEEN 1 AND 5 THEN
+	IF level IS NULL OR level NOT BETWEEN 1 AND 6 THEN
 		RAISE EXCEPTION USING ERRCODE = 'invalid_parameter_value',
 			MESSAGE = format('unknown level %s', coalesce(level::text, 'NULL')),
-			DETAIL = 'Levels are 1 province, 2 city, 3 district, 4 street, 5 community.',
-			HINT = 'Use a level between 1 and 5.';
+			DETAIL = 'Levels are 1 province, 2 city, 3 district, 4 street, 5 community, 6 grid.',
+			HINT = 'Use a level between 1 and 6.';
 	END IF;
 	IF period_start IS NULL OR period_end IS NULL OR NOT isfinite(period_start) OR NOT isfinite(period_end)
 	   OR period_end <= period_start THEN
@@ -697,7 +697,7 @@ BEGIN
 	   OR profile IS NULL OR seed IS NULL THEN
 		RAISE EXCEPTION USING ERRCODE = 'null_value_not_allowed',
 			MESSAGE = 'sentiment_index arguments must not be NULL (except sector and parent_code)',
-			HINT = 'Pass a relation, a level 1..5 and a finite period.';
+			HINT = 'Pass a relation, a level 1..6 and a finite period.';
 	END IF;
 	PERFORM minqing.index_check_args(level, period_start, period_end, sector, profile);
 	lv := level;
@@ -710,7 +710,7 @@ BEGIN
 				HINT = format('Pass level %s: the rows of that level and the next one under the parent are returned.',
 				              minqing.admin_level(parent_code) + 1);
 		END IF;
-		lv_last := least(level + 1, 5);
+		lv_last := least(level + 1, 6);
 	END IF;
 	len := period_end - period_start;
 

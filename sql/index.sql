@@ -142,7 +142,7 @@ SELECT 'x23', unit_code, orders, tier1_orders, round(basic_share::numeric, 4), r
        round(basic_per_10k_eb::numeric, 2), priority_rank
 FROM minqing.demand_tiers('idx.work_order', 4, '2025-06-01 00:00+08', '2025-07-01 00:00+08', 'idx.admin_unit');
 -- bad input
-SELECT 'e1', * FROM minqing.sentiment_index('idx.work_order', 6, '2025-06-01', '2025-07-01', units => 'idx.admin_unit');
+SELECT 'e1', * FROM minqing.sentiment_index('idx.work_order', 7, '2025-06-01', '2025-07-01', units => 'idx.admin_unit');
 SELECT 'e2', * FROM minqing.sentiment_index('idx.work_order', 4, '2025-06-01', '2025-07-01', 'astrology', 'idx.admin_unit');
 CREATE VIEW idx.thin_orders AS SELECT id, created_at, category_code, unit_code, responded, resolved FROM idx.work_order;
 SELECT 'e3', * FROM minqing.sentiment_index('idx.thin_orders', 4, '2025-06-01', '2025-07-01', units => 'idx.admin_unit');

@@ -287,7 +287,7 @@ REFRESH MATERIALIZED VIEW warning_alarms;
 SELECT 'a3', count(*) > 0 AS has_rows, count(*) = count(DISTINCT (unit_code, category_code)) AS one_row_per_pair FROM warning_alarms;
 -- a4: a day without orders before it: empty list
 SELECT 'a4', count(*) FROM minqing.alarm_list('warning_city.work_order', 5, DATE '2000-01-01', units => 'warning_city.admin_unit');
-SELECT 'e20', * FROM minqing.alarm_list('warning_city.work_order', 6, DATE '2025-09-09');
+SELECT 'e20', * FROM minqing.alarm_list('warning_city.work_order', 7, DATE '2025-09-09');
 SELECT 'e21', * FROM minqing.alarm_list('warning_city.work_order', 5, DATE '2025-09-09', 'C9');
 SET client_min_messages = warning;
 DROP MATERIALIZED VIEW warning_alarms;

@@ -2,7 +2,7 @@
 -- that tile their communities, orders carrying grid codes, and the planted
 -- grid problem (src/generate_grid.c) found at level 6 and diluted at level 5.
 BEGIN;
-SELECT plan(7);
+SELECT plan(10);
 
 CREATE TEMP TABLE gu AS
 SELECT code, name, level, parent_code, population, xmin AS x_min, ymin AS y_min, xmax AS x_max, ymax AS y_max
@@ -27,6 +27,20 @@ SELECT is((SELECT count(*) FROM grid_city.work_order o LEFT JOIN grid_city.admin
           'generate_city(): every order carries the code of the grid its point lies in');
 SELECT is((SELECT unit_codes[1] || ':' || category_code FROM grid_city.planted WHERE kind = 'grid_problem'),
           '990108002002005:noise', 'generate_city(): the planted grid problem is recorded in planted');
+
+-- level 6 through the index and the alarms (SPEC §13: every level-taking function accepts 6)
+SET TimeZone = 'Asia/Shanghai';
+SELECT is((SELECT count(*) FROM minqing.sentiment_index('grid_city.work_order', 6, '2025-01-01', '2025-07-01',
+                                                        units => 'grid_city.admin_unit')),
+          (SELECT count(*) FROM grid_city.admin_unit WHERE level = 6),
+          'sentiment_index(level 6): one row per grid of the city (2,759)');
+SELECT ok((SELECT bool_and(minqing.admin_level(unit_code) IN (5, 6) AND minqing.admin_ancestor(unit_code, 5) = '990108002002')
+                  AND count(*) FILTER (WHERE minqing.admin_level(unit_code) = 6) = 9
+           FROM minqing.sentiment_index('grid_city.work_order', 5, '2025-01-01', '2025-07-01', parent_code => '990108002000',
+                                        units => 'grid_city.admin_unit') WHERE unit_code LIKE '990108002002%'),
+          'sentiment_index drill-down from a street reaches the nine grids of a community');
+SELECT lives_ok($$SELECT * FROM minqing.alarm_list('grid_city.work_order', 6, DATE '2025-09-09', 'C2', 'grid_city.admin_unit')$$,
+                'alarm_list(level 6) runs on grid codes');
 
 -- the default 1M-order city, aggregated straight from the generator: noise
 -- location quotients with Benjamini–Hochberg q among the units of a level
