@@ -12,7 +12,25 @@ db=${3:-${PGDATABASE:-postgres}}
 psql=${MQ_BIN:+$MQ_BIN/}psql
 mkdir -p "$(dirname "$out")"
 tmp="$out.part"
+tz=${MQ_REPORT_TZ:-Asia/Shanghai}
+# the alert sheet (alert_sheet_html) of the planted surge's street, a week into
+# the surge, beside the report as OUT-alert_sheet.html; the report links it
+sheet=""; sheet_label=""
+if [ "$("$psql" -X -q -At -d "$db" -c "SELECT to_regclass('$schema.planted') IS NOT NULL")" = t ]; then
+	surge=$("$psql" -X -q -At -v ON_ERROR_STOP=1 -d "$db" -c "SELECT minqing.admin_ancestor(p.unit_codes[1], 4), p.start_date + 7, u.name
+		FROM \"$schema\".planted p JOIN \"$schema\".admin_unit u ON u.code = minqing.admin_ancestor(p.unit_codes[1], 4)
+		WHERE p.kind = 'surge' LIMIT 1")
+	if [ -n "$surge" ]; then
+		IFS='|' read -r sheet_unit sheet_day sheet_name <<<"$surge"
+		sheet=$(basename "${out%.html}")-alert_sheet.html
+		PGOPTIONS="${PGOPTIONS:-} -c TimeZone=$tz" "$psql" -X -q -At -v ON_ERROR_STOP=1 -d "$db" \
+			-c "SELECT minqing.alert_sheet_html('\"$schema\".work_order', '$sheet_unit', '$sheet_day', '\"$schema\".admin_unit')" \
+			>"$(dirname "$out")/$sheet.part"
+		mv -f "$(dirname "$out")/$sheet.part" "$(dirname "$out")/$sheet"
+		sheet_label="$sheet_name, $sheet_day"
+	fi
+fi
 # psql reads report_planted.sql relative to report.sql (\ir)
-"$psql" -X -q -v ON_ERROR_STOP=1 -d "$db" -v schema="$schema" -v out="$tmp" -v tz="${MQ_REPORT_TZ:-Asia/Shanghai}" \
-	-f "$here/report.sql"
+"$psql" -X -q -v ON_ERROR_STOP=1 -d "$db" -v schema="$schema" -v out="$tmp" -v tz="$tz" \
+	-v sheet="$sheet" -v sheet_label="$sheet_label" -f "$here/report.sql"
 mv -f "$tmp" "$out"

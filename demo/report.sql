@@ -1,13 +1,23 @@
 -- demo/report.sql — the self-contained HTML report of a city (make demo).
 --   psql -X -v schema=demo -v out=/tmp/report.html -f demo/report.sql
 -- Reads :schema.work_order, :schema.admin_unit and (if present)
--- :schema.planted; writes one HTML file with inline CSS and inline SVG drawn
+-- :schema.planted (and -v sheet=FILE -v sheet_label=TEXT: a link to an alert
+-- sheet beside it); writes one HTML file with inline CSS and inline SVG drawn
 -- from PostGIS geometry (ST_AsSVG), no scripts, no network.  Every panel is
 -- computed by the minqing function it names in its caption (sentiment_index,
 -- kde/grid_cells, hotspot, auto_alarm, its/did, resilience, class_cases,
 -- repeat_kpi, term_counts / top_terms when the orders carry complaint text).
 \set ON_ERROR_STOP 1
 \set QUIET 1
+-- optional: the file name of an alert sheet beside the report, and its label (demo/report.sh)
+\if :{?sheet}
+\else
+\set sheet ''
+\endif
+\if :{?sheet_label}
+\else
+\set sheet_label ''
+\endif
 \pset format unaligned
 \pset tuples_only on
 \pset footer off
@@ -483,6 +493,7 @@ body{font:14px/1.45 "Noto Sans CJK SC","Droid Sans Fallback","PingFang SC","Micr
 header{background:#17324d;color:#fff;padding:18px 28px}
 header h1{margin:0;font-size:24px}
 header p{margin:4px 0 0;color:#c9d6e3}
+header p.links a{color:#fff;font-weight:600}
 main{display:grid;grid-template-columns:repeat(auto-fit,minmax(660px,1fr));gap:18px;padding:18px 28px}
 section{background:#fff;border-radius:8px;box-shadow:0 1px 3px rgba(0,0,0,.12);padding:14px 18px}
 h2{margin:0 0 6px;font-size:18px;color:#17324d}
@@ -513,7 +524,7 @@ footer{padding:6px 28px 24px;color:#778;font-size:12px}
 </style></head><body>$html$;
 
 SELECT format($h$<header><h1>民情报告 · minqing city report — %s</h1>
-<p>%s 至 %s · %s to %s · 工单 %s orders · minqing %s</p></header><main>
+<p>%s 至 %s · %s to %s · 工单 %s orders · minqing %s</p>%s</header><main>
 <section style="grid-column:1/-1"><h2>总体 <small>Overview</small></h2><div class="kpis">
 <div class="kpi"><b>%s</b><span>工单 orders</span></div>
 <div class="kpi"><b>%s</b><span>响应率 response rate</span></div>
@@ -524,6 +535,9 @@ SELECT format($h$<header><h1>民情报告 · minqing city report — %s</h1>
 <div class="kpi"><b>%s</b><span>热点格 hot cells (95%%)</span></div>
 </div></section>$h$,
 	pg_temp.esc(:'schema'), first_day, last_day, first_day, last_day, to_char(orders, 'FM999G999G999'), :'mq_version',
+	-- the alert sheet demo/report.sh wrote beside the report (a relative link)
+	CASE WHEN :'sheet' <> '' THEN format('<p class="links"><a href="%s">民情预警单 Alert sheet — %s</a></p>',
+	                                     pg_temp.esc(:'sheet'), pg_temp.esc(:'sheet_label')) ELSE '' END,
 	to_char(orders, 'FM999G999G999'), pg_temp.pct(response_rate), pg_temp.pct(resolution_rate),
 	pg_temp.pct(satisfaction_rate), pg_temp.num(score, 1), :n_alarms, :n_alarm_units, :hot95)
 FROM city;

@@ -127,7 +127,7 @@ demo_report() {
 	local t0
 	DEMO_REPORT=${MQ_DEMO_REPORT:-$WORK/report.html}
 	case $DEMO_REPORT in /*) ;; *) DEMO_REPORT=$PWD/$DEMO_REPORT ;; esac
-	mq_log "writing the HTML report: street index map, density and hotspots, alarms, policy effect, storm resilience"
+	mq_log "writing the HTML report: street index map, density and hotspots, alarms, policy effect, storm resilience; the surge street's alert sheet beside it"
 	t0=$(date +%s)
 	MQ_BIN=$MQ_BIN bash "$MQ_ROOT/demo/report.sh" "$DEMO_SCHEMA" "$DEMO_REPORT" "$DEMO_DB" \
 		|| die "the report failed (see the psql error above)"
@@ -156,3 +156,5 @@ demo_kpi_table
 demo_report
 demo_finish
 echo "report: $DEMO_REPORT"
+sheet=${DEMO_REPORT%.html}-alert_sheet.html
+if [ -e "$sheet" ]; then echo "alert sheet of the surge's street: $sheet"; fi

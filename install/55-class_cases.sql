@@ -158,7 +158,7 @@ SELECT pg_catalog.pg_extension_config_dump('minqing.recurrence_rule', 'WHERE NOT
 -- the body of class_cases() (PL/pgSQL cannot name a result column like a parameter)
 CREATE FUNCTION minqing.class_cases_run(src regclass, period_start timestamptz, period_end timestamptz,
 		eps float8, eps_time interval, place_radius float8, background_radius float8,
-		alpha float8, rules regclass, min_callers int)
+		alpha float8, rules regclass, min_callers int, unit_prefix text DEFAULT NULL)
 	RETURNS TABLE (rank bigint, category_code text, unit_code text, department text, geom geometry,
 		order_count bigint, incidents int, callers bigint, active_weeks bigint,
 		first_at timestamptz, last_at timestamptz, background float8, p float8, q float8,
@@ -201,7 +201,8 @@ BEGIN
 		WITH o AS (
 			SELECT o.id, o.created_at, o.category_code, o.unit_code, o.department, o.caller_id, o.geom
 			FROM %1$s o
-			WHERE o.created_at >= $1 AND o.created_at < $2 AND o.geom IS NOT NULL AND o.category_code IS NOT NULL),
+			WHERE o.created_at >= $1 AND o.created_at < $2 AND o.geom IS NOT NULL AND o.category_code IS NOT NULL
+			  AND ($10::text IS NULL OR o.unit_code LIKE $10::text || '%%')),
 		dup AS (   -- incidents: duplicates of one event (same category, near in space and time) merged
 			SELECT o.*, minqing.st_dbscan(o.geom, o.created_at, $3, $4, 1)
 			                OVER (PARTITION BY o.category_code) AS incident
@@ -263,11 +264,11 @@ BEGIN
 		JOIN facts f ON f.category_code = b.category_code AND f.place = b.place
 		LEFT JOIN rules_hit h ON h.category_code = b.category_code AND h.place = b.place
 		ORDER BY 1$q$, src, rules)
-	USING period_start, period_end, eps, eps_time, r, big_r, half, alpha, min_callers;
+	USING period_start, period_end, eps, eps_time, r, big_r, half, alpha, min_callers, unit_prefix;
 END
 $body$;
-COMMENT ON FUNCTION minqing.class_cases_run(regclass, timestamptz, timestamptz, float8, interval, float8, float8, float8, regclass, int) IS
-	'internal: the body of class_cases()';
+COMMENT ON FUNCTION minqing.class_cases_run(regclass, timestamptz, timestamptz, float8, interval, float8, float8, float8, regclass, int, text) IS
+	'internal: the body of class_cases(); unit_prefix (alert_sheet) keeps only the orders whose unit_code starts with it';
 
 CREATE FUNCTION minqing.class_cases(orders regclass, period_start timestamptz, period_end timestamptz,
 		eps float8 DEFAULT 100, eps_time interval DEFAULT '3 days',

@@ -42,6 +42,14 @@ grep -q '类案治理' "$html" && grep -q '一次解决率' "$html" && \
 ok $? "class-case panel (map with at least 5 planted class cases found) and the repeat / FCR table"
 grep -q 'Street index' "$html" && grep -q '街道民情指数' "$html" && grep -q 'Storm resilience' "$html" && grep -q '城市韧性' "$html"
 ok $? "captions in Chinese and English"
+# the alert sheet of the planted surge's street beside the report, linked relatively
+sheet=$out/report-alert_sheet.html
+grep -q '<a href="report-alert_sheet.html">民情预警单 Alert sheet' "$html" && [ -s "$sheet" ] && \
+	tail -c 20 "$sheet" | grep -q '</html>' && grep -q '民情预警单' "$sheet" && grep -q '2025-09-15' "$sheet" && \
+	! grep -qiE '<script|<img|<link|<iframe|src=|url\(|@import|https?://' "$sheet"
+ok $? "the report links the alert sheet of the planted surge's street (report-alert_sheet.html, self-contained, $(stat -c %s "$sheet" 2>/dev/null) bytes)"
+grep -q '楼道充电\|飞线充电' "$sheet"
+ok $? "the alert sheet names the surge's words"
 
 bash "$MQ_ROOT/demo/screenshot.sh" "$html" "$out/report.png" 1400 2400 2>"$out/screenshot.err"
 ok $? "headless Chromium renders the report to a PNG"
@@ -56,7 +64,7 @@ ok $? "the PNG is not blank: $3 distinct colours; header, choropleth and density
 psql -d "$db" -c "CREATE SCHEMA own" -c "CREATE TABLE own.work_order AS SELECT * FROM demo.work_order WHERE id % 4 = 0" \
 	-c "CREATE TABLE own.admin_unit AS SELECT * FROM demo.admin_unit" >/dev/null
 MQ_BIN=$MQ_BIN MQ_REPORT_TZ=UTC bash "$MQ_ROOT/demo/report.sh" own "$out/own.html" "$db" 2>"$out/own.err" && \
-	[ "$(grep -o '<svg' "$out/own.html" | wc -l)" -ge 5 ]
+	[ "$(grep -o '<svg' "$out/own.html" | wc -l)" -ge 5 ] && ! grep -q 'alert_sheet' "$out/own.html" && [ ! -e "$out/own-alert_sheet.html" ]
 ok $? "a city without planted truths gets the report too"
 sed 's/^/# /' "$out/own.err"
 # the Boston 311 data shipped in examples/boston/data: intact, and the loader
