@@ -18,6 +18,14 @@
 --     per-category counts; the map draws admin polygons only.
 ----------------------------------------------------------------------------
 
+-- HTML text escaping (& < > " ') for the pages minqing renders.
+CREATE FUNCTION minqing.html_escape(text text) RETURNS text
+	LANGUAGE sql IMMUTABLE STRICT PARALLEL SAFE
+	SET search_path = pg_catalog, pg_temp
+	RETURN replace(replace(replace(replace(replace($1, '&', '&amp;'), '<', '&lt;'), '>', '&gt;'), '"', '&quot;'), '''', '&#39;');
+COMMENT ON FUNCTION minqing.html_escape(text) IS
+	'text escaped for HTML: & < > " and '' as character references';
+
 CREATE TYPE minqing.public_card_row AS (
 	section    text,
 	position   int,
