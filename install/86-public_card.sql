@@ -18,14 +18,6 @@
 --     per-category counts; the map draws admin polygons only.
 ----------------------------------------------------------------------------
 
--- HTML text escaping (& < > " ') for the pages minqing renders.
-CREATE FUNCTION minqing.html_escape(text text) RETURNS text
-	LANGUAGE sql IMMUTABLE STRICT PARALLEL SAFE
-	SET search_path = pg_catalog, pg_temp
-	RETURN replace(replace(replace(replace(replace($1, '&', '&amp;'), '<', '&lt;'), '>', '&gt;'), '"', '&quot;'), '''', '&#39;');
-COMMENT ON FUNCTION minqing.html_escape(text) IS
-	'text escaped for HTML: & < > " and '' as character references';
-
 CREATE TYPE minqing.public_card_row AS (
 	section    text,
 	position   int,
@@ -491,6 +483,21 @@ DECLARE
 	body text;
 	sect text;
 	h text;
+	-- the card's own look, after html_page's shared styles
+	css constant text := 'body{max-width:none;padding:0;background:#f4f4f1}'
+		'main{max-width:760px;margin:0 auto;background:#fff;padding:0 0 16px}'
+		'header{background:#17324d;color:#fff;padding:18px 28px 14px}'
+		'header h1{margin:0;font-size:26px;color:#fff}header p{margin:4px 0 0}header .en{color:#cfd8e3}'
+		'section{padding:6px 28px;border-bottom:1px solid #e4e4e0}'
+		'h2 span{color:#666;font-weight:normal}.en{font-size:0.9em;color:#666}p{margin:4px 0}'
+		'.score{display:inline-block;min-width:64px;text-align:center;font-size:34px;font-weight:bold;padding:4px 10px;border-radius:6px;margin-right:14px}'
+		'.notice{background:#fff4d6;border-left:6px solid #e6a700;padding:10px 28px}'
+		'td{border:none;border-top:1px solid #eee;padding:4px 6px}td.v{font-size:20px;font-weight:bold;white-space:nowrap;width:90px}'
+		'.muted{color:#999}'
+		'.legend span.sw{display:inline-block;width:14px;height:14px;vertical-align:middle;margin:0 4px 0 10px;border:1px solid #999}'
+		'ol.areas{columns:2;font-size:13px;padding-left:22px}'
+		'footer{padding:10px 28px;font-size:13px;color:#555;border-top:none}'
+		'@media print{body{background:#fff}main{max-width:none}section{break-inside:avoid}}';
 BEGIN
 	c := ARRAY(SELECT x FROM minqing.public_card(orders, unit_code, period_start, period_end, units, k) x);
 	band := (SELECT x.value::int FROM unnest(c) x WHERE x.section = 'index' AND x.item = 'band');
@@ -525,33 +532,7 @@ BEGIN
 		INTO svg USING c, colours, grey;
 	END IF;
 
-	h := format('<!DOCTYPE html>
-<html lang="zh-CN">
-<head>
-<meta charset="utf-8">
-<title>%s</title>
-<style>
-body { font-family: "Noto Sans CJK SC", "Source Han Sans SC", "WenQuanYi Micro Hei", sans-serif; color: #222; margin: 0; background: #f4f4f1; }
-main { max-width: 760px; margin: 0 auto; background: #fff; padding: 0 0 16px; }
-header { background: #17324d; color: #fff; padding: 18px 28px 14px; }
-header h1 { margin: 0; font-size: 26px; } header p { margin: 4px 0 0; } header .en { color: #cfd8e3; }
-section { padding: 6px 28px; border-bottom: 1px solid #e4e4e0; }
-h2 { font-size: 18px; margin: 12px 0 6px; color: #17324d; } h2 span, .en { color: #666; font-weight: normal; }
-.en { font-size: 0.9em; } p { margin: 4px 0; }
-.score { display: inline-block; min-width: 64px; text-align: center; font-size: 34px; font-weight: bold; padding: 4px 10px; border-radius: 6px; margin-right: 14px; }
-.notice { background: #fff4d6; border-left: 6px solid #e6a700; padding: 10px 28px; }
-table { border-collapse: collapse; width: 100%%; } td { padding: 4px 6px; vertical-align: top; border-top: 1px solid #eee; }
-td.v { font-size: 20px; font-weight: bold; white-space: nowrap; width: 90px; }
-.muted { color: #999; }
-.legend span.sw { display: inline-block; width: 14px; height: 14px; vertical-align: middle; margin: 0 4px 0 10px; border: 1px solid #999; }
-ol.areas { columns: 2; font-size: 13px; padding-left: 22px; }
-footer { padding: 10px 28px; font-size: 13px; color: #555; }
-@media print { body { background: #fff; } main { max-width: none; } section { break-inside: avoid; } }
-</style>
-</head>
-<body><main>
-', (SELECT minqing.html_escape(x.text_zh) FROM unnest(c) x WHERE x.item = 'title' AND x.section = 'card'));
-	h := h || (SELECT format('<header><h1>%s</h1><p>%s</p><p class="en">%s</p></header>',
+	h := '<main>' || (SELECT format('<header><h1>%s</h1><p>%s</p><p class="en">%s</p></header>',
 	                         minqing.html_escape(t.text_zh), minqing.html_escape(t.text_en),
 	                         minqing.html_escape(p.text_zh || ' · ' || p.text_en))
 	           FROM unnest(c) t, unnest(c) p
@@ -614,8 +595,8 @@ footer { padding: 10px 28px; font-size: 13px; color: #555; }
 
 	h := h || (SELECT format('<footer><p>%s</p><p class="en">%s</p></footer>', minqing.html_escape(x.text_zh), minqing.html_escape(x.text_en))
 	           FROM unnest(c) x WHERE x.section = 'privacy')
-	       || E'\n</main></body>\n</html>\n';
-	RETURN h;
+	       || '</main>';
+	RETURN minqing.html_page((SELECT x.text_zh FROM unnest(c) x WHERE x.item = 'title' AND x.section = 'card'), h, 'zh-CN', css);
 END
 $$;
 COMMENT ON FUNCTION minqing.public_card_html(regclass, text, timestamptz, timestamptz, regclass, int) IS
