@@ -368,6 +368,7 @@ BEGIN
 		ORDER BY p.pc DESC NULLS LAST, p.cat
 	LOOP
 		IF r.pc IS NOT NULL AND r.top <= 5 THEN
+			pos := pos + 1;
 			RETURN NEXT minqing.public_card_line('concerns', r.top::int, r.cat, r.zh, r.en, r.pc, 'count_rounded_5',
 				format('%s：约 %s 件，', r.zh, to_char(r.pc, 'FM999,999,990'))
 				|| CASE WHEN r.pp IS NULL THEN format('上季度少于%s件。', v_k)
@@ -382,6 +383,11 @@ BEGIN
 				false);
 		END IF;
 	END LOOP;
+	IF pos = 0 AND p_cur IS NOT NULL THEN
+		RETURN NEXT minqing.public_card_line('concerns', 1, 'none', '最关心的问题', 'Top concerns', NULL, NULL,
+			format('没有哪一类诉求达到%s件。', v_k), format('No single kind of concern reached %s orders.', v_k), true);
+	END IF;
+	pos := 0;
 	FOR r IN
 		WITH s AS (
 			SELECT x.category_code AS cat, sum(x.orders) FILTER (WHERE st.period = 1) AS n_cur,
