@@ -156,5 +156,5 @@ demo_kpi_table
 demo_report
 demo_finish
 echo "report: $DEMO_REPORT"
-sheet=${DEMO_REPORT%.html}-alert_sheet.html
+sheet=${DEMO_REPORT%.html}_alert_sheet.html
 if [ -e "$sheet" ]; then echo "alert sheet of the surge's street: $sheet"; fi
