@@ -44,9 +44,13 @@
 #include <math.h>
 
 #include "fmgr.h"
+#include "funcapi.h"
 #include "miscadmin.h"
+#include "utils/array.h"
+#include "utils/date.h"
 
 #include "result.h"
+#include "series.h"
 #include "stats.h"
 #include "window.h"
 
@@ -935,6 +939,53 @@ AutoCompute(const double *x, const bool *miss, int64 s, double z, double min_cas
 }
 
 /*
+ * Check alpha and min_cases (prefix: "" or "fn: " before each message),
+ * and return z = Φ⁻¹(1 − alpha).
+ */
+static double
+AutoArgs(double alpha, double min_cases, const char *prefix)
+{
+	if (!(alpha > 0.0 && alpha < 1.0))
+		ereport(ERROR,
+				(errcode(ERRCODE_INVALID_PARAMETER_VALUE),
+				 errmsg("%salpha must be between 0 and 1 (exclusive)", prefix),
+				 errdetail("Got %g.", alpha),
+				 errhint("alpha is the one-sided significance level of the upper bound; 'auto' uses 0.001.")));
+	if (!(min_cases >= 0.0) || isinf(min_cases))
+		ereport(ERROR,
+				(errcode(ERRCODE_INVALID_PARAMETER_VALUE),
+				 errmsg("%smin_cases must be a finite number at least 0", prefix),
+				 errdetail("Got %g.", min_cases),
+				 errhint("min_cases is the smallest count that can raise an alarm; 'auto' uses 5.")));
+	return mq_norm_quantile(1.0 - alpha);
+}
+
+/* A model sized for auto_alarm's three blocks in 21 cells. */
+static void
+AutoAlloc(QpModel *m)
+{
+	QpAlloc(m, 2 * AUTO_RECENT + 2 * AUTO_SEASON_W + 1, QP_MAXK);
+	QpAllocCells(m, 2 * AUTO_RECENT + 2 * AUTO_SEASON_W + 1, 21);
+}
+
+/*
+ * Score day s into r and keep the running event: raised = alarm and no
+ * alarm on the AUTO_QUIET scored days before (last_alarm: the last day in
+ * alarm so far).
+ */
+static void
+AutoScore(const double *x, const bool *miss, int64 s, double z, double min_cases,
+		  QpModel *m, int64 *last_alarm, AutoRow *r)
+{
+	AutoCompute(x, miss, s, z, min_cases, m, r);
+	if (r->isnull)
+		return;
+	r->raised = r->alarm && s - *last_alarm > AUTO_QUIET;
+	if (r->alarm)
+		*last_alarm = s;
+}
+
+/*
  * auto_alarm(cases float8, alpha float8, min_cases float8, score boolean)
  *   OVER (PARTITION BY … ORDER BY day) -> minqing.auto_alarm_result
  */
@@ -958,38 +1009,19 @@ auto_alarm(PG_FUNCTION_ARGS)
 		QpModel		m;
 		int64		last_alarm = -AUTO_QUIET - 1;
 
-		if (!(alpha > 0.0 && alpha < 1.0))
-			ereport(ERROR,
-					(errcode(ERRCODE_INVALID_PARAMETER_VALUE),
-					 errmsg("alpha must be between 0 and 1 (exclusive)"),
-					 errdetail("Got %g.", alpha),
-					 errhint("alpha is the one-sided significance level of the upper bound; 'auto' uses 0.001.")));
-		if (!(min_cases >= 0.0) || isinf(min_cases))
-			ereport(ERROR,
-					(errcode(ERRCODE_INVALID_PARAMETER_VALUE),
-					 errmsg("min_cases must be a finite number at least 0"),
-					 errdetail("Got %g.", min_cases),
-					 errhint("min_cases is the smallest count that can raise an alarm; 'auto' uses 5.")));
-		z = mq_norm_quantile(1.0 - alpha);
+		z = AutoArgs(alpha, min_cases, "");
 		ReadCounts(&win, x, miss, "day");
 
-		QpAlloc(&m, 2 * AUTO_RECENT + 2 * AUTO_SEASON_W + 1, QP_MAXK);
-		QpAllocCells(&m, 2 * AUTO_RECENT + 2 * AUTO_SEASON_W + 1, 21);
+		AutoAlloc(&m);
 		for (int64 i = 0; i < win.nrows; i++)
 		{
-			AutoRow    *row = &rows[i];
 			bool		isnull;
 
 			CHECK_FOR_INTERRUPTS();
-			row->isnull = true;
+			rows[i].isnull = true;
 			if (!mq_warg_bool(&win, 3, i, &isnull) || isnull)
 				continue;		/* history only */
-			AutoCompute(x, miss, i, z, min_cases, &m, row);
-			if (row->isnull)
-				continue;
-			row->raised = row->alarm && i - last_alarm > AUTO_QUIET;
-			if (row->alarm)
-				last_alarm = i;
+			AutoScore(x, miss, i, z, min_cases, &m, &last_alarm, &rows[i]);
 		}
 		QpFree(&m);
 		pfree(x);
@@ -1007,4 +1039,123 @@ auto_alarm(PG_FUNCTION_ARGS)
 	values[3] = BoolGetDatum(r->raised);
 	nulls[2] = nulls[3] = false;
 	PG_RETURN_DATUM(mq_result_tuple(fcinfo, values, nulls));
+}
+
+/*
+ * auto_alarm_run(days date[], cases float8[], first_day date, last_day date,
+ *                series_start date, alpha float8, min_cases float8)
+ *   -> SETOF (day date, observed, expected, threshold, raised boolean)
+ *
+ * auto_alarm over a daily series given sparsely (series.h): the series runs
+ * from series_start (NULL: the earliest of days) to last_day, days without
+ * cases count 0.  Without building the gap-filled rows, it returns the alarm
+ * days from first_day on, each with raised: the same rows as
+ *   auto_alarm(cases, alpha, min_cases, score => day >= first_day − 7)
+ *     OVER (ORDER BY day)
+ * over the gap-filled series, filtered to day >= first_day AND alarm.  Only
+ * days where an alarm is possible are scored (cases > min_cases − 1: the
+ * threshold is never below it); a day not scored is a quiet day, as it is
+ * for the window function.  What alarm_history and alarm_list('auto') run
+ * per unit and category.  NULL days, cases, first_day or last_day: no rows.
+ */
+PG_FUNCTION_INFO_V1(auto_alarm_run);
+Datum
+auto_alarm_run(PG_FUNCTION_ARGS)
+{
+	ReturnSetInfo *rsinfo = (ReturnSetInfo *) fcinfo->resultinfo;
+	ArrayType  *days;
+	int32		origin,
+				first_day,
+				last_day;
+	int64		ndays;
+	double		z,
+				alpha,
+				min_cases;
+	double	   *x;
+	bool	   *miss;
+	QpModel		m;
+	int64		last_alarm = -AUTO_QUIET - 1;
+
+	for (int i = 5; i <= 6; i++)
+		if (PG_ARGISNULL(i))
+			ereport(ERROR,
+					(errcode(ERRCODE_NULL_VALUE_NOT_ALLOWED),
+					 errmsg("auto_alarm_run: argument %s must not be NULL", i == 5 ? "alpha" : "min_cases"),
+					 errhint("Leave it out to use its default.")));
+	alpha = PG_GETARG_FLOAT8(5);
+	min_cases = PG_GETARG_FLOAT8(6);
+	z = AutoArgs(alpha, min_cases, "auto_alarm_run: ");
+	InitMaterializedSRF(fcinfo, 0);
+	if (PG_ARGISNULL(0) || PG_ARGISNULL(1) || PG_ARGISNULL(2) || PG_ARGISNULL(3))
+		return (Datum) 0;
+	days = PG_GETARG_ARRAYTYPE_P(0);
+	first_day = PG_GETARG_INT32(2);
+	last_day = PG_GETARG_INT32(3);
+	if (!PG_ARGISNULL(4))
+		origin = PG_GETARG_INT32(4);
+	else
+	{
+		/* the earliest of days (NULL elements are refused below) */
+		ArrayIterator it = array_create_iterator(days, 0, NULL);
+		Datum		d;
+		bool		isnull,
+					any = false;
+
+		origin = 0;
+		while (array_iterate(it, &d, &isnull))
+			if (!isnull && (!any || DatumGetInt32(d) < origin))
+			{
+				origin = DatumGetInt32(d);
+				any = true;
+			}
+		array_free_iterator(it);
+		if (!any)
+			return (Datum) 0;
+	}
+	if (DATE_NOT_FINITE(origin) || DATE_NOT_FINITE(last_day) || DATE_NOT_FINITE(first_day))
+		ereport(ERROR,
+				(errcode(ERRCODE_INVALID_PARAMETER_VALUE),
+				 errmsg("auto_alarm_run: first_day, last_day and series_start must be finite dates"),
+				 errhint("Pass the days of a daily series.")));
+	ndays = (int64) last_day - origin + 1;
+	if (ndays < 1 || first_day > last_day)
+		return (Datum) 0;
+	if (ndays > MQ_SERIES_MAX_DAYS)
+		ereport(ERROR,
+				(errcode(ERRCODE_PROGRAM_LIMIT_EXCEEDED),
+				 errmsg("auto_alarm_run: the series has %lld days, more than the limit of %d",
+						(long long) ndays, MQ_SERIES_MAX_DAYS),
+				 errdetail("It runs from series_start to last_day."),
+				 errhint("Start the series later (series_start).")));
+	x = mq_sparse_series(days, PG_GETARG_ARRAYTYPE_P(1), origin, (int32) ndays, "auto_alarm_run", true);
+	miss = palloc0(sizeof(bool) * ndays);
+	AutoAlloc(&m);
+	for (int64 s = Max(0, (int64) first_day - origin - AUTO_QUIET); s < ndays; s++)
+	{
+		AutoRow		r;
+
+		CHECK_FOR_INTERRUPTS();
+		if (!(x[s] > min_cases - 1.0))
+			continue;			/* cannot alarm: a quiet day */
+		AutoScore(x, miss, s, z, min_cases, &m, &last_alarm, &r);
+		if (!r.isnull && r.alarm && s >= (int64) first_day - origin)
+		{
+			Datum		values[5];
+			bool		nulls[5];
+
+			mq_result_nulls(nulls, 5);
+			values[0] = DateADTGetDatum((DateADT) (origin + s));
+			nulls[0] = false;
+			mq_result_f8(values, nulls, 1, x[s]);
+			mq_result_f8(values, nulls, 2, r.expected);
+			mq_result_f8(values, nulls, 3, r.threshold);
+			values[4] = BoolGetDatum(r.raised);
+			nulls[4] = false;
+			tuplestore_putvalues(rsinfo->setResult, rsinfo->setDesc, values, nulls);
+		}
+	}
+	QpFree(&m);
+	pfree(x);
+	pfree(miss);
+	return (Datum) 0;
 }
