@@ -249,20 +249,25 @@ CheckConstantsFit(const bytea *s, const MqStateConst *c, int n, const char *aggn
 					 errhint("Pass only states produced by minqing's own transition functions.")));
 }
 
+/* ISO text of a date (DateADT) for messages, whatever DateStyle says. */
+char *
+mq_date_text(int32 day)
+{
+	int			y,
+				m,
+				d;
+
+	j2date(day + POSTGRES_EPOCH_JDATE, &y, &m, &d);
+	return y > 0 ? psprintf("%04d-%02d-%02d", y, m, d)
+		: psprintf("%04d-%02d-%02d BC", 1 - y, m, d);
+}
+
 /* A constant's value for a message: dates as ISO dates, numbers with %g. */
 static char *
 ConstText(const MqStateConst *c, double v)
 {
 	if (c->type == MQ_CONST_DATE)
-	{
-		int			y,
-					m,
-					d;
-
-		j2date((int) v + POSTGRES_EPOCH_JDATE, &y, &m, &d);
-		return y > 0 ? psprintf("%04d-%02d-%02d", y, m, d)
-			: psprintf("%04d-%02d-%02d BC", 1 - y, m, d);
-	}
+		return mq_date_text((int32) v);
 	return psprintf("%g", v);
 }
 

@@ -262,4 +262,7 @@ extern void mq_state_constants(bytea *s, const MqStateConst *c, int n, const cha
 extern void mq_state_combine_constants(bytea *a, const bytea *b, const MqStateConst *c, int n,
 									   const char *aggname);
 
+/* ISO text of a date (DateADT) for messages, whatever DateStyle says. */
+extern char *mq_date_text(int32 day);
+
 #endif							/* MINQING_STATE_H */

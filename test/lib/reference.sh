@@ -27,6 +27,7 @@ mq_reference_section() {
 		index) echo "Public-sentiment index|index.md" ;;
 		privacy) echo "Security and privacy|privacy.md" ;;
 		tiles) echo "Vector tiles|tiles.md" ;;
+		alert_sheet) echo "The alert sheet (民情预警单) and HTML helpers|alert_sheet.md" ;;
 		*) echo "$1|$1.md" ;;
 	esac
 }
