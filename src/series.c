@@ -7,18 +7,10 @@
 
 #include "catalog/pg_type.h"
 #include "utils/array.h"
-#include "utils/builtins.h"
-#include "utils/date.h"
 
 #include "series.h"
+#include "state.h"
 #include "stats.h"
-
-/* a date as text, for messages */
-static const char *
-DayText(int32 d)
-{
-	return DatumGetCString(DirectFunctionCall1(date_out, DateADTGetDatum((DateADT) d)));
-}
 
 double *
 mq_sparse_series(ArrayType *days, ArrayType *cases, int32 origin, int32 ndays, const char *fname,
@@ -66,7 +58,7 @@ mq_sparse_series(ArrayType *days, ArrayType *cases, int32 origin, int32 ndays, c
 				ereport(ERROR,
 						(errcode(ERRCODE_INVALID_PARAMETER_VALUE),
 						 errmsg("%s: day %s is outside the series %s .. %s", fname,
-								DayText(o), DayText(origin), DayText(origin + ndays - 1)),
+								mq_date_text(o), mq_date_text(origin), mq_date_text(origin + ndays - 1)),
 						 errhint("Pass the days of the series only.")));
 			ereport(ERROR,
 					(errcode(ERRCODE_INVALID_PARAMETER_VALUE),
