@@ -31,7 +31,7 @@ t_p2(PG_FUNCTION_ARGS)
 	if (isnan(t) || !(df > 0) || isinf(df))
 		ereport(ERROR,
 				(errcode(ERRCODE_INVALID_PARAMETER_VALUE),
-				 errmsg("t_p2 needs a number t and positive finite df"),
+				 errmsg("t_p2: t must be a number and df positive and finite"),
 				 errdetail("Got t = %g, df = %g.", t, df),
 				 errhint("df is the degrees of freedom, e.g. clusters − 1.")));
 	PG_RETURN_FLOAT8(mq_t_p2(t, df));
@@ -47,7 +47,7 @@ t_quantile(PG_FUNCTION_ARGS)
 	if (!(p > 0 && p < 1) || !(df > 0) || isinf(df))
 		ereport(ERROR,
 				(errcode(ERRCODE_INVALID_PARAMETER_VALUE),
-				 errmsg("t_quantile needs 0 < p < 1 and positive finite df"),
+				 errmsg("t_quantile: p must be between 0 and 1 (exclusive) and df positive and finite"),
 				 errdetail("Got p = %g, df = %g.", p, df),
 				 errhint("Use p = 0.975 for the critical value of a two-sided 95%% interval.")));
 	PG_RETURN_FLOAT8(mq_t_quantile(p, df));
@@ -63,7 +63,7 @@ chi2_sf(PG_FUNCTION_ARGS)
 	if (isnan(x) || !(df > 0) || isinf(df))
 		ereport(ERROR,
 				(errcode(ERRCODE_INVALID_PARAMETER_VALUE),
-				 errmsg("chi2_sf needs a number x and positive finite df"),
+				 errmsg("chi2_sf: x must be a number and df positive and finite"),
 				 errdetail("Got x = %g, df = %g.", x, df),
 				 errhint("df is the degrees of freedom, e.g. categories − 1.")));
 	PG_RETURN_FLOAT8(mq_chi2_sf(x, df));

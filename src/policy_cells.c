@@ -190,7 +190,7 @@ CellAdd(bytea *s, const Cell *c, const char *aggname)
 		if (newslots > CT_MAXSLOTS)
 			ereport(ERROR,
 					(errcode(ERRCODE_PROGRAM_LIMIT_EXCEEDED),
-					 errmsg("%s state would exceed %d cells", aggname, CT_MAXSLOTS / 2),
+					 errmsg("%s: state would exceed %d cells", aggname, CT_MAXSLOTS / 2),
 					 errhint("Use fewer clusters, categories or periods.")));
 		if (nslots > 0)
 		{
@@ -418,20 +418,20 @@ did_final(PG_FUNCTION_ARGS)
 		if (N[c] == 0)
 			ereport(ERROR,
 					(errcode(ERRCODE_DATA_EXCEPTION),
-					 errmsg("did() has no rows for the %s group", cellname[c]),
+					 errmsg("did: no rows for the %s group", cellname[c]),
 					 errdetail("Rows: control before %.0f, control after %.0f, treated before %.0f, treated after %.0f.",
 							   N[0], N[1], N[2], N[3]),
 					 errhint("Difference-in-differences needs treated and control units observed both before and after the policy.")));
 	if (G < 2)
 		ereport(ERROR,
 				(errcode(ERRCODE_DATA_EXCEPTION),
-				 errmsg("did() needs at least two clusters"),
+				 errmsg("did: at least two clusters are needed"),
 				 errdetail("All %.0f rows are in one cluster.", ntot),
 				 errhint("Cluster by the unit the policy was assigned to (street, district), not by a constant.")));
 	if (ntot <= 4)
 		ereport(ERROR,
 				(errcode(ERRCODE_DATA_EXCEPTION),
-				 errmsg("did() needs more than 4 rows"),
+				 errmsg("did: more than 4 rows are needed"),
 				 errdetail("Got %.0f rows for 4 parameters.", ntot),
 				 errhint("Add more observations.")));
 	for (int c = 0; c < 4; c++)
@@ -652,20 +652,20 @@ EsCheckDesign(EsTable *es, int32 ref)
 	if (iref < 0 || es->NT[iref] == 0 || es->NC[iref] == 0)
 		ereport(ERROR,
 				(errcode(ERRCODE_DATA_EXCEPTION),
-				 errmsg("event_study() needs treated and control rows in the reference period %d", ref),
+				 errmsg("event_study: treated and control rows are needed in the reference period %d", ref),
 				 errdetail("Rows in period %d: treated %.0f, control %.0f.", ref,
 						   iref < 0 ? 0.0 : es->NT[iref], iref < 0 ? 0.0 : es->NC[iref]),
 				 errhint("Number periods relative to the policy (−1 = the last period before it), or pass reference_period.")));
 	if (es->G < 2)
 		ereport(ERROR,
 				(errcode(ERRCODE_DATA_EXCEPTION),
-				 errmsg("event_study() needs at least two clusters"),
+				 errmsg("event_study: at least two clusters are needed"),
 				 errdetail("All %.0f rows are in one cluster.", es->ntot),
 				 errhint("Cluster by the unit the policy was assigned to (street, district), not by a constant.")));
 	if (es->ntot <= es->K)
 		ereport(ERROR,
 				(errcode(ERRCODE_DATA_EXCEPTION),
-				 errmsg("event_study() needs more rows than its %.0f parameters", es->K),
+				 errmsg("event_study: more rows than its %.0f parameters are needed", es->K),
 				 errdetail("Got %.0f rows.", es->ntot),
 				 errhint("Add more observations or use fewer periods.")));
 	es->iref = iref;
@@ -910,7 +910,7 @@ content_shift_final(PG_FUNCTION_ARGS)
 	if (Npre == 0 || Npost == 0)
 		ereport(ERROR,
 				(errcode(ERRCODE_DATA_EXCEPTION),
-				 errmsg("content_shift() needs rows both before and after the policy"),
+				 errmsg("content_shift: rows both before and after the policy are needed"),
 				 errdetail("Got %.0f rows before and %.0f after.", Npre, Npost),
 				 errhint("post must be false for some rows and true for others.")));
 	N = Npre + Npost;

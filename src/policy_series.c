@@ -38,16 +38,16 @@
  * Date arguments
  * ------------------------------------------------------------------------- */
 
-/* A finite date from argument argno; infinities are refused. */
+/* A finite date from argument argno of fname; infinities are refused. */
 static int32
-FiniteDateArg(FunctionCallInfo fcinfo, int argno, const char *argname)
+FiniteDateArg(FunctionCallInfo fcinfo, int argno, const char *fname, const char *argname)
 {
 	DateADT		d = PG_GETARG_DATEADT(argno);
 
 	if (DATE_NOT_FINITE(d))
 		ereport(ERROR,
 				(errcode(ERRCODE_INVALID_PARAMETER_VALUE),
-				 errmsg("%s must be a finite date", argname),
+				 errmsg("%s: %s must be a finite date", fname, argname),
 				 errhint("Filter out rows with infinite dates.")));
 	return (int32) d;
 }
@@ -221,7 +221,7 @@ DaySeriesAdd(bytea *s, int32 day, double value, const char *aggname)
 	if (nent >= INT_MAX / 2)
 		ereport(ERROR,
 				(errcode(ERRCODE_PROGRAM_LIMIT_EXCEEDED),
-				 errmsg("%s state holds too many days", aggname)));
+				 errmsg("%s: state holds too many days", aggname)));
 	s = mq_state_reserve(s, DS_HDR + (Size) (nent + 1) * DS_ENTSZ, aggname);
 	pl = MQ_STATE_PAYLOAD(s);
 	mq_put_i32(DS_ENT(pl, nent), day);
@@ -336,25 +336,25 @@ DaySeriesTrans(FunctionCallInfo fcinfo, MqStateKind kind, const char *aggname,
 				PG_RETURN_NULL();
 			PG_RETURN_DATUM(PG_GETARG_DATUM(0));
 		}
-	day = FiniteDateArg(fcinfo, 1, "day");
+	day = FiniteDateArg(fcinfo, 1, aggname, "day");
 	value = PG_GETARG_FLOAT8(2);
 	mq_check_finite(value, valname);
 	if (nonneg && value < 0)
 		ereport(ERROR,
 				(errcode(ERRCODE_INVALID_PARAMETER_VALUE),
-				 errmsg("%s must not be negative", valname),
+				 errmsg("%s: %s must not be negative", aggname, valname),
 				 errdetail("Got %g on %s.", value, mq_date_text(day)),
 				 errhint("%s() works on counts of cases per day.", aggname)));
-	c1 = FiniteDateArg(fcinfo, 3, n1);
+	c1 = FiniteDateArg(fcinfo, 3, aggname, n1);
 	if (nconst > 1)
 	{
 		if (c2_is_date)
 		{
-			c2 = FiniteDateArg(fcinfo, 4, n2);
+			c2 = FiniteDateArg(fcinfo, 4, aggname, n2);
 			if (c2 < c1)
 				ereport(ERROR,
 						(errcode(ERRCODE_INVALID_PARAMETER_VALUE),
-						 errmsg("%s must not be before %s", n2, n1),
+						 errmsg("%s: %s must not be before %s", aggname, n2, n1),
 						 errdetail("Got %s before %s.", mq_date_text(c2), mq_date_text(c1)),
 						 errhint("Pass the first and the last day of the event.")));
 		}
@@ -364,7 +364,7 @@ DaySeriesTrans(FunctionCallInfo fcinfo, MqStateKind kind, const char *aggname,
 			if (c2 < 1 || c2 > 366)
 				ereport(ERROR,
 						(errcode(ERRCODE_INVALID_PARAMETER_VALUE),
-						 errmsg("%s must be between 1 and 366", n2),
+						 errmsg("%s: %s must be between 1 and 366", aggname, n2),
 						 errdetail("Got %d.", c2),
 						 errhint("Use 7 for a weekly cycle of daily data, 12 for months numbered as consecutive days.")));
 		}
@@ -427,7 +427,7 @@ before_after_final(PG_FUNCTION_ARGS)
 	if (policy <= dv[0].day || policy > dv[n - 1].day)
 		ereport(ERROR,
 				(errcode(ERRCODE_DATA_EXCEPTION),
-				 errmsg("policy_date %s is outside the data", mq_date_text(policy)),
+				 errmsg("before_after: policy_date %s is outside the data", mq_date_text(policy)),
 				 errdetail("The data run from %s to %s; before_after() needs at least one day before the policy and the policy day or one after it.",
 						   mq_date_text(dv[0].day), mq_date_text(dv[n - 1].day)),
 				 errhint("Check policy_date, or include days on both sides of it.")));
@@ -545,14 +545,14 @@ its_final(PG_FUNCTION_ARGS)
 	if (npre == 0 || npre == n)
 		ereport(ERROR,
 				(errcode(ERRCODE_DATA_EXCEPTION),
-				 errmsg("policy_date %s is outside the data", mq_date_text(policy)),
+				 errmsg("its: policy_date %s is outside the data", mq_date_text(policy)),
 				 errdetail("All %d days (%s to %s) are on one side of it.", n,
 						   mq_date_text(dv[0].day), mq_date_text(dv[n - 1].day)),
 				 errhint("its() needs days before and on or after the policy date.")));
 	if (npre < 2 || n - npre < 2 || n <= k)
 		ereport(ERROR,
 				(errcode(ERRCODE_DATA_EXCEPTION),
-				 errmsg("its() needs more days than its %d parameters", k),
+				 errmsg("its: too few days for its %d parameters", k),
 				 errdetail("Got %d days, %d before the policy and %d from it on.", n, npre, n - npre),
 				 errhint("Use a longer series (at least two days on each side), or a shorter seasonal_period.")));
 
@@ -593,7 +593,7 @@ its_final(PG_FUNCTION_ARGS)
 	if (!mq_lstsq(X, y, n, k, beta, resid, B))
 		ereport(ERROR,
 				(errcode(ERRCODE_DATA_EXCEPTION),
-				 errmsg("its() design is singular"),
+				 errmsg("its: the design is singular"),
 				 errdetail("The %d days cannot separate the trend, the level change, the trend change and the seasons.", n),
 				 errhint("Use more days on each side of the policy, or drop seasonal_period.")));
 
@@ -720,13 +720,13 @@ resilience_final(PG_FUNCTION_ARGS)
 	if (start > dv[n - 1].day)
 		ereport(ERROR,
 				(errcode(ERRCODE_DATA_EXCEPTION),
-				 errmsg("event_start %s is after the last day of data %s",
+				 errmsg("resilience: event_start %s is after the last day of data %s",
 						mq_date_text(start), mq_date_text(dv[n - 1].day)),
 				 errhint("Include the days of the event and after it.")));
 	if ((double) start - first < 2)
 		ereport(ERROR,
 				(errcode(ERRCODE_DATA_EXCEPTION),
-				 errmsg("resilience() needs at least two days before event_start"),
+				 errmsg("resilience: at least two days before event_start are needed"),
 				 errdetail("The data start on %s, event_start is %s.", mq_date_text(first), mq_date_text(start)),
 				 errhint("Include a baseline period (a few weeks) before the event.")));
 	x = DaySeriesDense(dv, n, &ndays, "resilience");

@@ -28,6 +28,7 @@ mq_reference_section() {
 		privacy) echo "Security and privacy|privacy.md" ;;
 		tiles) echo "Vector tiles|tiles.md" ;;
 		alert_sheet) echo "The alert sheet (民情预警单) and HTML helpers|alert_sheet.md" ;;
+		public_card) echo "The public card|public_card.md" ;;
 		*) echo "$1|$1.md" ;;
 	esac
 }
