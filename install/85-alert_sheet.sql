@@ -117,7 +117,6 @@ CREATE FUNCTION minqing.alert_sheet(orders regclass, unit_code text, as_of date,
 	RETURNS SETOF minqing.alert_sheet_item
 	LANGUAGE plpgsql STABLE PARALLEL RESTRICTED
 	SET search_path = pg_catalog, pg_temp
-	SET enable_mergejoin = off  -- the gap-filling join (see alarm_days)
 	SET jit = off
 AS $body$
 -- stable: reads tables, and days are cut in the session's TimeZone
@@ -194,33 +193,28 @@ BEGIN
 			GROUP BY 1, 2, 3),
 		first AS (SELECT min(daily.d) AS d0 FROM daily),
 		-- only a series with a day of 5 or more orders in the scored 35 days can alarm there
-		-- ('auto' scores such days only: min_cases 5), so only those are filled and scored
+		-- ('auto' scores such days only: min_cases 5), so only those are scored, sparsely in C
+		-- (auto_alarm_run: the rows of auto_alarm over the gap-filled series, as alarm_history)
 		pairs AS (SELECT DISTINCT daily.u, daily.cat FROM daily
 		          WHERE daily.u IS NOT NULL AND daily.d >= $5 - 35 AND daily.n >= 5),
-		series AS (
-			SELECT p.u, p.cat, g.d::date AS d, COALESCE(daily.n, 0) AS n
-			FROM pairs p
+		runs AS (
+			SELECT daily.u, daily.cat, array_agg(daily.d) AS days, array_agg(daily.n) AS ns
+			FROM daily JOIN pairs p ON p.u = daily.u AND p.cat = daily.cat
+			GROUP BY 1, 2),
+		alarms AS (
+			SELECT r.u, r.cat, x.day AS d, x.observed, x.expected, x.threshold, x.raised
+			FROM runs r
 			CROSS JOIN first f
-			CROSS JOIN generate_series(f.d0::timestamp, ($5 - 1)::timestamp, interval '1 day') AS g (d)
-			LEFT JOIN daily ON daily.u = p.u AND daily.cat = p.cat AND daily.d = g.d::date),
-		scored AS (
-			SELECT s.u, s.cat, s.d, s.n,
-			       minqing.auto_alarm(s.n, score => s.d >= $5 - 35 AND s.n >= 5) OVER (PARTITION BY s.u, s.cat ORDER BY s.d) AS a
-			FROM series s),
-		events AS (
-			SELECT s.u, s.cat,
-			       max(s.d) FILTER (WHERE (s.a).alarm AND s.d >= $5 - 3) AS last_alarm
-			FROM scored s WHERE s.d >= $5 - 35 GROUP BY 1, 2),
+			CROSS JOIN LATERAL minqing.auto_alarm_run(r.days, r.ns, $5 - 35, $5 - 1, f.d0) x),
 		surge AS (
-			SELECT e.u, e.cat, e.last_alarm,
-			       COALESCE(max(s.d) FILTER (WHERE (s.a).raised AND s.d <= e.last_alarm),
-			                min(s.d) FILTER (WHERE (s.a).alarm)) AS since,
-			       max(s.n) FILTER (WHERE s.d = e.last_alarm) AS observed,
-			       max((s.a).expected) FILTER (WHERE s.d = e.last_alarm) AS expected,
-			       max((s.a).threshold) FILTER (WHERE s.d = e.last_alarm) AS threshold
-			FROM events e JOIN scored s ON s.u = e.u AND s.cat = e.cat AND s.d >= $5 - 35
-			WHERE e.last_alarm IS NOT NULL
-			GROUP BY 1, 2, 3),
+			SELECT a.u, a.cat, max(a.d) AS last_alarm,
+			       COALESCE(max(a.d) FILTER (WHERE a.raised), min(a.d)) AS since,
+			       (array_agg(a.observed ORDER BY a.d DESC))[1] AS observed,
+			       (array_agg(a.expected ORDER BY a.d DESC))[1] AS expected,
+			       (array_agg(a.threshold ORDER BY a.d DESC))[1] AS threshold
+			FROM alarms a
+			GROUP BY 1, 2
+			HAVING max(a.d) >= $5 - 3),
 		surge_items AS (
 			SELECT 1 AS grp, 'surge'::text AS kind, '突增'::text AS kind_zh, s.cat, s.u AS area,
 			       NULL::geometry AS geom, s.since, s.last_alarm AS last_day, s.observed, s.expected, s.threshold,
