@@ -384,7 +384,7 @@ SortByTileRow(const char *hdr, const char *recs, int32 n, char *dst)
 	{
 		const char *p = recs + k * sz;
 
-		memcpy(dst + (Size) start[(int32) (TileRowOf(p) - rmin)]++ * sz, p, sz);
+		KdePtCopy(dst + (Size) start[(int32) (TileRowOf(p) - rmin)]++ * sz, p, sz);
 	}
 #undef TileRowOf
 	pfree(start);
@@ -415,6 +415,268 @@ LatticeBinPoints(bytea *s, const char *pts, int32 n)
 	return s;
 }
 
+/*
+ * Binning a batch of point records onto the state's tiles.  Rows arrive in
+ * the table's order, spatially random: binning each point as it comes
+ * would look up a random tile per point and miss the cache on each of its
+ * three node rows.  So a batch is first sorted by the tile of each point's
+ * nearest node (a counting sort over the tiles of the batch's bounding
+ * box), then binned tile by tile into a local 34 x 34 block (the tile and
+ * the node ring around it, in L1), which is added to the tile and, at its
+ * edges, to the neighbouring tiles: one directory lookup per tile instead
+ * of one per point.
+ */
+#define BATCH_EDGE		(KDE_TILE + 2)
+/* the counting sort's histogram: at most this many tiles in the bounding box */
+#define BATCH_MAX_TILES (1 << 20)
+
+typedef struct KdeBatch
+{
+	int32		n;				/* records */
+	Size		sz;				/* bytes a record */
+	int32		flags;
+	double		ox;				/* origin of the records, in quanta */
+	double		oy;
+	double		r;				/* quantum / lattice step */
+	double		o;				/* lattice offset, in steps */
+	int64		ta0;			/* tile box: [ta0, ta0 + ntx) x [tb0, tb0 + nty) */
+	int64		tb0;
+	int64		ntx;
+	int64		nty;
+	int32	   *start;			/* ntx * nty + 1 offsets into the sorted records */
+} KdeBatch;
+
+/* the nearest node of a record, as lattice indices */
+static inline void
+BatchNode(const KdeBatch *bt, const char *p, double *u, double *v, int64 *a, int64 *b)
+{
+	*u = (bt->ox + mq_get_i32(p)) * bt->r - bt->o;
+	*v = (bt->oy + mq_get_i32(p + 4)) * bt->r - bt->o;
+	*a = (int64) rint(*u);
+	*b = (int64) rint(*v);
+}
+
+/* the tile of a record's nearest node, numbered in the batch's tile box */
+static inline int64
+BatchKey(const KdeBatch *bt, const char *p)
+{
+	double		u,
+				v;
+	int64		a,
+				b;
+
+	BatchNode(bt, p, &u, &v, &a, &b);
+	return ((b >> KDE_TILE_SHIFT) - bt->tb0) * bt->ntx + ((a >> KDE_TILE_SHIFT) - bt->ta0);
+}
+
+/*
+ * Sort n records (after payload header `hdr`, which gives their origin and
+ * the lattice) into `dst` by tile; false (dst untouched) when their tiles'
+ * bounding box is too large for the histogram.
+ */
+static bool
+BatchSort(KdeBatch *bt, const char *hdr, const char *recs, int32 n, char *dst)
+{
+	int32		flags = mq_get_i32(hdr + KDE_FLAGS);
+	double		q = mq_get_f8(hdr + KDE_Q),
+				step = mq_get_f8(hdr + KDE_STEP);
+	int32		xmin = PG_INT32_MAX,
+				xmax = PG_INT32_MIN,
+				ymin = PG_INT32_MAX,
+				ymax = PG_INT32_MIN;
+	int64		nt;
+	int32	   *start;
+
+	bt->n = n;
+	bt->flags = flags;
+	bt->sz = KdePtSize(flags);
+	bt->ox = mq_get_f8(hdr + KDE_OX);
+	bt->oy = mq_get_f8(hdr + KDE_OY);
+	bt->r = q / step;
+	bt->o = (!(flags & KDE_F_GEO) && (mq_get_i32(hdr + KDE_K) & 1)) ? 0.5 : 0.0;
+	bt->start = NULL;
+	if (n <= 0)
+		return false;
+	for (int32 k = 0; k < n; k++)
+	{
+		const char *p = recs + (Size) k * bt->sz;
+		int32		dx = mq_get_i32(p),
+					dy = mq_get_i32(p + 4);
+
+		xmin = Min(xmin, dx);
+		xmax = Max(xmax, dx);
+		ymin = Min(ymin, dy);
+		ymax = Max(ymax, dy);
+	}
+	/* every node index stays in range (the corners bound them all) */
+	bt->ta0 = (int64) LatticeIndex(rint((bt->ox + xmin) * bt->r - bt->o)) >> KDE_TILE_SHIFT;
+	bt->tb0 = (int64) LatticeIndex(rint((bt->oy + ymin) * bt->r - bt->o)) >> KDE_TILE_SHIFT;
+	bt->ntx = ((int64) LatticeIndex(rint((bt->ox + xmax) * bt->r - bt->o)) >> KDE_TILE_SHIFT) - bt->ta0 + 1;
+	bt->nty = ((int64) LatticeIndex(rint((bt->oy + ymax) * bt->r - bt->o)) >> KDE_TILE_SHIFT) - bt->tb0 + 1;
+	nt = bt->ntx * bt->nty;
+	if (nt > BATCH_MAX_TILES || nt > 4 * (int64) n + 64)
+		return false;
+	start = palloc0_array(int32, nt + 1);
+	for (int32 k = 0; k < n; k++)
+		start[BatchKey(bt, recs + (Size) k * bt->sz) + 1]++;
+	for (int64 t = 0; t < nt; t++)
+		start[t + 1] += start[t];
+	for (int32 k = 0; k < n; k++)
+	{
+		const char *p = recs + (Size) k * bt->sz;
+
+		KdePtCopy(dst + (Size) start[BatchKey(bt, p)]++ * bt->sz, p, bt->sz);
+	}
+	/* start[t] is now the end of tile t: shift back to the starts */
+	for (int64 t = nt; t > 0; t--)
+		start[t] = start[t - 1];
+	start[0] = 0;
+	bt->start = start;
+	return true;
+}
+
+/*
+ * Add the part of the local block L (nodes (a0 - 1 .. a0 + 32) x (b0 - 1 ..
+ * b0 + 32) of tile (tx, ty)) that falls in tile (tx + dtx, ty + dty) to
+ * that tile, if any of it is non-zero.
+ */
+static bytea *
+BatchBlockAdd(bytea *s, const double *L, int32 tx, int32 ty, int dtx, int dty)
+{
+	/* rows / columns of L that land in the neighbour, and where */
+	int			c0 = dtx < 0 ? 0 : dtx > 0 ? BATCH_EDGE - 1 : 1,
+				c1 = dtx < 0 ? 1 : dtx > 0 ? BATCH_EDGE : KDE_TILE + 1,
+				r0 = dty < 0 ? 0 : dty > 0 ? BATCH_EDGE - 1 : 1,
+				r1 = dty < 0 ? 1 : dty > 0 ? BATCH_EDGE : KDE_TILE + 1;
+	int			la0 = dtx < 0 ? KDE_TILE - 1 : 0,
+				lb0 = dty < 0 ? KDE_TILE - 1 : 0;
+	bool		any = false;
+	char	   *nodes;
+
+	for (int r = r0; r < r1 && !any; r++)
+		for (int c = c0; c < c1; c++)
+			if (L[r * BATCH_EDGE + c] != 0)
+			{
+				any = true;
+				break;
+			}
+	if (!any)
+		return s;
+	nodes = KdeTileGet(&s, tx + dtx, ty + dty);
+	for (int r = r0; r < r1; r++)
+	{
+		char	   *p = nodes + ((Size) (lb0 + r - r0) * KDE_TILE + la0) * 8;
+		const double *l = L + r * BATCH_EDGE + c0;
+
+		for (int c = 0; c < c1 - c0; c++)
+			NodeAdd(p + c * 8, l[c]);
+	}
+	return s;
+}
+
+/* Bin the records sorted by BatchSort into the tiles, tile by tile. */
+static bytea *
+BatchBin(bytea *s, const KdeBatch *bt, const char *recs)
+{
+	double		L[BATCH_EDGE * BATCH_EDGE];
+	bool		weighted = (bt->flags & KDE_F_WEIGHTED) != 0;
+
+	for (int64 t = 0; t < bt->ntx * bt->nty; t++)
+	{
+		int32		k0 = bt->start[t],
+					k1 = bt->start[t + 1];
+		int64		tx = bt->ta0 + t % bt->ntx,
+					ty = bt->tb0 + t / bt->ntx;
+		int64		a0 = tx << KDE_TILE_SHIFT,
+					b0 = ty << KDE_TILE_SHIFT;
+		bool		any = false;
+
+		if (k0 == k1)
+			continue;
+		CHECK_FOR_INTERRUPTS();
+		memset(L, 0, sizeof(L));
+		for (int32 k = k0; k < k1; k++)
+		{
+			const char *p = recs + (Size) k * bt->sz;
+			double		w = weighted ? mq_get_f8(p + 8) : 1.0,
+						u,
+						v,
+						wx[3],
+						wy[3],
+						tu,
+						tv;
+			int64		a,
+						b;
+			double	   *l;
+
+			if (w == 0)
+				continue;
+			BatchNode(bt, p, &u, &v, &a, &b);
+			if ((a >> KDE_TILE_SHIFT) != tx || (b >> KDE_TILE_SHIFT) != ty)
+			{
+				/* cannot happen (same arithmetic as the sort); stay correct anyway */
+				s = LatticeAdd(s, u, v, w);
+				continue;
+			}
+			any = true;
+			tu = u - (double) a;
+			tv = v - (double) b;
+			wx[0] = 0.5 * tu * (tu - 1.0);
+			wx[1] = 1.0 - tu * tu;
+			wx[2] = 0.5 * tu * (tu + 1.0);
+			wy[0] = w * 0.5 * tv * (tv - 1.0);
+			wy[1] = w * (1.0 - tv * tv);
+			wy[2] = w * 0.5 * tv * (tv + 1.0);
+			/* node (a - 1, b - 1) is L's column a - a0, row b - b0 */
+			l = L + (b - b0) * BATCH_EDGE + (a - a0);
+			for (int r = 0; r < 3; r++, l += BATCH_EDGE)
+			{
+				l[0] += wy[r] * wx[0];
+				l[1] += wy[r] * wx[1];
+				l[2] += wy[r] * wx[2];
+			}
+		}
+		if (!any)
+			continue;
+		for (int dty = -1; dty <= 1; dty++)
+			for (int dtx = -1; dtx <= 1; dtx++)
+				s = BatchBlockAdd(s, L, (int32) tx, (int32) ty, dtx, dty);
+	}
+	return s;
+}
+
+/*
+ * Copy n records (after payload header `hdr`, which gives their origin and
+ * the lattice) into a new buffer, header first, sorted by tile when their
+ * extent allows (bt->start set), otherwise by row of tiles.
+ */
+static char *
+KdeSortRecords(KdeBatch *bt, const char *hdr, const char *recs, int32 n)
+{
+	Size		sz = KdePtSize(mq_get_i32(hdr + KDE_FLAGS));
+	char	   *sorted = palloc_extended(KDE_HDR + sz * Max(n, 0), MCXT_ALLOC_HUGE);
+
+	memcpy(sorted, hdr, KDE_HDR);
+	if (!BatchSort(bt, hdr, recs, n, sorted + KDE_HDR))
+		SortByTileRow(hdr, recs, n, sorted + KDE_HDR);
+	return sorted;
+}
+
+/* Bin (and free) the records KdeSortRecords sorted into s's tiles. */
+static bytea *
+KdeBinSorted(bytea *s, KdeBatch *bt, char *sorted)
+{
+	if (bt->start)
+	{
+		s = BatchBin(s, bt, sorted + KDE_HDR);
+		pfree(bt->start);
+	}
+	else
+		s = LatticeBinPoints(s, sorted, bt->n);
+	pfree(sorted);
+	return s;
+}
+
 /* Lattice mode: bin the pending points into the tiles. */
 static bytea *
 KdeFlush(bytea *s)
@@ -424,20 +686,17 @@ KdeFlush(bytea *s)
 	int32		npend = mq_get_i32(pl + KDE_NPEND);
 	Size		lat = LatticeBytes(pl),
 				bytes = (Size) npend * KdePtSize(flags);
-	char	   *pts;
+	KdeBatch	bt;
+	char	   *sorted;
 
 	if (npend == 0)
 		return s;
-	/* header + points sorted by tile row, then the state without them */
-	pts = palloc_extended(KDE_HDR + bytes, MCXT_ALLOC_HUGE);
-	memcpy(pts, pl, KDE_HDR);
-	SortByTileRow(pl, pl + KDE_HDR + lat, npend, pts + KDE_HDR);
+	/* the points, sorted, out of the state; then the state without them */
+	sorted = KdeSortRecords(&bt, pl, pl + KDE_HDR + lat, npend);
 	memset(pl + KDE_HDR + lat, 0, bytes);
 	mq_put_i32(pl + KDE_NPEND, 0);
 	mq_state_set_used(s, (uint32) (KDE_HDR + lat));
-	s = LatticeBinPoints(s, pts, npend);
-	pfree(pts);
-	return s;
+	return KdeBinSorted(s, &bt, sorted);
 }
 
 /*
@@ -454,8 +713,10 @@ mq_kde_flushed(bytea *s)
 
 	if (mq_get_i32(MQ_STATE_PAYLOAD(s) + KDE_NPEND) == 0)
 		return s;
-	copy = palloc_extended(VARSIZE(s), MCXT_ALLOC_HUGE);
-	memcpy(copy, s, VARSIZE(s));
+	/* what is used only (flushing frees the pending points' room for new tiles) */
+	copy = palloc_extended(MQ_STATE_HDRSZ + mq_state_used(s), MCXT_ALLOC_HUGE);
+	memcpy(copy, s, MQ_STATE_HDRSZ + mq_state_used(s));
+	SET_VARSIZE(copy, MQ_STATE_HDRSZ + mq_state_used(s));
 	return KdeFlush(copy);
 }
 
@@ -470,34 +731,40 @@ KdeToLattice(bytea *s)
 	char	   *pl = MQ_STATE_PAYLOAD(s);
 	int32		npts = mq_get_i32(pl + KDE_NUSED);
 	int32		flags = mq_get_i32(pl + KDE_FLAGS);
-	Size		bytes = KDE_HDR + (Size) npts * KdePtSize(flags);
-	char	   *pts = palloc_extended(bytes, MCXT_ALLOC_HUGE);
-	double		step = mq_get_f8(pl + KDE_STEP),
-				xmin = 0,
-				xmax = 0,
-				ymin = 0,
-				ymax = 0,
-				guess = 1;
+	char		hdr[KDE_HDR];
+	double		guess = 1;
 	int			bits = KDE_MIN_BITS;
+	KdeBatch	bt;
+	char	   *sorted;
 
-	memcpy(pts, pl, KDE_HDR);
-	mq_put_i32(pts + KDE_FLAGS, flags | KDE_F_LATTICE);
-	SortByTileRow(pts, pl + KDE_HDR, npts, pts + KDE_HDR);
-	for (int32 k = 0; k < npts; k++)
-	{
-		double		x,
-					y,
-					w;
-
-		KdePtRead(pts, flags, k, &x, &y, &w);
-		xmin = k ? Min(xmin, x) : x;
-		xmax = k ? Max(xmax, x) : x;
-		ymin = k ? Min(ymin, y) : y;
-		ymax = k ? Max(ymax, y) : y;
-	}
+	memcpy(hdr, pl, KDE_HDR);
+	mq_put_i32(hdr + KDE_FLAGS, flags | KDE_F_LATTICE);
+	sorted = KdeSortRecords(&bt, hdr, pl + KDE_HDR, npts);
 	/* tiles of the bounding box, within reason (sparse data: fewer) */
-	if (npts > 0)
+	if (bt.start)
+		guess = (double) (bt.ntx + 2) * (double) (bt.nty + 2);
+	else if (npts > 0)
+	{
+		double		step = mq_get_f8(pl + KDE_STEP),
+					xmin = 0,
+					xmax = 0,
+					ymin = 0,
+					ymax = 0;
+
+		for (int32 k = 0; k < npts; k++)
+		{
+			double		x,
+						y,
+						w;
+
+			KdePtRead(sorted, flags, k, &x, &y, &w);
+			xmin = k ? Min(xmin, x) : x;
+			xmax = k ? Max(xmax, x) : x;
+			ymin = k ? Min(ymin, y) : y;
+			ymax = k ? Max(ymax, y) : y;
+		}
 		guess = ((xmax - xmin) / step / KDE_TILE + 2) * ((ymax - ymin) / step / KDE_TILE + 2);
+	}
 	guess = Min(guess, 4.0 * npts + 16);
 	guess = Min(guess, (double) (MaxAllocSize / 4 / KDE_TILE_BYTES));
 	guess = Max(1.0, Min(guess, (double) mq_max_cells / (KDE_TILE * KDE_TILE) / 2));
@@ -512,19 +779,17 @@ KdeToLattice(bytea *s)
 	mq_put_i32(pl + KDE_FLAGS, flags | KDE_F_LATTICE);
 	mq_state_set_used(s, (uint32) (KDE_HDR + ((Size) KDE_SLOT << bits)));
 	s = KdeTileRoom(s, (int32) guess);
-	s = LatticeBinPoints(s, pts, npts);
-	pfree(pts);
-	return s;
+	return KdeBinSorted(s, &bt, sorted);
 }
 
 /*
- * Append one point (already on the quantum grid) to the kept points, or in
- * lattice mode to the pending points (binning them all when there are
- * kde_exact_points of them).  False when its offset from the state's origin
- * does not fit.
+ * Append one point, given in quanta (X, Y: integers), to the kept points,
+ * or in lattice mode to the pending points (binning them all when there
+ * are kde_exact_points of them).  False when its offset from the state's
+ * origin does not fit.
  */
 static bool
-KdeAppend(bytea **sp, double x, double y, double w)
+KdeAppend(bytea **sp, double X, double Y, double w)
 {
 	char	   *pl = MQ_STATE_PAYLOAD(*sp);
 	int32		flags = mq_get_i32(pl + KDE_FLAGS);
@@ -532,8 +797,9 @@ KdeAppend(bytea **sp, double x, double y, double w)
 	int32		count = mq_get_i32(pl + (lattice ? KDE_NPEND : KDE_NUSED));
 	uint32		used,
 				sz = KdePtSize(flags);
-	int32		dx,
-				dy;
+	double		ox,
+				oy;
+	char	   *p;
 
 	if (count >= mq_kde_exact_points)
 	{
@@ -547,18 +813,32 @@ KdeAppend(bytea **sp, double x, double y, double w)
 	}
 	if (count == 0)
 	{
-		mq_put_f8(pl + KDE_OX, rint(x / mq_get_f8(pl + KDE_Q)));
-		mq_put_f8(pl + KDE_OY, rint(y / mq_get_f8(pl + KDE_Q)));
+		mq_put_f8(pl + KDE_OX, X);
+		mq_put_f8(pl + KDE_OY, Y);
 	}
-	if (!KdePtQuantize(pl, x, y, &dx, &dy))
+	ox = X - mq_get_f8(pl + KDE_OX);
+	oy = Y - mq_get_f8(pl + KDE_OY);
+	if (!(fabs(ox) <= PG_INT32_MAX && fabs(oy) <= PG_INT32_MAX))
 		return false;
 	used = mq_state_used(*sp);
 	if ((Size) used + sz > MQ_STATE_CAPACITY(*sp))
 	{
-		*sp = mq_state_reserve(*sp, (Size) used + sz, "kde");
+		/*
+		 * Room for three times the records so far (at most a full batch):
+		 * every growth is a new block that nodeAgg copies once more, and
+		 * doubling would fault in twice the memory.
+		 */
+		Size		more = (Size) Min((int64) count * 3, (int64) mq_kde_exact_points - count);
+
+		*sp = mq_state_reserve(*sp, (Size) used + sz * Max(more, 1), "kde");
 		pl = MQ_STATE_PAYLOAD(*sp);
 	}
-	KdePtWrite(pl + (lattice ? LatticeBytes(pl) : 0), flags, count, dx, dy, w);
+	/* the records end the payload, kept or pending alike */
+	p = pl + used;
+	mq_put_i32(p, (int32) ox);
+	mq_put_i32(p + 4, (int32) oy);
+	if (flags & KDE_F_WEIGHTED)
+		mq_put_f8(p + 8, w);
 	mq_state_set_used(*sp, used + sz);
 	mq_put_i32(pl + (lattice ? KDE_NPEND : KDE_NUSED), count + 1);
 	return true;
@@ -577,19 +857,20 @@ KdeAddPoint(bytea *s, double x, double y, double w)
 				v;
 
 	/* every point lands on the global quantum grid, whatever the mode */
-	x = rint(x / q) * q;
-	y = rint(y / q) * q;
-	if (KdeAppend(&s, x, y, w))
+	double		X = rint(x / q),
+				Y = rint(y / q);
+
+	if (KdeAppend(&s, X, Y, w))
 		return s;
 	if (!(mq_get_i32(MQ_STATE_PAYLOAD(s) + KDE_FLAGS) & KDE_F_LATTICE))
 	{
 		s = KdeToLattice(s);
-		if (KdeAppend(&s, x, y, w))
+		if (KdeAppend(&s, X, Y, w))
 			return s;
 	}
 	/* far from the pending points' origin: bin it now */
 	s = KdeFlush(s);
-	LatticeUV(MQ_STATE_PAYLOAD(s), x, y, &u, &v);
+	LatticeUV(MQ_STATE_PAYLOAD(s), X * q, Y * q, &u, &v);
 	return LatticeAdd(s, u, v, w);
 }
 
@@ -679,6 +960,9 @@ KdeStateNew(FunctionCallInfo fcinfo, double cell, double bw, int32 srid, bool we
 	return s;
 }
 
+/* fn_extra of kde_trans once it knows it runs in an aggregate */
+static const char KdeInAggregate = 1;
+
 /*
  * kde_trans(state, geom, cell_size, bandwidth [, weight]): keep (or bin)
  * one point.  NULL geometry, cell size, bandwidth or weight and POINT EMPTY
@@ -718,11 +1002,22 @@ KdeTransCommon(FunctionCallInfo fcinfo, bool weighted)
 		s = KdeStateNew(fcinfo, cell, bw, pt.srid, weighted);
 	else
 	{
-		s = mq_state_for_update(fcinfo, 0, MQ_KIND_KDE, 0, 0, "kde");
+		/* in an aggregate (known after the first row) the state is ours to update */
+		if (fcinfo->flinfo->fn_extra == &KdeInAggregate)
+			s = mq_state_check(PG_GETARG_DATUM(0), MQ_KIND_KDE, 0, "kde");
+		else
+		{
+			s = mq_state_for_update(fcinfo, 0, MQ_KIND_KDE, 0, 0, "kde");
+			if (mq_in_aggregate(fcinfo))
+				fcinfo->flinfo->fn_extra = (void *) &KdeInAggregate;
+		}
 		pl = MQ_STATE_PAYLOAD(s);
 		if (mq_state_used(s) < KDE_HDR)
 			mq_kde_check(PointerGetDatum(s));
-		mq_state_constants(s, KdeConstants(c, cell, bw), 2, "kde");
+		/* the usual row: the same constants (the kit's check, for its errors, otherwise) */
+		if (!(mq_state_has_constants(s) &&
+			  mq_get_f8(pl + KDE_CELL) == cell && mq_get_f8(pl + KDE_BW) == bw))
+			mq_state_constants(s, KdeConstants(c, cell, bw), 2, "kde");
 		if (mq_get_i32(pl + KDE_SRID) != pt.srid)
 		{
 			int32		first = mq_get_i32(pl + KDE_SRID);

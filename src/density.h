@@ -91,6 +91,16 @@
 /* a kept point: dx i32, dy i32 (quanta from the origin), w f8 if weighted */
 #define KdePtSize(flags) (((flags) & KDE_F_WEIGHTED) ? 16 : 8)
 
+/* copy one point record (a fixed-size copy the compiler inlines, not a memcpy call) */
+static inline void
+KdePtCopy(char *dst, const char *src, Size sz)
+{
+	if (sz == 8)
+		memcpy(dst, src, 8);
+	else
+		memcpy(dst, src, 16);
+}
+
 /* point k of a points-mode payload `pl` (header included) */
 static inline void
 KdePtRead(const char *pl, int32 flags, Size k, double *x, double *y, double *w)
