@@ -472,6 +472,20 @@ FROM hw_info i,
      LATERAL minqing.top_terms(a.tv, b.tv, 5) t;
 \endif
 
+-- the public card 明白卡 written beside the report (report.sh passes its file
+-- name as :card): the street of the planted small community if there is one,
+-- else the street with the most orders, for the last calendar quarter
+-- (Asia/Shanghai, the card's zone) the data cover to its end
+SELECT (q1 - interval '3 months') AT TIME ZONE 'Asia/Shanghai' AS card_start, q1 AT TIME ZONE 'Asia/Shanghai' AS card_end,
+       to_char(q1 - interval '3 months', 'YYYY') || '年第' || to_char(q1 - interval '3 months', 'Q') || '季度' AS card_q_zh,
+       to_char(q1 - interval '3 months', 'YYYY "Q"Q') AS card_q_en
+FROM (SELECT date_trunc('quarter', max(created_at) AT TIME ZONE 'Asia/Shanghai' + interval '1 day') AS q1 FROM wo) q \gset
+SELECT coalesce((SELECT minqing.admin_ancestor(t.unit_code, 4) FROM truth t WHERE t.kind = 'small_community' LIMIT 1),
+                (SELECT minqing.admin_ancestor(w.unit_code, 4) FROM wo w
+                 WHERE w.created_at >= :'card_start' AND w.created_at < :'card_end' AND minqing.admin_level(w.unit_code) >= 4
+                 GROUP BY 1 ORDER BY count(*) DESC, 1 LIMIT 1)) AS card_unit \gset
+SELECT coalesce((SELECT name FROM units WHERE code = :'card_unit'), :'card_unit') AS card_unit_name \gset
+
 ----------------------------------------------------------------------------
 \o :out
 SELECT $html$<!DOCTYPE html>
@@ -483,6 +497,7 @@ body{font:14px/1.45 "Noto Sans CJK SC","Droid Sans Fallback","PingFang SC","Micr
 header{background:#17324d;color:#fff;padding:18px 28px}
 header h1{margin:0;font-size:24px}
 header p{margin:4px 0 0;color:#c9d6e3}
+header p.card a{color:#fff}
 main{display:grid;grid-template-columns:repeat(auto-fit,minmax(660px,1fr));gap:18px;padding:18px 28px}
 section{background:#fff;border-radius:8px;box-shadow:0 1px 3px rgba(0,0,0,.12);padding:14px 18px}
 h2{margin:0 0 6px;font-size:18px;color:#17324d}
@@ -513,7 +528,8 @@ footer{padding:6px 28px 24px;color:#778;font-size:12px}
 </style></head><body>$html$;
 
 SELECT format($h$<header><h1>民情报告 · minqing city report — %s</h1>
-<p>%s 至 %s · %s to %s · 工单 %s orders · minqing %s</p></header><main>
+<p>%s 至 %s · %s to %s · 工单 %s orders · minqing %s</p>
+<p class="card">明白卡 Public card: <a href="%s">%s · %s %s</a></p></header><main>
 <section style="grid-column:1/-1"><h2>总体 <small>Overview</small></h2><div class="kpis">
 <div class="kpi"><b>%s</b><span>工单 orders</span></div>
 <div class="kpi"><b>%s</b><span>响应率 response rate</span></div>
@@ -524,6 +540,7 @@ SELECT format($h$<header><h1>民情报告 · minqing city report — %s</h1>
 <div class="kpi"><b>%s</b><span>热点格 hot cells (95%%)</span></div>
 </div></section>$h$,
 	pg_temp.esc(:'schema'), first_day, last_day, first_day, last_day, to_char(orders, 'FM999G999G999'), :'mq_version',
+	pg_temp.esc(:'card'), pg_temp.esc(:'card_unit_name'), :'card_q_zh', :'card_q_en',
 	to_char(orders, 'FM999G999G999'), pg_temp.pct(response_rate), pg_temp.pct(resolution_rate),
 	pg_temp.pct(satisfaction_rate), pg_temp.num(score, 1), :n_alarms, :n_alarm_units, :hot95)
 FROM city;
@@ -713,4 +730,15 @@ FROM rep;
 SELECT format($h$</main><footer>由 minqing %s 在 PostgreSQL 中生成：地图由 PostGIS ST_AsSVG 绘制，无需联网。
 Generated inside PostgreSQL by minqing %s: maps drawn with PostGIS ST_AsSVG, charts as inline SVG, no network needed. %s</footer></body></html>$h$,
 	:'mq_version', :'mq_version', to_char(now(), 'YYYY-MM-DD HH24:MI TZ'));
+\o
+
+-- the public card, beside the report (a page saying why when no street had
+-- orders in the quarter)
+SELECT :'card_unit' <> '' AS has_card \gset
+\o :card_out
+\if :has_card
+SELECT minqing.public_card_html(:'wo_rel'::regclass, :'card_unit', :'card_start', :'card_end', :'units_rel'::regclass);
+\else
+SELECT minqing.html_page('明白卡 Public card', '<p>本季度没有街道级工单。No street had orders in the last quarter.</p>');
+\endif
 \o

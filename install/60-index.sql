@@ -152,17 +152,20 @@ BEGIN
 	                  WHERE a.attrelid = rel AND a.attname = u.c AND a.attnum > 0 AND NOT a.attisdropped);
 	IF missing IS NOT NULL THEN
 		RAISE EXCEPTION USING ERRCODE = 'undefined_column',
-			MESSAGE = format('%s relation %s lacks column(s) %s', what, rel, missing),
+			MESSAGE = format('%s relation %s lacks column(s) %s', split_part(what, '+', 1), rel, missing),
 			DETAIL = format('It needs the columns %s.', array_to_string(cols, ', ')),
 			HINT = CASE what
-			       WHEN 'orders' THEN 'Map your table onto the canonical work-order columns with a view (README, Data model), or pass a rollup relation (day date, unit_code text, state minqing.index_state).'
+			       WHEN 'orders+rollup' THEN 'Map your table onto the canonical work-order columns with a view (docs/admin.md, Data model), or pass a rollup relation (day date, unit_code text, state minqing.index_state).'
+			       WHEN 'orders' THEN 'Map your table onto the canonical work-order columns with a view (docs/admin.md, Data model).'
 			       WHEN 'rollup' THEN 'A rollup relation has the columns day date, unit_code text and state minqing.index_state, one row per day and unit (docs/rollup.md).'
-			       ELSE 'Pass a table with the columns of minqing.admin_unit.' END;
+			       WHEN 'units' THEN 'Pass a table with the columns of minqing.admin_unit.'
+			       WHEN 'rules' THEN 'Pass a table with the columns of minqing.recurrence_rule (docs/class_cases.md).'
+			       ELSE format('Pass a %s relation with the columns listed above.', what) END;
 	END IF;
 END
 $$;
 COMMENT ON FUNCTION minqing.index_check_columns(regclass, text[], text) IS
-	'internal: raise 42703 naming the columns a relation lacks';
+	'internal: raise 42703 naming the columns a relation lacks; what (orders, orders+rollup, rollup, units, rules) names the relation''s role in the message and picks the hint';
 
 -- What the index and alarm_list read from: 'orders' (the canonical
 -- work-order columns `cols`) or 'rollup' (a relation with a column state of
@@ -178,7 +181,7 @@ BEGIN
 	SELECT a.atttypid::regtype INTO st FROM pg_attribute a
 	WHERE a.attrelid = rel AND a.attname = 'state' AND a.attnum > 0 AND NOT a.attisdropped;
 	IF st IS NULL THEN
-		PERFORM minqing.index_check_columns(rel, cols, 'orders');
+		PERFORM minqing.index_check_columns(rel, cols, 'orders+rollup');
 		RETURN 'orders';
 	END IF;
 	IF st <> 'minqing.index_state'::regtype THEN

@@ -85,6 +85,33 @@ PoissonUpper(double k, double lambda)
 	return mq_inc_gamma_p(k, lambda);
 }
 
+/*
+ * Copy each place's statistics from its centre's row (out[row[i]] of the
+ * point i with place[i]) to the rows of its other members.
+ */
+static void
+PsSpreadPlaces(PsRow *out, const int32 *row, const int32 *place, int n, int32 nplaces)
+{
+	int32	   *center_of = palloc(mul_size(Max(nplaces, 1), sizeof(int32)));
+
+	for (int i = 0; i < n; i++)
+		if (out[row[i]].center)
+			center_of[place[i]] = row[i];
+	for (int i = 0; i < n; i++)
+	{
+		PsRow	   *c = &out[center_of[place[i]]];
+		PsRow	   *o = &out[row[i]];
+
+		if (o->center)
+			continue;
+		o->place = place[i];
+		o->members = c->members;
+		o->nearby = c->nearby;
+		o->background = c->background;
+		o->p = c->p;
+	}
+}
+
 /* read the partition, project, count, scan; fills out[row] */
 static void
 PsCompute(MqWindow *w, PsRow *out)
@@ -214,28 +241,7 @@ PsCompute(MqWindow *w, PsRow *out)
 			nplaces++;
 		}
 		mq_nb_free(near);
-
-		/* copy each place's statistics from its centre to its members */
-		{
-			int32	   *center_of = palloc(mul_size(Max(nplaces, 1), sizeof(int32)));
-
-			for (int i = 0; i < n; i++)
-				if (out[row[i]].center)
-					center_of[place[i]] = row[i];
-			for (int i = 0; i < n; i++)
-			{
-				PsRow	   *c = &out[center_of[place[i]]];
-				PsRow	   *o = &out[row[i]];
-
-				if (o->center)
-					continue;
-				o->place = place[i];
-				o->members = c->members;
-				o->nearby = c->nearby;
-				o->background = c->background;
-				o->p = c->p;
-			}
-		}
+		PsSpreadPlaces(out, row, place, n, nplaces);
 	}
 }
 

@@ -53,7 +53,7 @@ mq_kde_lattice_k(double cell, double bw)
 	if (k > 1e6)
 		ereport(ERROR,
 				(errcode(ERRCODE_INVALID_PARAMETER_VALUE),
-				 errmsg("cell_size of kde() is more than 50000 times the bandwidth"),
+				 errmsg("kde: cell_size is more than 50000 times the bandwidth"),
 				 errdetail("cell_size %g, bandwidth %g.", cell, bw),
 				 errhint("Cells far larger than the kernel sample it at a few points only; use a cell size near bandwidth / 5.")));
 	/* one point alone would need this many cells */
@@ -185,7 +185,7 @@ KdeTileRoom(bytea *s, int32 more)
 	if (newbits > KDE_MAX_BITS)
 		ereport(ERROR,
 				(errcode(ERRCODE_PROGRAM_LIMIT_EXCEEDED),
-				 errmsg("kde() binning lattice exceeds %d tiles of %d x %d nodes", ntiles, KDE_TILE, KDE_TILE),
+				 errmsg("kde: binning lattice exceeds %d tiles of %d x %d nodes", ntiles, KDE_TILE, KDE_TILE),
 				 errhint("Use a larger bandwidth, or aggregate points from a smaller extent.")));
 	mq_check_cells((double) (ntiles + more) * KDE_TILE * KDE_TILE, "kde()'s binning lattice");
 	newdir = (Size) KDE_SLOT << newbits;
@@ -944,7 +944,7 @@ KdeStateNew(FunctionCallInfo fcinfo, double cell, double bw, int32 srid, bool we
 		if (180.0 / step >= KDE_MAX_INDEX)
 			ereport(ERROR,
 					(errcode(ERRCODE_INVALID_PARAMETER_VALUE),
-					 errmsg("bandwidth of kde() is too small for geographic input"),
+					 errmsg("kde: bandwidth is too small for geographic input"),
 					 errdetail("Got %g meters.", bw),
 					 errhint("Use a bandwidth of at least 10 meters, or project the data first.")));
 	}
@@ -991,7 +991,7 @@ KdeTransCommon(FunctionCallInfo fcinfo, bool weighted)
 		if (isnan(w) || isinf(w) || w < 0)
 			ereport(ERROR,
 					(errcode(ERRCODE_INVALID_PARAMETER_VALUE),
-					 errmsg("weight of kde() must be a finite non-negative number"),
+					 errmsg("kde: weight must be a finite non-negative number"),
 					 errdetail("Got %g.", w),
 					 errhint("Filter out rows with negative, NaN or infinite weights.")));
 	}

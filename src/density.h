@@ -197,7 +197,10 @@ typedef struct DensityGrid
 	const char *cells;			/* ncells * 16 bytes */
 } DensityGrid;
 
-/* a density_grid value with room for dg->ncells cells (header filled in) */
-extern bytea *mq_density_grid_alloc(const DensityGrid *dg);
+/*
+ * a density_grid value with room for dg->ncells cells (header filled in);
+ * fname names the SQL function in the error beyond the 1 GB limit
+ */
+extern bytea *mq_density_grid_alloc(const DensityGrid *dg, const char *fname);
 
 #endif

@@ -299,7 +299,7 @@ KdeGridAlloc(KdeFinal *f, int64 imax, int64 jmax)
 		f->jmin < PG_INT32_MIN || jmax > PG_INT32_MAX)
 		ereport(ERROR,
 				(errcode(ERRCODE_PROGRAM_LIMIT_EXCEEDED),
-				 errmsg("kde() grid cell numbers exceed the int range"),
+				 errmsg("kde: grid cell numbers exceed the int range"),
 				 errhint("Use a larger cell size.")));
 	f->out = palloc_extended(sizeof(double) * f->nx * f->ny, MCXT_ALLOC_HUGE | MCXT_ALLOC_ZERO);
 }
@@ -805,7 +805,7 @@ KdeWriteGrid(const KdeFinal *f)
 	if ((double) ncells * 16 + DG_HDR > MaxAllocSize)
 		ereport(ERROR,
 				(errcode(ERRCODE_PROGRAM_LIMIT_EXCEEDED),
-				 errmsg("kde() grid of %lld non-zero cells exceeds the 1 GB limit", (long long) ncells),
+				 errmsg("kde: grid of %lld non-zero cells exceeds the 1 GB limit", (long long) ncells),
 				 errhint("Use a larger cell size.")));
 	memset(&dg, 0, sizeof(dg));
 	dg.flags = (f->geo ? DG_F_GEO : 0) | ((f->flags & KDE_F_WEIGHTED) ? DG_F_WEIGHTED : 0);
@@ -817,7 +817,7 @@ KdeWriteGrid(const KdeFinal *f)
 	dg.lat0 = f->lat0;
 	dg.points = f->n;
 	dg.weight = mq_get_f8(f->pl + KDE_W);
-	res = mq_density_grid_alloc(&dg);
+	res = mq_density_grid_alloc(&dg, "kde");
 	rp = (char *) res + DG_HDR;
 	for (int64 j = 0; j < f->ny; j++)
 	{

@@ -57,7 +57,7 @@ GridRead(const char *p, Size size, DensityGrid *dg)
 }
 
 bytea *
-mq_density_grid_alloc(const DensityGrid *dg)
+mq_density_grid_alloc(const DensityGrid *dg, const char *fname)
 {
 	bytea	   *res;
 	char	   *rp;
@@ -65,7 +65,7 @@ mq_density_grid_alloc(const DensityGrid *dg)
 	if ((double) dg->ncells * 16 + DG_HDR > MaxAllocSize)
 		ereport(ERROR,
 				(errcode(ERRCODE_PROGRAM_LIMIT_EXCEEDED),
-				 errmsg("kde() grid of %d non-zero cells exceeds the 1 GB limit", dg->ncells),
+				 errmsg("%s: grid of %d non-zero cells exceeds the 1 GB limit", fname, dg->ncells),
 				 errhint("Use a larger cell size.")));
 	res = (bytea *) palloc0(DG_HDR + (Size) dg->ncells * 16);
 	SET_VARSIZE(res, DG_HDR + (Size) dg->ncells * 16);
@@ -340,7 +340,7 @@ density_grid_in(PG_FUNCTION_ARGS)
 	if (!have_version || !have_cells || !(dg.cell_size > 0) || !(dg.bandwidth > 0))
 		GridSyntax(&gp, "version, cell_size, bandwidth and cells are required");
 
-	res = mq_density_grid_alloc(&dg);
+	res = mq_density_grid_alloc(&dg, "density_grid_in");
 	rp = (char *) res;
 	memcpy(rp + DG_HDR, cells.data, cells.len);
 	GridRead(rp, VARSIZE(res), &dg);	/* validate */

@@ -10,6 +10,7 @@
 #include "utils/builtins.h"
 
 #include "geom.h"
+#include "state.h"
 
 /* flag bits of the GSERIALIZED flag byte (formats 1 and 2 agree on these) */
 #define GS_FLAG_Z			0x01
@@ -132,6 +133,25 @@ mq_srid_check(int32 srid, int32 *first, bool *have_first, const char *fname)
 				(errcode(ERRCODE_INVALID_PARAMETER_VALUE),
 				 errmsg("%s: mixed SRIDs %d and %d in one call", fname, *first, srid),
 				 errhint("Transform every geometry to one SRID first, e.g. with ST_Transform(geom, 4326).")));
+}
+
+void
+mq_state_srid_add(char *pl, int srid_off, int flags_off, int32 bit, int32 srid, const char *fname)
+{
+	int32		flags = mq_get_i32(pl + flags_off);
+	int32		first = mq_get_i32(pl + srid_off);
+	bool		have = (flags & bit) != 0;
+
+	mq_srid_check(srid, &first, &have, fname);
+	mq_put_i32(pl + srid_off, first);
+	mq_put_i32(pl + flags_off, flags | bit);
+}
+
+void
+mq_state_srid_combine(char *pa, const char *pb, int srid_off, int flags_off, int32 bit, const char *fname)
+{
+	if (mq_get_i32(pb + flags_off) & bit)
+		mq_state_srid_add(pa, srid_off, flags_off, bit, mq_get_i32(pb + srid_off), fname);
 }
 
 /*

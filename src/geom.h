@@ -59,6 +59,18 @@ extern Datum mq_point_make(double x, double y, int32 srid);
 /* Error unless `srid` equals the first SRID seen (`*first`, 0 = unset yet). */
 extern void mq_srid_check(int32 srid, int32 *first, bool *have_first, const char *fname);
 
+/*
+ * The SRID an aggregate state keeps for its points: an int32 SRID at payload
+ * offset srid_off and an int32 of flags at flags_off whose bit `bit` says it
+ * is set (by the first point).  mq_state_srid_add checks a point's SRID
+ * against it, or sets it; mq_state_srid_combine does the same with partial
+ * state b's SRID, when b has one.  Mixed SRIDs are an error naming fname.
+ */
+extern void mq_state_srid_add(char *pl, int srid_off, int flags_off, int32 bit, int32 srid,
+							  const char *fname);
+extern void mq_state_srid_combine(char *pa, const char *pb, int srid_off, int flags_off, int32 bit,
+								  const char *fname);
+
 /* True for SRIDs whose units are degrees of longitude/latitude. */
 extern bool mq_srid_is_geographic(int32 srid);
 

@@ -78,19 +78,14 @@ KxRefuse(int64 n)
 			 errhint("Group by category or period, or raise minqing.cluster_max_points (at most %d).", KNOX_MAX_POINTS)));
 }
 
+/* the state's records (state.h) */
+static const MqRecords KxPoints = {MQ_KIND_KNOX, KX_HDR, KX_POINT, KX_N, KNOX_MAX_POINTS, "knox", "points"};
+
 /* validate a knox state: kind, sizes, n consistent with the bytes used */
 static bytea *
 KxCheck(Datum d)
 {
-	bytea	   *s = mq_state_check(d, MQ_KIND_KNOX, KX_HDR, "knox");
-	int64		n = mq_get_i64(MQ_STATE_PAYLOAD(s) + KX_N);
-
-	if (n < 0 || n > KNOX_MAX_POINTS || (int64) mq_state_used(s) != KX_HDR + n * KX_POINT)
-		ereport(ERROR,
-				(errcode(ERRCODE_INVALID_BINARY_REPRESENTATION),
-				 errmsg("invalid knox state: %lld points in %u bytes", (long long) n, mq_state_used(s)),
-				 errhint("The state is truncated or corrupted.")));
-	return s;
+	return mq_records_check(d, &KxPoints);
 }
 
 /*
@@ -107,9 +102,6 @@ knox_trans(PG_FUNCTION_ARGS)
 	double		eps;
 	int64		et,
 				n;
-	int32		srid,
-				flags;
-	bool		have_srid;
 
 	if (PG_ARGISNULL(1) || PG_ARGISNULL(2) || PG_ARGISNULL(3) || PG_ARGISNULL(4))
 	{
@@ -138,71 +130,37 @@ knox_trans(PG_FUNCTION_ARGS)
 	if (mq_point_read(PG_GETARG_DATUM(1), &pt, "knox") == MQ_POINT_EMPTY)
 		PG_RETURN_BYTEA_P(s);
 	p = MQ_STATE_PAYLOAD(s);
-	flags = mq_get_i32(p + KX_FLAGS);
-	srid = mq_get_i32(p + KX_SRID);
-	have_srid = (flags & KX_F_SRID) != 0;
-	mq_srid_check(pt.srid, &srid, &have_srid, "knox");
-	mq_put_i32(p + KX_SRID, pt.srid);
-	mq_put_i32(p + KX_FLAGS, flags | KX_F_SRID);
+	mq_state_srid_add(p, KX_SRID, KX_FLAGS, KX_F_SRID, pt.srid, "knox");
 	n = mq_get_i64(p + KX_N);
 	if (n >= mq_cluster_max_points)
 		KxRefuse(n + 1);
-	s = mq_state_reserve(s, KX_HDR + (n + 1) * KX_POINT, "knox");
-	p = MQ_STATE_PAYLOAD(s);
-	mq_put_f8(p + KX_HDR + n * KX_POINT, pt.x);
-	mq_put_f8(p + KX_HDR + n * KX_POINT + 8, pt.y);
-	mq_put_i64(p + KX_HDR + n * KX_POINT + 16, PG_GETARG_TIMESTAMPTZ(2));
-	mq_put_i64(p + KX_N, n + 1);
-	mq_state_set_used(s, KX_HDR + (n + 1) * KX_POINT);
+	p = mq_records_add(&s, &KxPoints);
+	mq_put_f8(p, pt.x);
+	mq_put_f8(p + 8, pt.y);
+	mq_put_i64(p + 16, PG_GETARG_TIMESTAMPTZ(2));
 	PG_RETURN_BYTEA_P(s);
+}
+
+/* Before knox_combine appends b's points to a's: constants, SRID, the limit. */
+static void
+KxMerge(bytea *a, const bytea *b)
+{
+	MqStateConst c[] = {{"eps", MQ_CONST_F8, KX_EPS, 0}, {"eps_time", MQ_CONST_F8, KX_ET, 0}};
+	char	   *pa = MQ_STATE_PAYLOAD(a);
+	const char *pb = MQ_STATE_PAYLOAD(b);
+	int64		total = mq_get_i64(pa + KX_N) + mq_get_i64(pb + KX_N);
+
+	mq_state_combine_constants(a, b, c, 2, "knox");
+	mq_state_srid_combine(pa, pb, KX_SRID, KX_FLAGS, KX_F_SRID, "knox");
+	if (total > mq_cluster_max_points)
+		KxRefuse(total);
 }
 
 /* knox_combine(a, b): a's points followed by b's; the constants must agree. */
 Datum
 knox_combine(PG_FUNCTION_ARGS)
 {
-	bool		done;
-	bytea	   *a = mq_state_combine_nulls(fcinfo, MQ_KIND_KNOX, KX_HDR, "knox", &done);
-	bytea	   *b;
-	char	   *pa,
-			   *pb;
-	int64		na,
-				nb;
-
-	if (done)
-	{
-		if (a == NULL)
-			PG_RETURN_NULL();
-		PG_RETURN_BYTEA_P(KxCheck(PointerGetDatum(a)));
-	}
-	a = KxCheck(PointerGetDatum(a));
-	b = KxCheck(PG_GETARG_DATUM(1));
-	{
-		MqStateConst c[] = {{"eps", MQ_CONST_F8, KX_EPS, 0}, {"eps_time", MQ_CONST_F8, KX_ET, 0}};
-
-		mq_state_combine_constants(a, b, c, 2, "knox");
-	}
-	pa = MQ_STATE_PAYLOAD(a);
-	pb = MQ_STATE_PAYLOAD(b);
-	if (mq_get_i32(pb + KX_FLAGS) & KX_F_SRID)
-	{
-		int32		srid = mq_get_i32(pa + KX_SRID);
-		bool		have = (mq_get_i32(pa + KX_FLAGS) & KX_F_SRID) != 0;
-
-		mq_srid_check(mq_get_i32(pb + KX_SRID), &srid, &have, "knox");
-		mq_put_i32(pa + KX_SRID, srid);
-		mq_put_i32(pa + KX_FLAGS, mq_get_i32(pa + KX_FLAGS) | KX_F_SRID);
-	}
-	na = mq_get_i64(pa + KX_N);
-	nb = mq_get_i64(pb + KX_N);
-	if (na + nb > mq_cluster_max_points)
-		KxRefuse(na + nb);
-	a = mq_state_reserve(a, KX_HDR + (na + nb) * KX_POINT, "knox");
-	pa = MQ_STATE_PAYLOAD(a);
-	memcpy(pa + KX_HDR + na * KX_POINT, pb + KX_HDR, nb * KX_POINT);
-	mq_put_i64(pa + KX_N, na + nb);
-	mq_state_set_used(a, KX_HDR + (na + nb) * KX_POINT);
-	PG_RETURN_BYTEA_P(a);
+	return mq_records_combine(fcinfo, &KxPoints, KxMerge);
 }
 
 static int

@@ -69,18 +69,14 @@ PG_FUNCTION_INFO_V1(caller_profile_features);
 #define PROFILE_WITHIN		((int64) 30 * USECS_PER_DAY)
 #define PROFILE_PLACE_M		100.0
 
+/* the state's records (state.h) */
+static const MqRecords PfOrders = {MQ_KIND_CALLER_PROFILE, PF_HDR, PF_REC, PF_N, PROFILE_MAX_ORDERS,
+"caller_profile", "orders"};
+
 static bytea *
 PfCheck(Datum d)
 {
-	bytea	   *s = mq_state_check(d, MQ_KIND_CALLER_PROFILE, PF_HDR, "caller_profile");
-	int64		n = mq_get_i64(MQ_STATE_PAYLOAD(s) + PF_N);
-
-	if (n < 0 || n > PROFILE_MAX_ORDERS || (int64) mq_state_used(s) != PF_HDR + n * PF_REC)
-		ereport(ERROR,
-				(errcode(ERRCODE_INVALID_BINARY_REPRESENTATION),
-				 errmsg("invalid caller_profile state: %lld orders in %u bytes", (long long) n, mq_state_used(s)),
-				 errhint("The state is truncated or corrupted.")));
-	return s;
+	return mq_records_check(d, &PfOrders);
 }
 
 static void
@@ -132,13 +128,7 @@ caller_profile_trans(PG_FUNCTION_ARGS)
 
 		if (mq_point_read(PG_GETARG_DATUM(3), &pt, "caller_profile") == MQ_POINT_OK)
 		{
-			int32		flags = mq_get_i32(p + PF_FLAGS);
-			int32		srid = mq_get_i32(p + PF_SRID);
-			bool		have = (flags & PF_F_SRID) != 0;
-
-			mq_srid_check(pt.srid, &srid, &have, "caller_profile");
-			mq_put_i32(p + PF_SRID, srid);
-			mq_put_i32(p + PF_FLAGS, flags | PF_F_SRID);
+			mq_state_srid_add(p, PF_SRID, PF_FLAGS, PF_F_SRID, pt.srid, "caller_profile");
 			x = pt.x;
 			y = pt.y;
 			rflags |= PF_R_GEOM;
@@ -152,68 +142,34 @@ caller_profile_trans(PG_FUNCTION_ARGS)
 	n = mq_get_i64(p + PF_N);
 	if (n >= PROFILE_MAX_ORDERS)
 		PfRefuse(n + 1);
-	s = mq_state_reserve(s, PF_HDR + (n + 1) * PF_REC, "caller_profile");
-	p = MQ_STATE_PAYLOAD(s);
-	rec = p + PF_HDR + n * PF_REC;
+	rec = mq_records_add(&s, &PfOrders);
 	mq_put_i64(rec, PG_GETARG_TIMESTAMPTZ(1));
 	mq_put_i64(rec + 8, (int64) h);
 	mq_put_f8(rec + 16, x);
 	mq_put_f8(rec + 24, y);
 	mq_put_i32(rec + 32, rflags);
 	mq_put_i32(rec + 36, 0);
-	mq_put_i64(p + PF_N, n + 1);
-	mq_state_set_used(s, PF_HDR + (n + 1) * PF_REC);
 	PG_RETURN_BYTEA_P(s);
+}
+
+/* Before caller_profile_combine appends b's orders to a's: SRID, the limit. */
+static void
+PfMerge(bytea *a, const bytea *b)
+{
+	char	   *pa = MQ_STATE_PAYLOAD(a);
+	const char *pb = MQ_STATE_PAYLOAD(b);
+	int64		total = mq_get_i64(pa + PF_N) + mq_get_i64(pb + PF_N);
+
+	mq_state_srid_combine(pa, pb, PF_SRID, PF_FLAGS, PF_F_SRID, "caller_profile");
+	if (total > PROFILE_MAX_ORDERS)
+		PfRefuse(total);
 }
 
 /* caller_profile_combine(a, b): a's records followed by b's */
 Datum
 caller_profile_combine(PG_FUNCTION_ARGS)
 {
-	bool		done;
-	bytea	   *a = mq_state_combine_nulls(fcinfo, MQ_KIND_CALLER_PROFILE, PF_HDR, "caller_profile", &done);
-	bytea	   *b;
-	char	   *pa,
-			   *pb;
-	int64		na,
-				nb;
-	int32		fa,
-				fb;
-
-	if (done)
-	{
-		if (a == NULL)
-			PG_RETURN_NULL();
-		PG_RETURN_BYTEA_P(PfCheck(PointerGetDatum(a)));
-	}
-	a = PfCheck(PointerGetDatum(a));
-	b = PfCheck(PG_GETARG_DATUM(1));
-	pa = MQ_STATE_PAYLOAD(a);
-	pb = MQ_STATE_PAYLOAD(b);
-	fa = mq_get_i32(pa + PF_FLAGS);
-	fb = mq_get_i32(pb + PF_FLAGS);
-	if ((fa & PF_F_SRID) && (fb & PF_F_SRID))
-	{
-		int32		srid = mq_get_i32(pa + PF_SRID);
-		bool		have = true;
-
-		mq_srid_check(mq_get_i32(pb + PF_SRID), &srid, &have, "caller_profile");
-	}
-	else if (fb & PF_F_SRID)
-	{
-		mq_put_i32(pa + PF_SRID, mq_get_i32(pb + PF_SRID));
-		mq_put_i32(pa + PF_FLAGS, fa | PF_F_SRID);
-	}
-	na = mq_get_i64(pa + PF_N);
-	nb = mq_get_i64(pb + PF_N);
-	if (na + nb > PROFILE_MAX_ORDERS)
-		PfRefuse(na + nb);
-	a = mq_state_reserve(a, PF_HDR + (na + nb) * PF_REC, "caller_profile");
-	pa = MQ_STATE_PAYLOAD(a);
-	memcpy(pa + PF_HDR + na * PF_REC, pb + PF_HDR, nb * PF_REC);
-	mq_put_i64(pa + PF_N, na + nb);
-	mq_state_set_used(a, PF_HDR + (na + nb) * PF_REC);
-	PG_RETURN_BYTEA_P(a);
+	return mq_records_combine(fcinfo, &PfOrders, PfMerge);
 }
 
 typedef struct PfRec

@@ -28,26 +28,14 @@
 #include "libpq/pqformat.h"
 
 #include "guc.h"
+#include "rate.h"
 #include "result.h"
 #include "state.h"
 #include "stats.h"
 
-#define RS_N		0
-#define RS_K		8
-#define RS_CONF		16
-#define RS_SIZE		24
-
-#define KS_ORDERS	0
-#define KS_N(i)		(8 + 16 * (i))
-#define KS_K(i)		(16 + 16 * (i))
-#define KS_W(i)		(56 + 8 * (i))
-#define KS_SIZE		80
-
-static inline void
-add_i64(char *p, int64 v)
-{
-	mq_put_i64(p, mq_get_i64(p) + v);
-}
+/* the payloads of rate() and kpi() (rate.h); kpi_state appends its weights */
+#define KS_W(i)		(MQ_KPI_COUNTS + 8 * (i))
+#define KS_SIZE		(MQ_KPI_COUNTS + 24)
 
 static void
 InvalidCounts(const char *typname, int64 k, int64 n)
@@ -71,9 +59,9 @@ static bytea *
 RateStateValidated(bytea *s)
 {
 	char	   *pl = MQ_STATE_PAYLOAD(s);
-	double		conf = mq_get_f8(pl + RS_CONF);
+	double		conf = mq_get_f8(pl + MQ_RATE_CONF);
 
-	CheckCounts("rate_state", mq_get_i64(pl + RS_K), mq_get_i64(pl + RS_N));
+	CheckCounts("rate_state", mq_get_i64(pl + MQ_RATE_K), mq_get_i64(pl + MQ_RATE_N));
 	if (mq_state_has_constants(s) && !(conf > 0.0 && conf < 1.0))
 		ereport(ERROR,
 				(errcode(ERRCODE_INVALID_BINARY_REPRESENTATION),
@@ -87,7 +75,7 @@ Datum
 rate_state_in(PG_FUNCTION_ARGS)
 {
 	PG_RETURN_BYTEA_P(RateStateValidated(mq_state_from_cstring(PG_GETARG_CSTRING(0), MQ_KIND_RATE_ROLLUP,
-															   RS_SIZE, "rate_state")));
+															   MQ_RATE_SIZE, "rate_state")));
 }
 
 PG_FUNCTION_INFO_V1(rate_state_out);
@@ -95,7 +83,7 @@ Datum
 rate_state_out(PG_FUNCTION_ARGS)
 {
 	PG_RETURN_CSTRING(mq_state_to_cstring(mq_state_check(PG_GETARG_DATUM(0), MQ_KIND_RATE_ROLLUP,
-														 RS_SIZE, "rate_state")));
+														 MQ_RATE_SIZE, "rate_state")));
 }
 
 PG_FUNCTION_INFO_V1(rate_state_recv);
@@ -103,7 +91,7 @@ Datum
 rate_state_recv(PG_FUNCTION_ARGS)
 {
 	PG_RETURN_BYTEA_P(RateStateValidated(mq_state_from_binary((StringInfo) PG_GETARG_POINTER(0),
-															  MQ_KIND_RATE_ROLLUP, RS_SIZE, "rate_state")));
+															  MQ_KIND_RATE_ROLLUP, MQ_RATE_SIZE, "rate_state")));
 }
 
 PG_FUNCTION_INFO_V1(rate_state_send);
@@ -111,7 +99,7 @@ Datum
 rate_state_send(PG_FUNCTION_ARGS)
 {
 	PG_RETURN_BYTEA_P(mq_state_to_binary(mq_state_check(PG_GETARG_DATUM(0), MQ_KIND_RATE_ROLLUP,
-														RS_SIZE, "rate_state")));
+														MQ_RATE_SIZE, "rate_state")));
 }
 
 /* rate_state_trans(state, flag): count one non-NULL flag. */
@@ -127,10 +115,10 @@ rate_state_trans(PG_FUNCTION_ARGS)
 			PG_RETURN_NULL();
 		PG_RETURN_DATUM(PG_GETARG_DATUM(0));
 	}
-	s = mq_state_for_update(fcinfo, 0, MQ_KIND_RATE_ROLLUP, RS_SIZE, RS_SIZE, "rate_state");
-	add_i64(MQ_STATE_PAYLOAD(s) + RS_N, 1);
+	s = mq_state_for_update(fcinfo, 0, MQ_KIND_RATE_ROLLUP, MQ_RATE_SIZE, MQ_RATE_SIZE, "rate_state");
+	mq_add_i64(MQ_STATE_PAYLOAD(s) + MQ_RATE_N, 1);
 	if (PG_GETARG_BOOL(1))
-		add_i64(MQ_STATE_PAYLOAD(s) + RS_K, 1);
+		mq_add_i64(MQ_STATE_PAYLOAD(s) + MQ_RATE_K, 1);
 	PG_RETURN_BYTEA_P(s);
 }
 
@@ -140,12 +128,12 @@ RateMergeInto(bytea *a, bytea *b)
 {
 	char	   *pa = MQ_STATE_PAYLOAD(a),
 			   *pb = MQ_STATE_PAYLOAD(b);
-	MqStateConst c = {"confidence", MQ_CONST_F8, RS_CONF, 0};
+	MqStateConst c = {"confidence", MQ_CONST_F8, MQ_RATE_CONF, 0};
 
 	mq_state_combine_constants(a, b, &c, 1, "rate");
-	add_i64(pa + RS_N, mq_get_i64(pb + RS_N));
-	add_i64(pa + RS_K, mq_get_i64(pb + RS_K));
-	CheckCounts("rate_state", mq_get_i64(pa + RS_K), mq_get_i64(pa + RS_N));
+	mq_add_i64(pa + MQ_RATE_N, mq_get_i64(pb + MQ_RATE_N));
+	mq_add_i64(pa + MQ_RATE_K, mq_get_i64(pb + MQ_RATE_K));
+	CheckCounts("rate_state", mq_get_i64(pa + MQ_RATE_K), mq_get_i64(pa + MQ_RATE_N));
 }
 
 /*
@@ -157,7 +145,7 @@ Datum
 rate_state_combine(PG_FUNCTION_ARGS)
 {
 	bool		done;
-	bytea	   *a = mq_state_combine_nulls(fcinfo, MQ_KIND_RATE_ROLLUP, RS_SIZE, "rate_state", &done);
+	bytea	   *a = mq_state_combine_nulls(fcinfo, MQ_KIND_RATE_ROLLUP, MQ_RATE_SIZE, "rate_state", &done);
 
 	if (done)
 	{
@@ -165,7 +153,7 @@ rate_state_combine(PG_FUNCTION_ARGS)
 			PG_RETURN_NULL();
 		PG_RETURN_BYTEA_P(a);
 	}
-	RateMergeInto(a, mq_state_check(PG_GETARG_DATUM(1), MQ_KIND_RATE_ROLLUP, RS_SIZE, "rate_state"));
+	RateMergeInto(a, mq_state_check(PG_GETARG_DATUM(1), MQ_KIND_RATE_ROLLUP, MQ_RATE_SIZE, "rate_state"));
 	PG_RETURN_BYTEA_P(a);
 }
 
@@ -194,13 +182,13 @@ rate_state_merge_conf(PG_FUNCTION_ARGS)
 				 errmsg("confidence must be between 0 and 1 (exclusive)"),
 				 errdetail("Got %g.", conf),
 				 errhint("Use e.g. 0.95 for a 95%% interval.")));
-	a = mq_state_for_update(fcinfo, 0, MQ_KIND_RATE_ROLLUP, RS_SIZE, RS_SIZE, "rate_state");
+	a = mq_state_for_update(fcinfo, 0, MQ_KIND_RATE_ROLLUP, MQ_RATE_SIZE, MQ_RATE_SIZE, "rate_state");
 	{
-		MqStateConst c = {"confidence", MQ_CONST_F8, RS_CONF, conf};
+		MqStateConst c = {"confidence", MQ_CONST_F8, MQ_RATE_CONF, conf};
 
 		mq_state_constants(a, &c, 1, "rate");
 	}
-	RateMergeInto(a, mq_state_check(PG_GETARG_DATUM(1), MQ_KIND_RATE_ROLLUP, RS_SIZE, "rate_state"));
+	RateMergeInto(a, mq_state_check(PG_GETARG_DATUM(1), MQ_KIND_RATE_ROLLUP, MQ_RATE_SIZE, "rate_state"));
 	PG_RETURN_BYTEA_P(a);
 }
 
@@ -209,37 +197,12 @@ PG_FUNCTION_INFO_V1(rate_state_final);
 Datum
 rate_state_final(PG_FUNCTION_ARGS)
 {
-	Datum		values[5];
-	bool		nulls[5] = {false, false, true, true, true};
-	int64		n = 0,
-				k = 0;
-	double		conf = 0.95;
+	bytea	   *s = NULL;
 
 	if (!PG_ARGISNULL(0))
-	{
-		bytea	   *s = RateStateValidated(mq_state_check(PG_GETARG_DATUM(0), MQ_KIND_RATE_ROLLUP,
-														  RS_SIZE, "rate_state"));
-		char	   *pl = MQ_STATE_PAYLOAD(s);
-
-		n = mq_get_i64(pl + RS_N);
-		k = mq_get_i64(pl + RS_K);
-		if (mq_state_has_constants(s))
-			conf = mq_get_f8(pl + RS_CONF);
-	}
-	values[0] = Int64GetDatum(n);
-	values[1] = Int64GetDatum(k);
-	if (n > 0)
-	{
-		double		lo,
-					hi;
-
-		mq_wilson((double) k, (double) n, conf, &lo, &hi);
-		values[2] = Float8GetDatum((double) k / (double) n);
-		values[3] = Float8GetDatum(lo);
-		values[4] = Float8GetDatum(hi);
-		nulls[2] = nulls[3] = nulls[4] = false;
-	}
-	PG_RETURN_DATUM(mq_result_tuple(fcinfo, values, nulls));
+		s = RateStateValidated(mq_state_check(PG_GETARG_DATUM(0), MQ_KIND_RATE_ROLLUP,
+											  MQ_RATE_SIZE, "rate_state"));
+	PG_RETURN_DATUM(mq_rate_result(fcinfo, s));
 }
 
 /* ----------------------------------------------------------------- kpi_state */
@@ -254,9 +217,9 @@ KpiStateValidated(bytea *s)
 	{
 		double		w = mq_get_f8(pl + KS_W(i));
 
-		CheckCounts("kpi_state", mq_get_i64(pl + KS_K(i)), mq_get_i64(pl + KS_N(i)));
-		if (mq_get_i64(pl + KS_N(i)) > mq_get_i64(pl + KS_ORDERS))
-			InvalidCounts("kpi_state", mq_get_i64(pl + KS_N(i)), mq_get_i64(pl + KS_ORDERS));
+		CheckCounts("kpi_state", mq_get_i64(pl + MQ_KPI_K(i)), mq_get_i64(pl + MQ_KPI_N(i)));
+		if (mq_get_i64(pl + MQ_KPI_N(i)) > mq_get_i64(pl + MQ_KPI_ORDERS))
+			InvalidCounts("kpi_state", mq_get_i64(pl + MQ_KPI_N(i)), mq_get_i64(pl + MQ_KPI_ORDERS));
 		if (!(w >= 0.0 && isfinite(w)))
 			ereport(ERROR,
 					(errcode(ERRCODE_INVALID_BINARY_REPRESENTATION),
@@ -319,15 +282,7 @@ kpi_state_trans(PG_FUNCTION_ARGS)
 	if (fresh)
 		for (int i = 0; i < 3; i++)
 			mq_put_f8(pl + KS_W(i), mq_kpi_weights[i]);
-	add_i64(pl + KS_ORDERS, 1);
-	for (int i = 0; i < 3; i++)
-	{
-		if (PG_ARGISNULL(i + 1))
-			continue;
-		add_i64(pl + KS_N(i), 1);
-		if (PG_GETARG_BOOL(i + 1))
-			add_i64(pl + KS_K(i), 1);
-	}
+	mq_kpi_count(fcinfo, pl);
 	PG_RETURN_BYTEA_P(s);
 }
 
@@ -365,7 +320,7 @@ kpi_state_combine(PG_FUNCTION_ARGS)
 							   mq_get_f8(pb + KS_W(0)), mq_get_f8(pb + KS_W(1)), mq_get_f8(pb + KS_W(2))),
 					 errhint("Rebuild the older states under the current minqing.kpi_weights, or merge each weight setting separately.")));
 	for (int off = 0; off < KS_W(0); off += 8)
-		add_i64(pa + off, mq_get_i64(pb + off));
+		mq_add_i64(pa + off, mq_get_i64(pb + off));
 	PG_RETURN_BYTEA_P(a);
 }
 
@@ -377,39 +332,17 @@ PG_FUNCTION_INFO_V1(kpi_state_final);
 Datum
 kpi_state_final(PG_FUNCTION_ARGS)
 {
-	Datum		values[5];
-	bool		nulls[5] = {false, true, true, true, true};
-	double		wsum = 0.0,
-				ssum = 0.0;
+	char	   *pl = NULL;
+	double		w[3] = {0, 0, 0};
 
-	values[0] = Int64GetDatum(0);
 	if (!PG_ARGISNULL(0))
 	{
 		bytea	   *s = KpiStateValidated(mq_state_check(PG_GETARG_DATUM(0), MQ_KIND_KPI_ROLLUP,
 														 KS_SIZE, "kpi_state"));
-		char	   *pl = MQ_STATE_PAYLOAD(s);
 
-		values[0] = Int64GetDatum(mq_get_i64(pl + KS_ORDERS));
+		pl = MQ_STATE_PAYLOAD(s);
 		for (int i = 0; i < 3; i++)
-		{
-			int64		n = mq_get_i64(pl + KS_N(i));
-			int64		k = mq_get_i64(pl + KS_K(i));
-			double		w = mq_get_f8(pl + KS_W(i));
-			double		r;
-
-			if (n == 0)
-				continue;
-			r = (double) k / (double) n;
-			values[i + 1] = Float8GetDatum(r);
-			nulls[i + 1] = false;
-			wsum += w;
-			ssum += w * r;
-		}
-		if (wsum > 0)
-		{
-			values[4] = Float8GetDatum(100.0 * ssum / wsum);
-			nulls[4] = false;
-		}
+			w[i] = mq_get_f8(pl + KS_W(i));
 	}
-	PG_RETURN_DATUM(mq_result_tuple(fcinfo, values, nulls));
+	PG_RETURN_DATUM(mq_kpi_result(fcinfo, pl, w));
 }

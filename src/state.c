@@ -249,20 +249,25 @@ CheckConstantsFit(const bytea *s, const MqStateConst *c, int n, const char *aggn
 					 errhint("Pass only states produced by minqing's own transition functions.")));
 }
 
+/* ISO text of a date (DateADT) for messages, whatever DateStyle says. */
+char *
+mq_date_text(int32 day)
+{
+	int			y,
+				m,
+				d;
+
+	j2date(day + POSTGRES_EPOCH_JDATE, &y, &m, &d);
+	return y > 0 ? psprintf("%04d-%02d-%02d", y, m, d)
+		: psprintf("%04d-%02d-%02d BC", 1 - y, m, d);
+}
+
 /* A constant's value for a message: dates as ISO dates, numbers with %g. */
 static char *
 ConstText(const MqStateConst *c, double v)
 {
 	if (c->type == MQ_CONST_DATE)
-	{
-		int			y,
-					m,
-					d;
-
-		j2date((int) v + POSTGRES_EPOCH_JDATE, &y, &m, &d);
-		return y > 0 ? psprintf("%04d-%02d-%02d", y, m, d)
-			: psprintf("%04d-%02d-%02d BC", 1 - y, m, d);
-	}
+		return mq_date_text((int32) v);
 	return psprintf("%g", v);
 }
 
@@ -331,4 +336,67 @@ mq_state_combine_constants(bytea *a, const bytea *b, const MqStateConst *c, int 
 		if (!SameConst(va, vb))
 			ConstMismatch(aggname, &c[i], va, vb, true);
 	}
+}
+
+/* ---------------------------------------------------------------------------
+ * States of fixed-size records (state.h: MqRecords)
+ * ------------------------------------------------------------------------- */
+bytea *
+mq_records_check(Datum d, const MqRecords *r)
+{
+	bytea	   *s = mq_state_check(d, r->kind, r->hdr, r->aggname);
+	int64		n = mq_get_i64(MQ_STATE_PAYLOAD(s) + r->n_off);
+
+	if (n < 0 || n > r->max || (int64) mq_state_used(s) != (int64) (r->hdr + n * r->rec))
+		ereport(ERROR,
+				(errcode(ERRCODE_INVALID_BINARY_REPRESENTATION),
+				 errmsg("invalid %s state: %lld %s in %u bytes", r->aggname, (long long) n, r->what,
+						mq_state_used(s)),
+				 errhint("The state is truncated or corrupted.")));
+	return s;
+}
+
+char *
+mq_records_add(bytea **s, const MqRecords *r)
+{
+	int64		n = mq_get_i64(MQ_STATE_PAYLOAD(*s) + r->n_off);
+	char	   *p;
+
+	*s = mq_state_reserve(*s, r->hdr + (n + 1) * r->rec, r->aggname);
+	p = MQ_STATE_PAYLOAD(*s);
+	mq_put_i64(p + r->n_off, n + 1);
+	mq_state_set_used(*s, r->hdr + (n + 1) * r->rec);
+	return p + r->hdr + n * r->rec;
+}
+
+Datum
+mq_records_combine(FunctionCallInfo fcinfo, const MqRecords *r, void (*merge) (bytea *a, const bytea *b))
+{
+	bool		done;
+	bytea	   *a = mq_state_combine_nulls(fcinfo, r->kind, r->hdr, r->aggname, &done);
+	bytea	   *b;
+	const char *pb;
+	int64		na,
+				nb;
+	char	   *pa;
+
+	if (done)
+	{
+		if (a == NULL)
+			PG_RETURN_NULL();
+		PG_RETURN_BYTEA_P(mq_records_check(PointerGetDatum(a), r));
+	}
+	a = mq_records_check(PointerGetDatum(a), r);
+	b = mq_records_check(PG_GETARG_DATUM(1), r);
+	if (merge != NULL)
+		merge(a, b);
+	pb = MQ_STATE_PAYLOAD(b);
+	na = mq_get_i64(MQ_STATE_PAYLOAD(a) + r->n_off);
+	nb = mq_get_i64(pb + r->n_off);
+	a = mq_state_reserve(a, r->hdr + (na + nb) * r->rec, r->aggname);
+	pa = MQ_STATE_PAYLOAD(a);
+	memcpy(pa + r->hdr + na * r->rec, pb + r->hdr, nb * r->rec);
+	mq_put_i64(pa + r->n_off, na + nb);
+	mq_state_set_used(a, r->hdr + (na + nb) * r->rec);
+	PG_RETURN_BYTEA_P(a);
 }

@@ -262,4 +262,35 @@ extern void mq_state_constants(bytea *s, const MqStateConst *c, int n, const cha
 extern void mq_state_combine_constants(bytea *a, const bytea *b, const MqStateConst *c, int n,
 									   const char *aggname);
 
+/*
+ * States that keep every row as a fixed-size record after a header (knox's
+ * points, caller_profile's orders): an int64 record count at payload offset
+ * n_off, then `rec` bytes per record from payload offset `hdr`.
+ * mq_records_check validates such a state (kind, 0 <= n <= max, exactly
+ * hdr + n × rec bytes used), naming the aggregate and the records (`what`);
+ * mq_records_add appends one record and returns it to be filled in;
+ * mq_records_combine is the whole combine function: the NULL cases, both
+ * states validated, `merge` (may be NULL) checks b's header against a's
+ * (constants, SRID) and refuses too many records in total, then b's records
+ * are appended to a's.
+ */
+typedef struct MqRecords
+{
+	MqStateKind kind;
+	Size		hdr;
+	Size		rec;
+	int			n_off;
+	int64		max;
+	const char *aggname;
+	const char *what;			/* "points", "orders" */
+} MqRecords;
+
+extern bytea *mq_records_check(Datum d, const MqRecords *r);
+extern char *mq_records_add(bytea **s, const MqRecords *r);
+extern Datum mq_records_combine(FunctionCallInfo fcinfo, const MqRecords *r,
+								void (*merge) (bytea *a, const bytea *b));
+
+/* ISO text of a date (DateADT) for messages, whatever DateStyle says. */
+extern char *mq_date_text(int32 day);
+
 #endif							/* MINQING_STATE_H */

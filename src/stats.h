@@ -30,7 +30,7 @@ extern void mq_check_positive_finite(double x, const char *fname, const char *ar
 #define MQ_HINT_LENGTH "Use CRS units, or meters for geographic (lon/lat) input."
 
 /*
- * Exact tails for tests with small samples (policy.c and anyone else).
+ * Exact tails for tests with small samples (policy_cells.c and anyone else).
  *   mq_inc_beta(a, b, x)    regularized incomplete beta I_x(a, b)
  *   mq_inc_gamma_p/q(a, x)  regularized lower / upper incomplete gamma
  *   mq_t_p2(t, df)          two-sided Student t p-value P(|T| ≥ |t|)

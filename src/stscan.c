@@ -705,8 +705,232 @@ Overlap(const SsScan *sc, const Cyl *a, const bool *amember, const Cyl *b)
 }
 
 /*
+ * What stscan_final reads from its state before the scan: the per-call
+ * constants, the locations and days, and the cases one by one (a
+ * replication permutes their days).
+ */
+typedef struct SsInput
+{
+	int32		srid,
+				reps,
+				seed;
+	double		radius;
+	int32		dmin;			/* the first day */
+	int64		C;				/* total cases */
+	int32	   *locof;			/* [nrec] location of each record */
+	double	   *lx,				/* [L] location coordinates as given */
+			   *ly;
+	int32	   *x;				/* [L][D] observed, then replicated counts */
+	int32	   *case_loc,		/* [C] location and day of each case */
+			   *case_day;
+} SsInput;
+
+/* The clusters kept, their members and their replication counts. */
+typedef struct SsClusters
+{
+	int			nkept;
+	Cyl			kept[STSCAN_MAX_CLUSTERS];
+	bool	   *kmember[STSCAN_MAX_CLUSTERS];	/* [L] */
+	int64		exceed[STSCAN_MAX_CLUSTERS];	/* replications with LLR >= it */
+} SsClusters;
+
+/*
+ * Locations (records are sorted by x, y, day), days and the total of cases;
+ * the cases must be whole numbers and the sizes within the limits.
+ */
+static void
+SsLocations(SsInput *in, SsScan *sc, const SsRec *rec, int64 nrec, int32 maxdays)
+{
+	int32		dmin = PG_INT32_MAX,
+				dmax = PG_INT32_MIN;
+	int64		C = 0;
+
+	in->locof = palloc(sizeof(int32) * Max(nrec, 1));
+	in->lx = palloc(sizeof(double) * Max(nrec, 1));
+	in->ly = palloc(sizeof(double) * Max(nrec, 1));
+	for (int64 i = 0; i < nrec; i++)
+	{
+		if (i == 0 || rec[i].x != rec[i - 1].x || rec[i].y != rec[i - 1].y)
+		{
+			in->lx[sc->L] = rec[i].x;
+			in->ly[sc->L] = rec[i].y;
+			sc->L++;
+		}
+		in->locof[i] = sc->L - 1;
+		dmin = Min(dmin, rec[i].day);
+		dmax = Max(dmax, rec[i].day);
+		if (rec[i].cases < 0 || rec[i].cases != floor(rec[i].cases))
+			ereport(ERROR,
+					(errcode(ERRCODE_INVALID_BINARY_REPRESENTATION),
+					 errmsg("invalid stscan state: cases %g", rec[i].cases)));
+		C += (int64) rec[i].cases;
+	}
+	sc->D = dmax - dmin + 1;
+	sc->M = Min(maxdays, sc->D);
+	mq_check_cells((double) sc->L * (sc->D + 1), "stscan() locations × days");
+	mq_check_cells((double) C, "stscan() total cases (each is permuted)");
+	if (C > PG_INT32_MAX / 2)
+		ereport(ERROR,
+				(errcode(ERRCODE_PROGRAM_LIMIT_EXCEEDED),
+				 errmsg("%s: at most %d cases in total are supported", STSCAN_NAME, PG_INT32_MAX / 2),
+				 errdetail("Got %lld.", (long long) C)));
+	in->dmin = dmin;
+	in->C = C;
+}
+
+/*
+ * Observed location-day counts, the list of cases, the location totals
+ * and every window's total over all locations (divided by C).
+ */
+static void
+SsCounts(SsInput *in, SsScan *sc, const SsRec *rec, int64 nrec)
+{
+	int64		j = 0;
+	double	   *cum;
+
+	sc->C = (double) in->C;
+	in->x = palloc0(sizeof(int32) * (Size) sc->L * sc->D);
+	in->case_loc = palloc(sizeof(int32) * in->C);
+	in->case_day = palloc(sizeof(int32) * in->C);
+	sc->NL = palloc0(sizeof(double) * sc->L);
+	for (int64 i = 0; i < nrec; i++)
+	{
+		int			t = rec[i].day - in->dmin;
+		int64		n = (int64) rec[i].cases;
+
+		in->x[(Size) in->locof[i] * sc->D + t] += (int32) n;
+		sc->NL[in->locof[i]] += n;
+		for (int64 q = 0; q < n; q++)
+		{
+			in->case_loc[j] = in->locof[i];
+			in->case_day[j] = t;
+			j++;
+		}
+	}
+	sc->ntm = palloc0(sizeof(double) * (Size) (sc->M + 1) * (sc->D + 1));
+	cum = palloc0(sizeof(double) * (sc->D + 1));
+	for (int l = 0; l < sc->L; l++)
+		for (int t = 0; t < sc->D; t++)
+			cum[t + 1] += in->x[(Size) l * sc->D + t];
+	for (int t = 1; t <= sc->D; t++)
+		cum[t] += cum[t - 1];
+	for (int m = 1; m <= sc->M; m++)
+		for (int t = m; t <= sc->D; t++)
+			sc->ntm[(Size) m * (sc->D + 1) + t] = (cum[t] - cum[t - m]) / sc->C;
+}
+
+/*
+ * The observed pass: the best cylinder of every centre, sorted by LLR, kept
+ * greedily when it shares no location-day with a kept one.
+ */
+static void
+SsKeepClusters(SsScan *sc, const int32 *x, SsClusters *cl)
+{
+	Cyl		   *best = palloc0(sizeof(Cyl) * sc->L);
+
+	Cumulate(sc, x);
+	for (int i = 0; i < sc->L; i++)
+	{
+		CHECK_FOR_INTERRUPTS();
+		best[i].llr = 0;
+		best[i].center = i;
+		ScanCenter(sc, i, true, &best[i], 0, 0, NULL);
+	}
+	qsort(best, sc->L, sizeof(Cyl), CylCmp);
+	for (int i = 0; i < sc->L && cl->nkept < STSCAN_MAX_CLUSTERS; i++)
+	{
+		bool		ok = true;
+
+		if (!(best[i].llr > 0))
+			break;
+		for (int q = 0; q < cl->nkept && ok; q++)
+			if (Overlap(sc, &cl->kept[q], cl->kmember[q], &best[i]))
+				ok = false;
+		if (!ok)
+			continue;
+		cl->kept[cl->nkept] = best[i];
+		cl->kmember[cl->nkept] = palloc0(sizeof(bool) * sc->L);
+		for (int64 k = sc->nb_start[best[i].center];
+			 k <= sc->nb_start[best[i].center] + best[i].kend; k++)
+			cl->kmember[cl->nkept][sc->nb_idx[k]] = true;
+		cl->exceed[cl->nkept] = 0;
+		cl->nkept++;
+	}
+}
+
+/*
+ * The replications: permute the days among the cases (seeded), rescan, and
+ * count for every kept cluster the replications whose largest LLR reaches
+ * its own.
+ */
+static void
+SsReplicate(SsScan *sc, SsInput *in, SsClusters *cl)
+{
+	double		lmin = cl->kept[cl->nkept - 1].llr,
+				lmax = cl->kept[0].llr;
+	int32	   *case_tmp = palloc(sizeof(int32) * in->C);
+	uint8	   *case_bk = palloc(in->C);
+	pg_prng_state prng;
+
+	pg_prng_seed(&prng, (uint64) (int64) in->seed);
+	for (int r = 0; r < in->reps; r++)
+	{
+		double		runmax = 0;
+		int32	   *shuffled;
+
+		CHECK_FOR_INTERRUPTS();
+		shuffled = ShuffleCases(in->case_day, case_tmp, case_bk, in->C, &prng);
+		if (shuffled == case_tmp)
+		{
+			case_tmp = in->case_day;
+			in->case_day = shuffled;
+		}
+		memset(in->x, 0, sizeof(int32) * (Size) sc->L * sc->D);
+		for (int64 j = 0; j < in->C; j++)
+			in->x[(Size) in->case_loc[j] * sc->D + in->case_day[j]]++;
+		Cumulate(sc, in->x);
+		for (int i = 0; i < sc->L; i++)
+		{
+			CHECK_FOR_INTERRUPTS();
+			if (ScanCenter(sc, i, false, NULL, lmin, lmax, &runmax))
+				break;
+		}
+		for (int q = 0; q < cl->nkept; q++)
+			if (runmax >= cl->kept[q].llr)
+				cl->exceed[q]++;
+	}
+}
+
+/* One minqing.stscan_cluster per kept cluster, in LLR order. */
+static void
+SsAddClusters(MqCompositeArray *result, const SsScan *sc, const SsInput *in,
+			  const SsClusters *cl)
+{
+	for (int q = 0; q < cl->nkept; q++)
+	{
+		const Cyl  *c = &cl->kept[q];
+		Datum		v[10];
+		bool		n[10] = {false};
+		int64		kfirst = sc->nb_start[c->center];
+
+		v[0] = Int32GetDatum(q + 1);
+		v[1] = mq_point_make(in->lx[c->center], in->ly[c->center], in->srid);
+		v[2] = Float8GetDatum(sc->nb_dist[kfirst + c->kend]);
+		v[3] = DateADTGetDatum(in->dmin + (c->t - c->m));
+		v[4] = DateADTGetDatum(in->dmin + c->t - 1);
+		v[5] = Float8GetDatum(c->c);
+		v[6] = Float8GetDatum(c->mu);
+		v[7] = Float8GetDatum(c->llr);
+		v[8] = Float8GetDatum((1.0 + cl->exceed[q]) / (in->reps + 1.0));
+		v[9] = Int32GetDatum(c->kend + 1);
+		mq_carray_add(result, v, n);
+	}
+}
+
+/*
  * stscan_final(state) -> minqing.stscan_cluster[]: NULL for empty input,
- * an empty array when no cylinder has more cases than expected.
+ * an empty array when no cylinder has more cases than expected.  Scratch
+ * work lives in a memory context deleted at the end.
  */
 PG_FUNCTION_INFO_V1(stscan_final);
 Datum
@@ -717,29 +941,10 @@ stscan_final(PG_FUNCTION_ARGS)
 	SsRec	   *rec;
 	int64		nrec;
 	SsScan		sc;
-	int32		srid,
-				reps,
-				seed;
-	double		radius;
-	int32		dmin = PG_INT32_MAX,
-				dmax = PG_INT32_MIN;
-	double	   *lx,
-			   *ly,
-			   *px,
+	SsInput		in;
+	SsClusters	cl;
+	double	   *px,
 			   *py;
-	int32	   *locof;
-	int32	   *x;
-	int32	   *case_loc,
-			   *case_day,
-			   *case_tmp;
-	uint8	   *case_bk;
-	int64		C = 0;
-	Cyl		   *best;
-	Cyl			kept[STSCAN_MAX_CLUSTERS];
-	bool	   *kmember[STSCAN_MAX_CLUSTERS];
-	int			nkept = 0;
-	int64		exceed[STSCAN_MAX_CLUSTERS];
-	pg_prng_state prng;
 	MqCompositeArray result;
 	MemoryContext scratch,
 				old;
@@ -758,194 +963,43 @@ stscan_final(PG_FUNCTION_ARGS)
 
 	mq_carray_init(&result, fcinfo);
 
-	srid = mq_get_i32(pl + SS_SRID);
-	reps = mq_get_i32(pl + SS_REPS);
-	seed = mq_get_i32(pl + SS_SEED);
-	radius = mq_get_f8(pl + SS_RADIUS);
-	CheckParams(radius, mq_get_i32(pl + SS_MAXDAYS), reps);
+	memset(&in, 0, sizeof(in));
+	in.srid = mq_get_i32(pl + SS_SRID);
+	in.reps = mq_get_i32(pl + SS_REPS);
+	in.seed = mq_get_i32(pl + SS_SEED);
+	in.radius = mq_get_f8(pl + SS_RADIUS);
+	CheckParams(in.radius, mq_get_i32(pl + SS_MAXDAYS), in.reps);
 
 	scratch = AllocSetContextCreate(CurrentMemoryContext, "stscan scratch", ALLOCSET_DEFAULT_SIZES);
 	old = MemoryContextSwitchTo(scratch);
 
 	nrec = StateRecords(s, &rec);
 	memset(&sc, 0, sizeof(sc));
+	memset(&cl, 0, sizeof(cl));
 	sc.prospective = mq_get_i32(pl + SS_PROSP) != 0;
-
-	/* locations (records are sorted by x, y, day) and days */
-	locof = palloc(sizeof(int32) * Max(nrec, 1));
-	lx = palloc(sizeof(double) * Max(nrec, 1));
-	ly = palloc(sizeof(double) * Max(nrec, 1));
-	for (int64 i = 0; i < nrec; i++)
-	{
-		if (i == 0 || rec[i].x != rec[i - 1].x || rec[i].y != rec[i - 1].y)
-		{
-			lx[sc.L] = rec[i].x;
-			ly[sc.L] = rec[i].y;
-			sc.L++;
-		}
-		locof[i] = sc.L - 1;
-		dmin = Min(dmin, rec[i].day);
-		dmax = Max(dmax, rec[i].day);
-		if (rec[i].cases < 0 || rec[i].cases != floor(rec[i].cases))
-			ereport(ERROR,
-					(errcode(ERRCODE_INVALID_BINARY_REPRESENTATION),
-					 errmsg("invalid stscan state: cases %g", rec[i].cases)));
-		C += (int64) rec[i].cases;
-	}
-	sc.D = dmax - dmin + 1;
-	sc.M = Min(mq_get_i32(pl + SS_MAXDAYS), sc.D);
-	mq_check_cells((double) sc.L * (sc.D + 1), "stscan() locations × days");
-	mq_check_cells((double) C, "stscan() total cases (each is permuted)");
-	if (C > PG_INT32_MAX / 2)
-		ereport(ERROR,
-				(errcode(ERRCODE_PROGRAM_LIMIT_EXCEEDED),
-				 errmsg("%s: at most %d cases in total are supported", STSCAN_NAME, PG_INT32_MAX / 2),
-				 errdetail("Got %lld.", (long long) C)));
+	SsLocations(&in, &sc, rec, nrec, mq_get_i32(pl + SS_MAXDAYS));
 
 	/* projected coordinates: meters for geographic SRIDs */
 	px = palloc(sizeof(double) * sc.L);
 	py = palloc(sizeof(double) * sc.L);
-	memcpy(px, lx, sizeof(double) * sc.L);
-	memcpy(py, ly, sizeof(double) * sc.L);
-	if (mq_srid_is_geographic(srid))
-		mq_to_local_meters(px, py, sc.L, MQ_CENTRE_MIDRANGE, 0, 0, srid, NULL, STSCAN_NAME);
+	memcpy(px, in.lx, sizeof(double) * sc.L);
+	memcpy(py, in.ly, sizeof(double) * sc.L);
+	if (mq_srid_is_geographic(in.srid))
+		mq_to_local_meters(px, py, sc.L, MQ_CENTRE_MIDRANGE, 0, 0, in.srid, NULL, STSCAN_NAME);
 
-	if (C == 0)
-		goto build;
-
-	/* observed counts, case list, totals */
-	sc.C = (double) C;
-	x = palloc0(sizeof(int32) * (Size) sc.L * sc.D);
-	case_loc = palloc(sizeof(int32) * C);
-	case_day = palloc(sizeof(int32) * C);
-	case_tmp = palloc(sizeof(int32) * C);
-	case_bk = palloc(C);
-	sc.NL = palloc0(sizeof(double) * sc.L);
+	if (in.C > 0)
 	{
-		int64		j = 0;
-
-		for (int64 i = 0; i < nrec; i++)
-		{
-			int			t = rec[i].day - dmin;
-			int64		n = (int64) rec[i].cases;
-
-			x[(Size) locof[i] * sc.D + t] += (int32) n;
-			sc.NL[locof[i]] += n;
-			for (int64 q = 0; q < n; q++)
-			{
-				case_loc[j] = locof[i];
-				case_day[j] = t;
-				j++;
-			}
-		}
-	}
-	sc.ntm = palloc0(sizeof(double) * (Size) (sc.M + 1) * (sc.D + 1));
-	{
-		double	   *cum = palloc0(sizeof(double) * (sc.D + 1));
-
-		for (int l = 0; l < sc.L; l++)
-			for (int t = 0; t < sc.D; t++)
-				cum[t + 1] += x[(Size) l * sc.D + t];
-		for (int t = 1; t <= sc.D; t++)
-			cum[t] += cum[t - 1];
-		for (int m = 1; m <= sc.M; m++)
-			for (int t = m; t <= sc.D; t++)
-				sc.ntm[(Size) m * (sc.D + 1) + t] = (cum[t] - cum[t - m]) / sc.C;
-	}
-	BuildNeighbours(&sc, px, py, radius);
-	sc.S = palloc(sizeof(double) * (Size) sc.L * (sc.D + 1));
-	sc.cz = palloc(sizeof(double) * (sc.D + 1));
-
-	/* observed: best cylinder of every centre */
-	Cumulate(&sc, x);
-	best = palloc0(sizeof(Cyl) * sc.L);
-	for (int i = 0; i < sc.L; i++)
-	{
-		CHECK_FOR_INTERRUPTS();
-		best[i].llr = 0;
-		best[i].center = i;
-		ScanCenter(&sc, i, true, &best[i], 0, 0, NULL);
-	}
-	qsort(best, sc.L, sizeof(Cyl), CylCmp);
-	for (int i = 0; i < sc.L && nkept < STSCAN_MAX_CLUSTERS; i++)
-	{
-		bool		ok = true;
-
-		if (!(best[i].llr > 0))
-			break;
-		for (int q = 0; q < nkept && ok; q++)
-			if (Overlap(&sc, &kept[q], kmember[q], &best[i]))
-				ok = false;
-		if (!ok)
-			continue;
-		kept[nkept] = best[i];
-		kmember[nkept] = palloc0(sizeof(bool) * sc.L);
-		for (int64 k = sc.nb_start[best[i].center];
-			 k <= sc.nb_start[best[i].center] + best[i].kend; k++)
-			kmember[nkept][sc.nb_idx[k]] = true;
-		exceed[nkept] = 0;
-		nkept++;
+		SsCounts(&in, &sc, rec, nrec);
+		BuildNeighbours(&sc, px, py, in.radius);
+		sc.S = palloc(sizeof(double) * (Size) sc.L * (sc.D + 1));
+		sc.cz = palloc(sizeof(double) * (sc.D + 1));
+		SsKeepClusters(&sc, in.x, &cl);
+		if (cl.nkept > 0)
+			SsReplicate(&sc, &in, &cl);
 	}
 
-	/* replications */
-	if (nkept > 0)
-	{
-		double		lmin = kept[nkept - 1].llr,
-					lmax = kept[0].llr;
-
-		pg_prng_seed(&prng, (uint64) (int64) seed);
-		for (int r = 0; r < reps; r++)
-		{
-			double		runmax = 0;
-
-			CHECK_FOR_INTERRUPTS();
-			/* permute the days among the cases */
-			{
-				int32	   *shuffled = ShuffleCases(case_day, case_tmp, case_bk, C, &prng);
-
-				if (shuffled == case_tmp)
-				{
-					case_tmp = case_day;
-					case_day = shuffled;
-				}
-			}
-			memset(x, 0, sizeof(int32) * (Size) sc.L * sc.D);
-			for (int64 j = 0; j < C; j++)
-				x[(Size) case_loc[j] * sc.D + case_day[j]]++;
-			Cumulate(&sc, x);
-			for (int i = 0; i < sc.L; i++)
-			{
-				CHECK_FOR_INTERRUPTS();
-				if (ScanCenter(&sc, i, false, NULL, lmin, lmax, &runmax))
-					break;
-			}
-			for (int q = 0; q < nkept; q++)
-				if (runmax >= kept[q].llr)
-					exceed[q]++;
-		}
-	}
-
-build:
 	MemoryContextSwitchTo(old);
-	for (int q = 0; q < nkept; q++)
-	{
-		Cyl		   *c = &kept[q];
-		Datum		v[10];
-		bool		n[10] = {false};
-		int64		kfirst = sc.nb_start[c->center];
-
-		v[0] = Int32GetDatum(q + 1);
-		v[1] = mq_point_make(lx[c->center], ly[c->center], srid);
-		v[2] = Float8GetDatum(sc.nb_dist[kfirst + c->kend]);
-		v[3] = DateADTGetDatum(dmin + (c->t - c->m));
-		v[4] = DateADTGetDatum(dmin + c->t - 1);
-		v[5] = Float8GetDatum(c->c);
-		v[6] = Float8GetDatum(c->mu);
-		v[7] = Float8GetDatum(c->llr);
-		v[8] = Float8GetDatum((1.0 + exceed[q]) / (reps + 1.0));
-		v[9] = Int32GetDatum(c->kend + 1);
-		mq_carray_add(&result, v, n);
-	}
+	SsAddClusters(&result, &sc, &in, &cl);
 	MemoryContextDelete(scratch);
 	PG_RETURN_ARRAYTYPE_P(mq_carray_result(&result));
 }

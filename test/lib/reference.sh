@@ -27,6 +27,8 @@ mq_reference_section() {
 		index) echo "Public-sentiment index|index.md" ;;
 		privacy) echo "Security and privacy|privacy.md" ;;
 		tiles) echo "Vector tiles|tiles.md" ;;
+		alert_sheet) echo "The alert sheet (民情预警单) and HTML helpers|alert_sheet.md" ;;
+		public_card) echo "The public card|public_card.md" ;;
 		*) echo "$1|$1.md" ;;
 	esac
 }

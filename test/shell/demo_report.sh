@@ -43,6 +43,22 @@ ok $? "class-case panel (map with at least 5 planted class cases found) and the 
 grep -q 'Street index' "$html" && grep -q '街道民情指数' "$html" && grep -q 'Storm resilience' "$html" && grep -q '城市韧性' "$html"
 ok $? "captions in Chinese and English"
 
+# the public card beside the report, linked from it (relative link)
+card=$out/report_card.html
+grep -q 'href="report_card.html"' "$html" && [ -s "$card" ] && head -c 15 "$card" | grep -q '<!DOCTYPE html>' \
+	&& tail -c 10 "$card" | grep -q '</html>' && grep -q '民情明白卡' "$card" && grep -q 'Public card of' "$card"
+ok $? "the report links its public card report_card.html, written beside it ($(stat -c %s "$card" 2>/dev/null) bytes)"
+! grep -qiE '<script|<img|<link|<iframe|src=|href=|url\(|@import|https?:' "$card" && \
+	[ "$(grep -o '<path ' "$card" | wc -l)" -ge 4 ] && ! grep -qE '<circle|caller-|[0-9]\.[0-9]{3,}' "$card"
+ok $? "the card is self-contained, maps $(grep -o '<path ' "$card" | wc -l) sub-units, shows no point, caller or fine coordinate"
+bash "$MQ_ROOT/demo/screenshot.sh" "$card" "$out/report_card.png" 800 2000 2>"$out/card-screenshot.err"
+stat=$(/usr/bin/python3 "$MQ_ROOT/demo/pngstat.py" "$out/report_card.png" '#17324d' 2>&1)
+echo "# card png: $stat (width height colours header)"
+set -- $stat
+[ "${3:-0}" -ge 100 ] && [ "${4:-0}" -ge 20000 ]
+ok $? "headless Chromium renders the card: $3 colours, the header drawn"
+sed 's/^/# /' "$out/card-screenshot.err"
+
 bash "$MQ_ROOT/demo/screenshot.sh" "$html" "$out/report.png" 1400 2400 2>"$out/screenshot.err"
 ok $? "headless Chromium renders the report to a PNG"
 sed 's/^/# /' "$out/screenshot.err"
@@ -56,8 +72,9 @@ ok $? "the PNG is not blank: $3 distinct colours; header, choropleth and density
 psql -d "$db" -c "CREATE SCHEMA own" -c "CREATE TABLE own.work_order AS SELECT * FROM demo.work_order WHERE id % 4 = 0" \
 	-c "CREATE TABLE own.admin_unit AS SELECT * FROM demo.admin_unit" >/dev/null
 MQ_BIN=$MQ_BIN MQ_REPORT_TZ=UTC bash "$MQ_ROOT/demo/report.sh" own "$out/own.html" "$db" 2>"$out/own.err" && \
-	[ "$(grep -o '<svg' "$out/own.html" | wc -l)" -ge 5 ]
-ok $? "a city without planted truths gets the report too"
+	[ "$(grep -o '<svg' "$out/own.html" | wc -l)" -ge 5 ] && grep -q 'href="own_card.html"' "$out/own.html" && \
+	grep -q '民情明白卡' "$out/own_card.html"
+ok $? "a city without planted truths gets the report and its card too"
 sed 's/^/# /' "$out/own.err"
 # the Boston 311 data shipped in examples/boston/data: intact, and the loader
 # (with its default data directory, as from a fresh clone) maps a sample of
