@@ -2,6 +2,7 @@
  * density.h — kernel density (SPEC §3), shared by
  *   density.c            kde state: transitions and combine
  *   density_final.c      kde_final, phase by phase
+ *   density_lattice.c    the state's lattice mode: tiles, batch binning
  *   density_grid.c       the density_grid type, grid_cells, grid_info
  *   density_bandwidth.c  kde_bandwidth
  *
@@ -162,10 +163,32 @@ FloorDiv(int64 a, int64 b)
 	return q;
 }
 
-/* the state lattice (density.c) */
+/* add w to the float8 node at p */
+static inline void
+KdeNodeAdd(char *p, double w)
+{
+	mq_put_f8(p, mq_get_f8(p) + w);
+}
+
+/*
+ * Lattice mode bins its pending points in batches of at most this many
+ * (and kde_exact_points): enough to fill each tile with hundreds of points,
+ * few enough that the batch and its sorted copy (8 MB each) stay cached
+ * allocations instead of fresh pages every time.
+ */
+#define KDE_BATCH_POINTS (1 << 20)
+
+/* the state (density.c) */
 extern int32 mq_kde_lattice_k(double cell, double bw);
 extern bytea *mq_kde_check(Datum d);
+
+/* the state's lattice mode (density_lattice.c) */
 extern bytea *mq_kde_flushed(bytea *s);
+extern bytea *mq_kde_flush(bytea *s);
+extern bytea *mq_kde_to_lattice(bytea *s);
+extern bytea *mq_kde_tile_room(bytea *s, int32 more);
+extern char *mq_kde_tile_get(bytea **sp, int32 tx, int32 ty);
+extern bytea *mq_kde_lattice_add(bytea *s, double x, double y, double w);
 /* the nodes of the tile in directory slot `slot` and its tile coordinates; NULL for an empty slot */
 extern const char *mq_kde_tile(const char *pl, int32 slot, int32 *tx, int32 *ty);
 
