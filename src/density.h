@@ -16,11 +16,13 @@
  * maximum within about 1% of the exact sum (a single point is the worst
  * case).  The nodes live in dense 32 x 32 tiles, found through a small hash
  * of tile numbers, all inside the bytea state.  Points arriving in lattice
- * mode are appended as pending points (like kept points) and binned
- * kde_exact_points at a time in the order of their tiles: binning each
- * point as it comes would touch a random tile per row (a cache miss for
- * each of its three node rows), the way a scan of spatially shuffled rows
- * delivers them.
+ * mode are appended as pending points (like kept points) and binned in
+ * batches (at most KDE_BATCH_POINTS, 1M, or kde_exact_points), sorted by
+ * tile with a counting sort: each tile's points are spread over a 34 x 34
+ * local block (the tile and its ring of neighbours' nodes, in L1), which
+ * is then added to the tiles, one directory lookup a tile.  Binning each
+ * point as it comes would look up and touch a random tile per row, the way
+ * a scan of spatially shuffled rows delivers them.
  *
  * The final function turns whatever it has into a dense lattice in the
  * output's metric coordinates and convolves it with a precomputed kernel
@@ -32,8 +34,9 @@
  * input: the scan cannot know the data's centre, so the state's lattice is
  * in degrees (step bandwidth / 32 in meters of latitude, the same in
  * degrees of longitude); the final function centres a local transverse
- * Mercator on the mean rounded to 0.001 degree, projects points or nodes
- * through a mesh of that projection and bins them onto the metric lattice.
+ * Mercator on the mean rounded to 0.001 degree, projects points through a
+ * mesh of that projection (nodes: their tile's four corners through the
+ * mesh, bilinear inside the tile) and bins them onto the metric lattice.
  */
 #ifndef MINQING_DENSITY_H
 #define MINQING_DENSITY_H
