@@ -23,6 +23,13 @@ CREATE FUNCTION minqing.auto_alarm(cases float8, alpha float8 DEFAULT 0.001, min
 COMMENT ON FUNCTION minqing.auto_alarm(float8, float8, float8, boolean) IS
 	'the seasonality-aware daily alarm of alarm_list(…, ''auto''), over OVER (PARTITION BY … ORDER BY day) with one row per day: quasi-Poisson GLM (reweighted as Farrington) of this year''s last 8 weeks, the same weeks last year and last year''s week around the day (52 weeks back, same weekday), with weekday effects; Farrington''s 2/3-power upper bound at alpha, at least min_cases; NULL before 60 days of history and on rows where score is false (history only)';
 
+CREATE FUNCTION minqing.auto_alarm_run(days date[], cases float8[], first_day date, last_day date,
+		series_start date DEFAULT NULL, alpha float8 DEFAULT 0.001, min_cases float8 DEFAULT 5)
+	RETURNS TABLE (day date, observed float8, expected float8, threshold float8, raised boolean)
+	AS 'MODULE_PATHNAME', 'auto_alarm_run' LANGUAGE C IMMUTABLE PARALLEL SAFE ROWS 1;
+COMMENT ON FUNCTION minqing.auto_alarm_run(date[], float8[], date, date, date, float8, float8) IS
+	'auto_alarm on a daily series given sparsely (the days with cases and their counts; the series runs from series_start, default the earliest day, to last_day, other days 0; repeated days add up), without gap-filled rows: its alarm days from first_day on (day, observed, expected, threshold, raised), the same rows as auto_alarm(cases, alpha, min_cases, score => day >= first_day - 7) OVER (ORDER BY day) over the gap-filled series; what alarm_history(…, ''auto'') runs per unit and category';
+
 ----------------------------------------------------------------------------
 -- alarm_history(): every alarm of every day, as alarm_list raised it that morning
 ----------------------------------------------------------------------------
@@ -40,22 +47,11 @@ CREATE FUNCTION minqing.alarm_days(orders regclass, level int, date_from date, d
 AS $body$
 -- stable: reads tables, and days are cut in the session's TimeZone
 DECLARE
-	m text := pg_catalog.upper(alarm_days.method);
+	m text := minqing.alarm_check_args(alarm_days.level, alarm_days.method);
 	-- days read before date_from: EARS needs 11, 'auto' 423 for last year's
 	-- blocks plus 7 for the alarms that suppress a repeated one
 	history int;
 BEGIN
-	IF alarm_days.level IS NULL OR alarm_days.level NOT BETWEEN 1 AND 6 THEN
-		RAISE EXCEPTION 'level must be between 1 and 6'
-			USING ERRCODE = 'invalid_parameter_value',
-			      DETAIL = pg_catalog.format('Got %s.', alarm_days.level),
-			      HINT = '1 province, 2 city, 3 district, 4 street, 5 community, 6 grid.';
-	END IF;
-	IF m IS NULL OR m NOT IN ('AUTO', 'C1', 'C2', 'C3') THEN
-		RAISE EXCEPTION 'unknown alarm method "%"', alarm_days.method
-			USING ERRCODE = 'invalid_parameter_value',
-			      HINT = 'Use ''auto'' (seasonality-aware, the default), ''C1'', ''C2'' or ''C3''.';
-	END IF;
 	IF date_from IS NULL OR date_to IS NULL OR orders IS NULL THEN
 		RETURN;
 	END IF;
@@ -74,30 +70,22 @@ BEGIN
 	IF m = 'AUTO' THEN
 		history := 430;
 		-- series start on the first day with any order (before it there was
-		-- no data, not zero orders); auto_alarm scores from date_from - 7 on
-		-- (the alarms that suppress a repeated one), and only days with at
-		-- least 5 orders: with min_cases 5 no other day can alarm, and an
-		-- unscored day counts as quiet, so the raised alarms are the same
+		-- no data, not zero orders); one sparse series per unit and category
+		-- goes to auto_alarm_run, which fills the gaps in C and scores from
+		-- date_from - 7 on (the alarms that suppress a repeated one) only the
+		-- days that can alarm: the rows of auto_alarm over the gap-filled
+		-- series, without building them (16x faster at community level)
 		RETURN QUERY EXECUTE $q$
-			WITH daily AS (
-				SELECT a.unit_code AS u, a.category_code AS cat, a.day AS d, a.cases AS n
-				FROM minqing.alarm_daily($5, $1, $2 - $4, $3) a),
-			first AS (SELECT min(daily.d) AS d0 FROM daily),
-			pairs AS (SELECT DISTINCT daily.u, daily.cat FROM daily WHERE daily.u IS NOT NULL),
-			series AS (
-				SELECT p.u, p.cat, g.d::date AS d, COALESCE(daily.n, 0) AS n
-				FROM pairs p
-				CROSS JOIN first f
-				CROSS JOIN generate_series(f.d0::timestamp, $3::timestamp, interval '1 day') AS g (d)
-				LEFT JOIN daily ON daily.u = p.u AND daily.cat = p.cat AND daily.d = g.d::date),
-			scored AS (
-				SELECT s.u, s.cat, s.d, s.n,
-				       minqing.auto_alarm(s.n, score => s.d >= $2 - 7 AND s.n >= 5) OVER (PARTITION BY s.u, s.cat ORDER BY s.d) AS a
-				FROM series s)
-			SELECT s.d, s.u, s.cat, s.n, (s.a).expected, (s.a).threshold, 'auto'::text
-			FROM scored s
-			WHERE s.d >= $2 AND (s.a).raised
-			ORDER BY s.d, s.n - (s.a).threshold DESC, s.u, s.cat$q$
+			WITH runs AS (
+				SELECT a.unit_code AS u, a.category_code AS cat, array_agg(a.day) AS days,
+				       array_agg(a.cases) AS ns, min(min(a.day)) OVER () AS d0
+				FROM minqing.alarm_daily($5, $1, $2 - $4, $3) a
+				GROUP BY 1, 2)
+			SELECT x.day, r.u, r.cat, x.observed, x.expected, x.threshold, 'auto'::text
+			FROM runs r
+			CROSS JOIN LATERAL minqing.auto_alarm_run(r.days, r.ns, $2, $3, r.d0) x
+			WHERE r.u IS NOT NULL AND x.raised
+			ORDER BY x.day, x.observed - x.threshold DESC, r.u, r.cat$q$
 		USING alarm_days.level, date_from, date_to, history, orders;
 	ELSE
 		history := 56;

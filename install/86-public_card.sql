@@ -55,22 +55,28 @@ COMMENT ON FUNCTION minqing.public_card_count(bigint, int) IS
 -- n − x >= k; 'percent_at_least' when n − x < k, 'percent_at_most' when
 -- x < k — bounds computed from the published (rounded) n, so they reveal
 -- only that one part is under k; NULL (suppressed) when n < k or both parts
--- are under k.
+-- are under k, or when the bound would say nothing (at least 0%, at most 100%).
 CREATE FUNCTION minqing.public_card_rate(x bigint, n bigint, k int, OUT value numeric, OUT value_kind text)
 	LANGUAGE sql IMMUTABLE STRICT PARALLEL SAFE
 	SET search_path = pg_catalog, pg_temp
 AS $$
-	SELECT CASE WHEN n < k OR (x < k AND n - x < k) THEN NULL
-	            WHEN x >= k AND n - x >= k THEN round(100.0 * x / n)
-	            WHEN n - x < k THEN floor(100.0 * (1 - (k - 1)::numeric / (minqing.public_card_count(n, k) - 2)))
-	            ELSE ceil(100.0 * (k - 1)::numeric / (minqing.public_card_count(n, k) - 2)) END,
-	       CASE WHEN n < k OR (x < k AND n - x < k) THEN NULL
-	            WHEN x >= k AND n - x >= k THEN 'percent'
-	            WHEN n - x < k THEN 'percent_at_least'
-	            ELSE 'percent_at_most' END
+	-- a bound that says nothing (at least 0%, at most 100%: a small rounded n)
+	-- is no bound: the rate is suppressed
+	SELECT CASE WHEN b.kind = 'percent_at_least' AND b.v <= 0 OR b.kind = 'percent_at_most' AND b.v >= 100 THEN NULL
+	            ELSE b.v END,
+	       CASE WHEN b.kind = 'percent_at_least' AND b.v <= 0 OR b.kind = 'percent_at_most' AND b.v >= 100 THEN NULL
+	            ELSE b.kind END
+	FROM (SELECT CASE WHEN n < k OR (x < k AND n - x < k) THEN NULL
+	                  WHEN x >= k AND n - x >= k THEN round(100.0 * x / n)
+	                  WHEN n - x < k THEN floor(100.0 * (1 - (k - 1)::numeric / (minqing.public_card_count(n, k) - 2)))
+	                  ELSE ceil(100.0 * (k - 1)::numeric / (minqing.public_card_count(n, k) - 2)) END AS v,
+	             CASE WHEN n < k OR (x < k AND n - x < k) THEN NULL
+	                  WHEN x >= k AND n - x >= k THEN 'percent'
+	                  WHEN n - x < k THEN 'percent_at_least'
+	                  ELSE 'percent_at_most' END AS kind) b
 $$;
 COMMENT ON FUNCTION minqing.public_card_rate(bigint, bigint, int) IS
-	'a rate x/n as the public card publishes it: whole percent when x and n − x are both >= k, a bound (at least / at most, from the rounded n) when one is under k, NULL when n < k or both are under k';
+	'a rate x/n as the public card publishes it: whole percent when x and n − x are both >= k, a bound (at least / at most, from the rounded n) when one is under k, NULL when n < k, both are under k or the bound would be empty';
 
 -- The five index bands of the card (and their map colours), by score.
 CREATE FUNCTION minqing.public_card_band(score float8) RETURNS int

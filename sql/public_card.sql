@@ -71,7 +71,7 @@ ANALYZE pc.work_order;
 -- the publication rules: counts under k suppressed, else rounded to 5
 SELECT 'c1', n, minqing.public_card_count(n, 10) FROM unnest(ARRAY[0, 3, 9, 10, 12, 13, 17, 18, 102, 1237]::bigint[]) n;
 -- rates: exact when both parts >= k; bounds from the rounded n; suppressed
-SELECT 'c2', x, n, r.* FROM (VALUES (80, 100), (95, 100), (5, 100), (8, 12), (3, 9), (0, 0), (12, 20), (10, 20), (9, 18), (991, 1000))
+SELECT 'c2', x, n, r.* FROM (VALUES (80, 100), (95, 100), (5, 100), (8, 12), (3, 9), (0, 0), (12, 20), (10, 20), (9, 18), (991, 1000), (10, 12), (2, 12), (11, 22))
 	v(x, n), minqing.public_card_rate(x, n, 10) r;
 SELECT 'c3', s, minqing.public_card_band(s) FROM unnest(ARRAY[0, 29.9, 30, 44.9, 45, 54.9, 55, 69.9, 70, 100]::float8[]) s;
 SELECT 'c4', minqing.public_card_zone();

@@ -1,5 +1,5 @@
 /*
- * farrington.c — the improved Farrington algorithm as a window function
+ * alarms.c — the improved Farrington algorithm as a window function
  * (SPEC §11): R surveillance 1.20.3 farringtonFlexible() on
  * sts(cases, frequency = period) with control b, w, alpha and every other
  * setting at its default:
@@ -46,6 +46,7 @@
 #include "fmgr.h"
 #include "miscadmin.h"
 
+#include "alarms.h"
 #include "result.h"
 #include "stats.h"
 #include "window.h"
@@ -67,58 +68,6 @@ typedef struct FarRow
 	bool		alarm;
 } FarRow;
 
-/*
- * A quasi-Poisson GLM with log link and at most QP_MAXK coefficients, the
- * first one the intercept: what farringtonFlexible and auto_alarm read from
- * R's glm().  X is row-major (row i at X[i·k]); column 0 is all ones.  Each
- * IRLS step solves the weighted least squares on columns centred at their
- * weighted means (normal equations, Cholesky): well conditioned even for a
- * time column in the hundreds, and equal to R's QR solution to rounding.
- */
-#define QP_MAXK 9
-
-typedef struct QpModel
-{
-	int			n;				/* observations */
-	int			k;				/* coefficients, intercept included */
-	int			ldx;			/* row stride of X */
-	double	   *X;
-	double	   *y;
-	double	   *prior;			/* prior weights */
-	double	   *eta;
-	double	   *mu;
-	double	   *z;				/* working response, then scratch */
-	double	   *w;				/* working weights of the last step */
-	/*
-	 * Optional grouping (auto_alarm): observation i has the design row of
-	 * cell[i], cx[cell · ldx]; each step then solves the least squares on
-	 * ncell cells (summed weights, weighted mean responses), which is the
-	 * same solution for a fraction of the work.  cell == NULL: no grouping.
-	 */
-	int		   *cell;
-	int			ncell;
-	double	   *cx;
-	double	   *cw;				/* scratch, ncell entries each */
-	double	   *cz;
-	double	   *ceta;
-	double		beta[QP_MAXK];	/* [0] = η at the centre, [j] slopes */
-	double		xbar[QP_MAXK];	/* weighted column means of the last step */
-	double		sw;				/* Σ working weights */
-	double		cinv[QP_MAXK * QP_MAXK];	/* centred (XᵀWX)⁻¹, (k−1)×(k−1) */
-	double		chol[QP_MAXK * QP_MAXK];	/* Cholesky factor of the last step */
-	double		dispersion;		/* summary.glm()$dispersion */
-	double		dispersion_prior;	/* the same with the prior weights */
-	bool		converged;
-} QpModel;
-
-/* poisson/quasipoisson linkinv and mu.eta for the log link */
-static inline double
-QpLinkInv(double eta)
-{
-	double		m = exp(eta);
-
-	return m > DBL_EPSILON ? m : DBL_EPSILON;
-}
 
 /* Σ of the quasi-Poisson deviance residuals, R's dev.resids */
 static double
@@ -139,20 +88,9 @@ QpDeviance(const QpModel *m)
 	return dev;
 }
 
-/* linear predictor at the design row x (k entries, x[0] = 1) */
-static inline double
-QpEta(const QpModel *m, const double *x)
-{
-	double		eta = m->beta[0];
-
-	for (int j = 1; j < m->k; j++)
-		eta += m->beta[j] * (x[j] - m->xbar[j]);
-	return eta;
-}
-
 /* x0ᵀ (XᵀWX)⁻¹ x0 for the design row x */
-static double
-QpLeverage(const QpModel *m, const double *x)
+double
+mq_qp_leverage(const QpModel *m, const double *x)
 {
 	int			p = m->k - 1;
 	double		v = 1.0 / m->sw;
@@ -399,8 +337,8 @@ QpGlm(QpModel *m)
  * the first fit does not converge and k > 1, falls back to the intercept-
  * only model (m->k becomes 1), as R drops the trend.  False: no usable model.
  */
-static bool
-QpFitReweighted(QpModel *m, bool fallback)
+bool
+mq_qp_fit_reweighted(QpModel *m, bool fallback)
 {
 	int			n = m->n;
 	double		phi,
@@ -422,13 +360,13 @@ QpFitReweighted(QpModel *m, bool fallback)
 	/* leverage of each cell (kept in ceta, free until the next fit) */
 	if (m->cell)
 		for (int c = 0; c < m->ncell; c++)
-			m->ceta[c] = QpLeverage(m, &m->cx[c * m->ldx]);
+			m->ceta[c] = mq_qp_leverage(m, &m->cx[c * m->ldx]);
 
 	/* Anscombe residuals and algo.farrington.assign.weights */
 	for (int i = 0; i < n; i++)
 	{
 		double		mu = m->mu[i],
-					h = m->w[i] * (m->cell ? m->ceta[m->cell[i]] : QpLeverage(m, &m->X[i * m->ldx])),
+					h = m->w[i] * (m->cell ? m->ceta[m->cell[i]] : mq_qp_leverage(m, &m->X[i * m->ldx])),
 					s;
 
 		if (h > 1.0 - 10.0 * DBL_EPSILON)
@@ -450,8 +388,8 @@ QpFitReweighted(QpModel *m, bool fallback)
 }
 
 /* upper bound of algo.farrington.threshold.farrington, "2/3" transform */
-static double
-FarUpper(double mu0, double se, double phi, double z)
+double
+mq_far_upper(double mu0, double se, double phi, double z)
 {
 	double		tau = phi + se * se / mu0,
 				sd = sqrt(4.0 / 9.0 * pow(mu0, 1.0 / 3.0) * tau),
@@ -468,8 +406,8 @@ FarUpper(double mu0, double se, double phi, double z)
 }
 
 /* Allocate a model for up to n observations and k coefficients. */
-static void
-QpAlloc(QpModel *m, int n, int k)
+void
+mq_qp_alloc(QpModel *m, int n, int k)
 {
 	m->ldx = k;
 	m->X = palloc(sizeof(double) * Max(n, 1) * k);
@@ -484,8 +422,8 @@ QpAlloc(QpModel *m, int n, int k)
 }
 
 /* Give the model ncell cells (auto_alarm); cell[] and cx[] are filled by the caller. */
-static void
-QpAllocCells(QpModel *m, int n, int ncell)
+void
+mq_qp_alloc_cells(QpModel *m, int n, int ncell)
 {
 	m->cell = palloc(sizeof(int) * Max(n, 1));
 	m->cx = palloc(sizeof(double) * ncell * m->ldx);
@@ -495,8 +433,8 @@ QpAllocCells(QpModel *m, int n, int ncell)
 	m->ncell = ncell;
 }
 
-static void
-QpFree(QpModel *m)
+void
+mq_qp_free(QpModel *m)
 {
 	pfree(m->X);
 	pfree(m->y);
@@ -560,7 +498,7 @@ FarCompute(const double *x, const bool *miss, int64 s,
 
 	/* the model with trend, and whether to keep the trend */
 	m->k = 2;
-	if (!QpFitReweighted(m, true))
+	if (!mq_qp_fit_reweighted(m, true))
 		return;
 	if (m->k == 2)
 	{
@@ -576,16 +514,16 @@ FarCompute(const double *x, const bool *miss, int64 s,
 		if (!keep)
 		{
 			m->k = 1;
-			if (!QpFitReweighted(m, false))
+			if (!mq_qp_fit_reweighted(m, false))
 				return;
 		}
 	}
 
 	/* predict.glm(type = "response", se.fit = TRUE) at the current period */
 	mu0 = QpLinkInv(QpEta(m, x0));
-	se = sqrt(QpLeverage(m, x0) * m->dispersion_prior) * mu0;
+	se = sqrt(mq_qp_leverage(m, x0) * m->dispersion_prior) * mu0;
 	phi = isnan(m->dispersion) ? NAN : Max(m->dispersion, 1.0);
-	upper = FarUpper(mu0, se, phi, z);
+	upper = mq_far_upper(mu0, se, phi, z);
 
 	/* limit54: at least 5 cases in the last 4 periods */
 	for (int64 p = Max(0, s - FAR_LIMIT_PERIODS + 1); p <= s; p++)
@@ -613,8 +551,8 @@ FarCompute(const double *x, const bool *miss, int64 s,
  * negative, NaN or infinite ones, and rows that are peers (the series
  * needs one row per period in ORDER BY order).
  */
-static void
-ReadCounts(MqWindow *w, double *x, bool *miss, const char *unit)
+void
+mq_alarm_read_counts(MqWindow *w, double *x, bool *miss, const char *unit)
 {
 	for (int64 i = 0; i < w->nrows; i++)
 	{
@@ -646,8 +584,8 @@ ReadCounts(MqWindow *w, double *x, bool *miss, const char *unit)
  * A per-partition constant argument (NULL is an error: these arguments have
  * defaults).
  */
-static double
-ConstArg(MqWindow *w, int argno, const char *name, bool isint)
+double
+mq_alarm_const_arg(MqWindow *w, int argno, const char *name, bool isint)
 {
 	MqWinConst	c = MQ_WIN_CONST_INIT;
 
@@ -682,10 +620,10 @@ farrington(PG_FUNCTION_ARGS)
 
 	if (!win.ready)
 	{
-		int			period = (int) ConstArg(&win, 1, "period", true),
-					b = (int) ConstArg(&win, 2, "b", true),
-					w = (int) ConstArg(&win, 3, "w", true);
-		double		alpha = ConstArg(&win, 4, "alpha", false),
+		int			period = (int) mq_alarm_const_arg(&win, 1, "period", true),
+					b = (int) mq_alarm_const_arg(&win, 2, "b", true),
+					w = (int) mq_alarm_const_arg(&win, 3, "w", true);
+		double		alpha = mq_alarm_const_arg(&win, 4, "alpha", false),
 					z;
 		double	   *x = palloc(sizeof(double) * win.nrows);
 		bool	   *miss = palloc(sizeof(bool) * win.nrows);
@@ -717,16 +655,16 @@ farrington(PG_FUNCTION_ARGS)
 					 errdetail("Got %g.", alpha),
 					 errhint("alpha is the one-sided significance level of the upper bound, e.g. 0.05 or 0.001.")));
 		z = mq_norm_quantile(1.0 - alpha);
-		ReadCounts(&win, x, miss, "period");
+		mq_alarm_read_counts(&win, x, miss, "period");
 
 		nref = (int) Min((int64) b * (2 * w + 1), win.nrows);
-		QpAlloc(&m, nref, 2);
+		mq_qp_alloc(&m, nref, 2);
 		for (int64 i = 0; i < win.nrows; i++)
 		{
 			CHECK_FOR_INTERRUPTS();
 			FarCompute(x, miss, i, period, b, w, z, &m, &rows[i]);
 		}
-		QpFree(&m);
+		mq_qp_free(&m);
 		pfree(x);
 		pfree(miss);
 		mq_window_ready(&win);
@@ -746,265 +684,3 @@ farrington(PG_FUNCTION_ARGS)
 	PG_RETURN_DATUM(mq_result_tuple(fcinfo, values, nulls));
 }
 
-/* ------------------------------------------------------------------------
- * auto_alarm(): the seasonality-aware daily alarm behind method 'auto'
- *
- * For day s (0-based row of a daily series) three reference blocks:
- *   R1  this year, recent     days s − 59 .. s − 4    (8 weeks; the 3 days
- *                                                       before s are a guard)
- *   R0  last year, recent     R1 − 364 days           (same weekdays)
- *   S0  last year, season     days s − 367 .. s − 361 (the week around s − 364)
- * and a quasi-Poisson GLM  log μ = a + γ·[R1] + δ·[S0] + weekday effects,
- * fitted and reweighted as Farrington does (Anscombe residuals, 2.58).  The
- * prediction for day s is μ0 = exp(a + γ + δ + weekday(s)): this year's
- * recent level × last year's ratio of the season to its recent level × the
- * weekday effect.  Without last year (fewer than 424 rows, a missing day in
- * R0 or S0, or no case in R0 or S0) the model is a + weekday on R1 alone.
- * Weekday effects are dropped when a weekday has no case in the fitted data.
- *
- *   upper      Farrington's 2/3-power bound at alpha (default 0.001)
- *   threshold  max(upper, min_cases − 1)   (min_cases default 5)
- *   alarm      cases > threshold
- *   raised     alarm and no alarm on the 7 days before: one alarm per
- *              running event, what alarm_list('auto') and alarm_history show
- * ------------------------------------------------------------------------ */
-#define AUTO_GUARD		3			/* days before s left out of R1 */
-#define AUTO_RECENT		56			/* days in R1 and R0 */
-#define AUTO_LAG		364			/* 52 weeks: same weekday last year */
-#define AUTO_SEASON_W	3			/* S0 = s − 364 ± 3 */
-#define AUTO_QUIET		7			/* days without alarm before a raised one */
-
-typedef struct AutoRow
-{
-	bool		isnull;
-	double		expected;
-	double		threshold;
-	bool		alarm;
-	bool		raised;
-} AutoRow;
-
-/*
- * Load the blocks into m (with_season: R0, S0 and R1; else R1 alone) and
- * fit.  Observations are grouped in 21 cells (block × weekday), which share
- * their design row.  x0 receives the design row of day s.  False when the
- * model cannot be fitted (no case in R1, a singular design, no convergence).
- */
-static bool
-AutoFit(const double *x, int64 s, bool with_season, QpModel *m, double *x0)
-{
-	int			n = 0,
-				k;
-	double		daysum[7] = {0},
-				r1sum = 0.0;
-	bool		weekday = true;
-
-	for (int blk = with_season ? 0 : 2; blk <= 2; blk++)
-	{
-		int64		from,
-					to;
-
-		if (blk == 0)
-		{
-			from = s - AUTO_LAG - AUTO_GUARD - AUTO_RECENT;
-			to = s - AUTO_LAG - AUTO_GUARD - 1;
-		}
-		else if (blk == 1)
-		{
-			from = s - AUTO_LAG - AUTO_SEASON_W;
-			to = s - AUTO_LAG + AUTO_SEASON_W;
-		}
-		else
-		{
-			from = s - AUTO_GUARD - AUTO_RECENT;
-			to = s - AUTO_GUARD - 1;
-		}
-		for (int64 p = from; p <= to; p++)
-		{
-			int			d = (int) ((s - p) % 7);	/* weekday relative to s */
-
-			m->y[n] = x[p];
-			m->cell[n] = blk * 7 + d;
-			daysum[d] += x[p];
-			if (blk == 2)
-				r1sum += x[p];
-			n++;
-		}
-	}
-	m->n = n;
-	for (int d = 0; d < 7; d++)
-		if (!(daysum[d] > 0.0))
-			weekday = false;
-	if (!(r1sum > 0.0))
-		return false;
-
-	/* design of each cell: 1, [R1], [S0], weekday dummies (s's weekday is the base) */
-	k = 1 + (with_season ? 2 : 0) + (weekday ? 6 : 0);
-	for (int cell = 0; cell < 21; cell++)
-	{
-		double	   *row = &m->cx[cell * m->ldx];
-		int			blk = cell / 7,
-					d = cell % 7,
-					c = 1;
-
-		row[0] = 1.0;
-		if (with_season)
-		{
-			row[c++] = (blk == 2) ? 1.0 : 0.0;
-			row[c++] = (blk == 1) ? 1.0 : 0.0;
-		}
-		if (weekday)
-			for (int dd = 1; dd < 7; dd++)
-				row[c++] = (d == dd) ? 1.0 : 0.0;
-	}
-	m->k = k;
-	x0[0] = 1.0;
-	for (int j = 1; j < k; j++)
-		x0[j] = 0.0;
-	if (with_season)
-		x0[1] = x0[2] = 1.0;
-	return QpFitReweighted(m, false);
-}
-
-/* The result of day s. */
-static void
-AutoCompute(const double *x, const bool *miss, int64 s, double z, double min_cases,
-			QpModel *m, AutoRow *r)
-{
-	double		x0[QP_MAXK],
-				mu0,
-				se,
-				phi,
-				upper;
-	bool		season = true,
-				fitted;
-
-	r->isnull = true;
-	if (miss[s] || s < AUTO_GUARD + AUTO_RECENT)
-		return;
-	for (int64 p = s - AUTO_GUARD - AUTO_RECENT; p < s - AUTO_GUARD; p++)
-		if (miss[p])
-			return;
-	if (s < AUTO_LAG + AUTO_GUARD + AUTO_RECENT)
-		season = false;
-	else
-	{
-		double		r0 = 0.0,
-					s0 = 0.0;
-
-		for (int64 p = s - AUTO_LAG - AUTO_GUARD - AUTO_RECENT; p <= s - AUTO_LAG + AUTO_SEASON_W; p++)
-		{
-			if (miss[p])
-				season = false;
-			else if (p >= s - AUTO_LAG - AUTO_SEASON_W)
-				s0 += x[p];
-			else if (p < s - AUTO_LAG - AUTO_GUARD)
-				r0 += x[p];
-		}
-		if (!(r0 > 0.0) || !(s0 > 0.0))
-			season = false;
-	}
-
-	fitted = AutoFit(x, s, season, m, x0);
-	if (!fitted && season)
-		fitted = AutoFit(x, s, false, m, x0);
-	if (fitted)
-	{
-		mu0 = QpLinkInv(QpEta(m, x0));
-		se = sqrt(QpLeverage(m, x0) * m->dispersion) * mu0;
-		phi = Max(m->dispersion, 1.0);
-		upper = FarUpper(mu0, se, phi, z);
-		if (isnan(upper))
-			return;
-	}
-	else
-	{
-		double		r1 = 0.0;
-
-		/* no case in 8 weeks: nothing is expected */
-		for (int64 p = s - AUTO_GUARD - AUTO_RECENT; p < s - AUTO_GUARD; p++)
-			r1 += x[p];
-		if (r1 > 0.0)
-			return;
-		mu0 = 0.0;
-		upper = 0.0;
-	}
-	r->isnull = false;
-	r->expected = mu0;
-	r->threshold = Max(upper, min_cases - 1.0);
-	r->alarm = x[s] > r->threshold;
-}
-
-/*
- * auto_alarm(cases float8, alpha float8, min_cases float8, score boolean)
- *   OVER (PARTITION BY … ORDER BY day) -> minqing.auto_alarm_result
- */
-PG_FUNCTION_INFO_V1(auto_alarm);
-Datum
-auto_alarm(PG_FUNCTION_ARGS)
-{
-	MqWindow	win;
-	AutoRow    *rows = mq_window_begin(fcinfo, sizeof(AutoRow), "auto_alarm", &win);
-	AutoRow    *r;
-	Datum		values[4];
-	bool		nulls[4];
-
-	if (!win.ready)
-	{
-		double		alpha = ConstArg(&win, 1, "alpha", false),
-					min_cases = ConstArg(&win, 2, "min_cases", false),
-					z;
-		double	   *x = palloc(sizeof(double) * win.nrows);
-		bool	   *miss = palloc(sizeof(bool) * win.nrows);
-		QpModel		m;
-		int64		last_alarm = -AUTO_QUIET - 1;
-
-		if (!(alpha > 0.0 && alpha < 1.0))
-			ereport(ERROR,
-					(errcode(ERRCODE_INVALID_PARAMETER_VALUE),
-					 errmsg("alpha must be between 0 and 1 (exclusive)"),
-					 errdetail("Got %g.", alpha),
-					 errhint("alpha is the one-sided significance level of the upper bound; 'auto' uses 0.001.")));
-		if (!(min_cases >= 0.0) || isinf(min_cases))
-			ereport(ERROR,
-					(errcode(ERRCODE_INVALID_PARAMETER_VALUE),
-					 errmsg("min_cases must be a finite number at least 0"),
-					 errdetail("Got %g.", min_cases),
-					 errhint("min_cases is the smallest count that can raise an alarm; 'auto' uses 5.")));
-		z = mq_norm_quantile(1.0 - alpha);
-		ReadCounts(&win, x, miss, "day");
-
-		QpAlloc(&m, 2 * AUTO_RECENT + 2 * AUTO_SEASON_W + 1, QP_MAXK);
-		QpAllocCells(&m, 2 * AUTO_RECENT + 2 * AUTO_SEASON_W + 1, 21);
-		for (int64 i = 0; i < win.nrows; i++)
-		{
-			AutoRow    *row = &rows[i];
-			bool		isnull;
-
-			CHECK_FOR_INTERRUPTS();
-			row->isnull = true;
-			if (!mq_warg_bool(&win, 3, i, &isnull) || isnull)
-				continue;		/* history only */
-			AutoCompute(x, miss, i, z, min_cases, &m, row);
-			if (row->isnull)
-				continue;
-			row->raised = row->alarm && i - last_alarm > AUTO_QUIET;
-			if (row->alarm)
-				last_alarm = i;
-		}
-		QpFree(&m);
-		pfree(x);
-		pfree(miss);
-		mq_window_ready(&win);
-	}
-
-	r = &rows[win.cur];
-	if (r->isnull)
-		PG_RETURN_NULL();
-	mq_result_nulls(nulls, 4);
-	mq_result_f8(values, nulls, 0, r->expected);
-	mq_result_f8(values, nulls, 1, r->threshold);
-	values[2] = BoolGetDatum(r->alarm);
-	values[3] = BoolGetDatum(r->raised);
-	nulls[2] = nulls[3] = false;
-	PG_RETURN_DATUM(mq_result_tuple(fcinfo, values, nulls));
-}

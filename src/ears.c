@@ -36,6 +36,7 @@
 #include "windowapi.h"
 
 #include "result.h"
+#include "series.h"
 #include "stats.h"
 #include "window.h"
 
@@ -271,12 +272,6 @@ ears_run(PG_FUNCTION_ARGS)
 	ArrayType  *cases = PG_GETARG_ARRAYTYPE_P(1);
 	int32		ndays = PG_GETARG_INT32(2);
 	int			method = EarsMethod(PG_GETARG_TEXT_PP(3));
-	int			noffs,
-				ncases;
-	Datum	   *od,
-			   *cd;
-	bool	   *on,
-			   *cn;
 	double	   *x;
 	int32		run = 0;
 	EarsRow		last;
@@ -284,39 +279,7 @@ ears_run(PG_FUNCTION_ARGS)
 	Datum		values[5];
 	bool		nulls[5] = {false, false, false, false, false};
 
-	if (ndays < 1 || ndays > 100000)
-		ereport(ERROR,
-				(errcode(ERRCODE_INVALID_PARAMETER_VALUE),
-				 errmsg("ears_run: ndays must be between 1 and 100000"),
-				 errdetail("Got %d.", ndays),
-				 errhint("Pass the length of the daily series.")));
-	deconstruct_array(offs, INT4OID, 4, true, TYPALIGN_INT, &od, &on, &noffs);
-	deconstruct_array(cases, FLOAT8OID, 8, FLOAT8PASSBYVAL, TYPALIGN_DOUBLE, &cd, &cn, &ncases);
-	if (noffs != ncases)
-		ereport(ERROR,
-				(errcode(ERRCODE_ARRAY_SUBSCRIPT_ERROR),
-				 errmsg("ears_run: day_offsets and cases must have the same length"),
-				 errdetail("Got %d offsets and %d counts.", noffs, ncases),
-				 errhint("Aggregate both arrays in the same query, e.g. array_agg(day - first_day), array_agg(cases).")));
-	x = (double *) palloc0(sizeof(double) * ndays);
-	for (int i = 0; i < noffs; i++)
-	{
-		int32		o;
-
-		if (on[i] || cn[i])
-			ereport(ERROR,
-					(errcode(ERRCODE_NULL_VALUE_NOT_ALLOWED),
-					 errmsg("ears_run: day_offsets and cases must not contain NULLs"),
-					 errhint("Leave out days without cases; they count as 0.")));
-		o = DatumGetInt32(od[i]);
-		if (o < 0 || o >= ndays)
-			ereport(ERROR,
-					(errcode(ERRCODE_INVALID_PARAMETER_VALUE),
-					 errmsg("ears_run: day offset %d is outside 0 .. %d", o, ndays - 1),
-					 errhint("Offsets count days from the first day of the series.")));
-		x[o] += DatumGetFloat8(cd[i]);
-		mq_check_finite(x[o], "cases");
-	}
+	x = mq_sparse_series(offs, cases, 0, ndays, "ears_run", false);
 	have_last = EarsCompute(x, ndays - 1, method, &last);
 	for (int32 s = ndays - 1; s >= 0; s--)
 	{

@@ -1,10 +1,15 @@
--- make bench cases for rollups (SPEC §8, docs/rollup.md): daily states per community, built once per run
--- (the extension is re-created each run, which drops the state columns), then read by dashboard queries.
+-- make bench cases for rollups (SPEC §8, docs/rollup.md): daily states per unit of the orders (the generated
+-- orders carry grid codes), built once per run (the extension is re-created each run, which drops the state
+-- columns) with the recipe's primary key (day, unit_code), then read by dashboard queries.
 -- The "dba" column here is the same answer computed from the raw orders.
 -- setup: DROP TABLE IF EXISTS :schema.index_daily
 -- setup: CREATE TABLE :schema.index_daily AS SELECT created_at::date AS day, unit_code, minqing.index_state(category_code, responded, resolved, satisfied, caller_id) AS state FROM :tbl GROUP BY 1, 2
+-- setup: ALTER TABLE :schema.index_daily ADD PRIMARY KEY (day, unit_code)
 -- setup: DROP TABLE IF EXISTS :schema.kpi_daily
 -- setup: CREATE TABLE :schema.kpi_daily AS SELECT created_at::date AS day, unit_code, minqing.kpi_state(responded, resolved, satisfied) AS state FROM :tbl GROUP BY 1, 2
+-- setup: ALTER TABLE :schema.kpi_daily ADD PRIMARY KEY (day, unit_code)
+-- setup: ANALYZE :schema.index_daily
+-- setup: ANALYZE :schema.kpi_daily
 -- bench: sentiment_index level 3, one month, from the daily rollup (vs raw orders)
 -- parallel: no
 -- minqing: SELECT count(*) FROM minqing.sentiment_index((:'schema' || '.index_daily')::regclass, 3, '2025-06-01', '2025-07-01', units => :'units')

@@ -15,3 +15,11 @@
 -- parallel: no
 -- minqing: SELECT count(*) FROM minqing.alarm_history(:'tbl', 4, DATE '2025-09-01', DATE '2025-09-30', 'auto', :'units')
 -- dba: SELECT count(*) FROM (SELECT minqing.admin_ancestor(unit_code, 4), category_code, created_at::date, count(*) FROM :tbl WHERE created_at >= DATE '2025-09-01' - 430 AND created_at < DATE '2025-10-01' GROUP BY 1, 2, 3) s
+-- bench: alarm_list(level 5, auto) on one day (community level: reads the 431 days up to it)
+-- parallel: no
+-- minqing: SELECT count(*) FROM minqing.alarm_list(:'tbl', 5, DATE '2025-09-09', 'auto', :'units')
+-- dba: SELECT count(*) FROM (SELECT minqing.admin_ancestor(unit_code, 5), category_code, created_at::date, count(*) FROM :tbl WHERE created_at >= DATE '2025-09-09' - 430 AND created_at < DATE '2025-09-10' GROUP BY 1, 2, 3) s
+-- bench: alarm_list(level 6, auto) on one day (grid level: reads the 431 days up to it)
+-- parallel: no
+-- minqing: SELECT count(*) FROM minqing.alarm_list(:'tbl', 6, DATE '2025-09-09', 'auto', :'units')
+-- dba: SELECT count(*) FROM (SELECT minqing.admin_ancestor(unit_code, 6), category_code, created_at::date, count(*) FROM :tbl WHERE created_at >= DATE '2025-09-09' - 430 AND created_at < DATE '2025-09-10' GROUP BY 1, 2, 3) s

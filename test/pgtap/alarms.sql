@@ -2,7 +2,7 @@
 -- alarms_fixture.psql, made by test/reference/alarms_farrington.R), its
 -- NULLs and bad input; auto_alarm() and alarm_history() on a small city.
 BEGIN;
-SELECT plan(31);
+SELECT plan(46);
 
 \i alarms_fixture.psql
 CREATE TEMP TABLE far_got AS
@@ -147,6 +147,120 @@ SELECT set_eq($$SELECT * FROM minqing.alarm_history('alarms_rollup', 4, '2025-09
 -- 31: errors
 SELECT throws_ok($$SELECT * FROM minqing.alarm_history('alarms_city.work_order', 4, '2025-09-10', '2025-09-01')$$,
                  '22023', 'date_to must not be before date_from', 'alarm_history(): an empty range is an error');
+
+-- auto_alarm_run(), the sparse path of alarm_history(…, 'auto'), against the
+-- path it replaced: the gap-filled series built in SQL and scored by the
+-- auto_alarm() window function.  pg_temp.window_alarm_days is that query as
+-- alarm_days ran it before (install/51-alarms.sql), except that it builds
+-- only the series with a day of at least 5 orders from date_from - 7 on: no
+-- other series can raise an alarm there (days with fewer are not scored), so
+-- its rows are those of the full query, and the series still start on the
+-- first day with any order in the data (d0).
+CREATE FUNCTION pg_temp.window_alarm_days(orders regclass, level int, date_from date, date_to date)
+	RETURNS TABLE (day date, unit_code text, category_code text, observed float8, expected float8,
+		threshold float8, method text)
+	LANGUAGE plpgsql AS $f$
+BEGIN
+	RETURN QUERY
+		WITH daily AS (
+			SELECT a.unit_code AS u, a.category_code AS cat, a.day AS d, a.cases AS n
+			FROM minqing.alarm_daily(orders, level, date_from - 430, date_to) a),
+		first AS (SELECT min(daily.d) AS d0 FROM daily),
+		pairs AS (SELECT DISTINCT daily.u, daily.cat FROM daily
+		          WHERE daily.u IS NOT NULL AND daily.d >= date_from - 7 AND daily.n >= 5),
+		series AS (
+			SELECT p.u, p.cat, g.d::date AS d, COALESCE(daily.n, 0) AS n
+			FROM pairs p
+			CROSS JOIN first f
+			CROSS JOIN generate_series(f.d0::timestamp, date_to::timestamp, interval '1 day') AS g (d)
+			LEFT JOIN daily ON daily.u = p.u AND daily.cat = p.cat AND daily.d = g.d::date),
+		scored AS (
+			SELECT s.u, s.cat, s.d, s.n,
+			       minqing.auto_alarm(s.n, score => s.d >= date_from - 7 AND s.n >= 5) OVER (PARTITION BY s.u, s.cat ORDER BY s.d) AS a
+			FROM series s)
+		SELECT s.d, s.u, s.cat, s.n, (s.a).expected, (s.a).threshold, 'auto'::text
+		FROM scored s
+		WHERE s.d >= date_from AND (s.a).raised
+		ORDER BY s.d, s.n - (s.a).threshold DESC, s.u, s.cat;
+END $f$;
+-- 32-35: community (5) and grid (6) level around the surge, on the city and
+-- on its orders from 2024-10-01 on (series start on the first day with any
+-- order, less than a year back): every row, in order, equal
+CREATE TEMP TABLE alarms_late AS SELECT * FROM alarms_city.work_order WHERE created_at >= '2024-10-01';
+SELECT results_eq(format($$SELECT * FROM minqing.alarm_history(%L, %s, '2025-07-01', '2025-10-31')$$, o, l),
+                  format($$SELECT * FROM pg_temp.window_alarm_days(%L, %s, '2025-07-01', '2025-10-31')$$, o, l),
+                  format('alarm_history(): %s, level %s, 2025-07-01 .. 10-31, the same rows as auto_alarm() over gap-filled series', o, l))
+FROM (VALUES ('alarms_city.work_order', 5), ('alarms_city.work_order', 6), ('alarms_late', 5), ('alarms_late', 6)) v (o, l);
+-- 36: and there are alarms to compare
+SELECT cmp_ok((SELECT count(*) FROM (VALUES ('alarms_city.work_order', 5), ('alarms_city.work_order', 6),
+                                            ('alarms_late', 5), ('alarms_late', 6)) v (o, l),
+                      minqing.alarm_history(o::regclass, l, '2025-07-01', '2025-10-31')),
+              '>=', 10::bigint, 'alarm_history(): at least 10 alarms at community and grid level to compare');
+-- 37-38: auto_alarm_run() = auto_alarm() with min_cases 1 (every day with an
+-- order is scored: many more fits and alarm days), the 30 busiest community
+-- and grid series, every alarm day from 2024-03-01 (without last year, then
+-- with it; alarm and raised)
+CREATE TEMP TABLE run_series AS
+SELECT l, u, cat
+FROM (SELECT l, u, cat, row_number() OVER (PARTITION BY l ORDER BY sum(n) DESC, u, cat) AS r
+      FROM (SELECT l, d.unit_code AS u, d.category_code AS cat, d.cases AS n
+            FROM (VALUES (5), (6)) v (l), minqing.alarm_daily('alarms_city.work_order', l, '2024-01-01', '2025-12-31') d
+            WHERE d.unit_code IS NOT NULL) s
+      GROUP BY l, u, cat) s
+WHERE r <= 30;
+CREATE TEMP TABLE run_daily AS
+SELECT s.l, s.u, s.cat, d.day, d.cases
+FROM run_series s
+JOIN LATERAL minqing.alarm_daily('alarms_city.work_order', s.l, '2024-01-01', '2025-12-31') d
+  ON d.unit_code = s.u AND d.category_code = s.cat;
+CREATE TEMP TABLE run_window AS
+SELECT l, u, cat, day, n, (a).*
+FROM (SELECT s.l, s.u, s.cat, g.d::date AS day, COALESCE(r.cases, 0) AS n,
+             minqing.auto_alarm(COALESCE(r.cases, 0), min_cases => 1, score => g.d >= DATE '2024-03-01' - 7)
+               OVER (PARTITION BY s.l, s.u, s.cat ORDER BY g.d) AS a
+      FROM run_series s
+      CROSS JOIN generate_series(timestamp '2024-01-01', timestamp '2025-12-31', interval '1 day') g (d)
+      LEFT JOIN run_daily r ON r.l = s.l AND r.u = s.u AND r.cat = s.cat AND r.day = g.d::date) s
+WHERE day >= '2024-03-01' AND (a).alarm;
+CREATE TEMP TABLE run_sparse AS
+SELECT s.l, s.u, s.cat, a.day, a.observed AS n, a.expected, a.threshold, true AS alarm, a.raised
+FROM (SELECT l, u, cat, array_agg(day) AS d, array_agg(cases) AS c FROM run_daily GROUP BY 1, 2, 3) s,
+     minqing.auto_alarm_run(s.d, s.c, '2024-03-01', '2025-12-31', '2024-01-01', min_cases => 1) a;
+SELECT set_eq($$SELECT * FROM run_sparse WHERE l = 5$$, $$SELECT * FROM run_window WHERE l = 5$$,
+              'auto_alarm_run(): = auto_alarm() over the gap-filled series, every alarm day (community level, min_cases 1)');
+SELECT set_eq($$SELECT * FROM run_sparse WHERE l = 6$$, $$SELECT * FROM run_window WHERE l = 6$$,
+              'auto_alarm_run(): = auto_alarm() over the gap-filled series, every alarm day (grid level, min_cases 1)');
+-- 39: the comparison has alarms at both levels, raised and not
+SELECT ok(count(*) FILTER (WHERE l = 5) >= 20 AND count(*) FILTER (WHERE l = 6) >= 20
+          AND count(*) FILTER (WHERE raised) > 0 AND count(*) FILTER (WHERE NOT raised) > 0,
+          format('auto_alarm_run(): %s alarm days compared (%s raised)', count(*), count(*) FILTER (WHERE raised)))
+FROM run_window;
+-- 40: repeated days add up; the series starts on series_start or the earliest day; no rows without
+-- cases, after the series or for NULL input
+SELECT ok((SELECT array_agg(day) FROM minqing.auto_alarm_run(
+               (SELECT array_agg(DATE '2025-01-01' + i % 70) || DATE '2025-03-11' FROM generate_series(0, 69) i),
+               (SELECT array_agg(2::float8) || 30::float8 FROM generate_series(0, 69) i),
+               '2025-03-11', '2025-03-11')) = '{2025-03-11}'
+          -- day 60 of a series from 2025-01-01 is scored; from 2025-01-02 on it is day 59, too early
+          AND EXISTS (SELECT FROM minqing.auto_alarm_run('{2025-01-02,2025-03-01}', '{1,30}', '2025-03-01', '2025-03-01', '2025-01-01'))
+          AND NOT EXISTS (SELECT FROM minqing.auto_alarm_run('{2025-01-02,2025-03-01}', '{1,30}', '2025-03-01', '2025-03-01'))
+          AND NOT EXISTS (SELECT FROM minqing.auto_alarm_run('{}', '{}', '2025-03-01', '2025-03-01'))
+          AND NOT EXISTS (SELECT FROM minqing.auto_alarm_run('{2025-03-01}', '{30}', '2025-03-02', '2025-03-01'))
+          AND NOT EXISTS (SELECT FROM minqing.auto_alarm_run(NULL, '{30}', '2025-03-01', '2025-03-01')),
+          'auto_alarm_run(): repeated days add up, series_start, no rows without cases, after the series or for NULL input');
+-- 41-46: bad input
+SELECT throws_ok($$SELECT * FROM minqing.auto_alarm_run('{2025-01-01,2025-01-02}', '{1}', '2025-01-01', '2025-01-10')$$,
+                 '2202E', 'auto_alarm_run: days and cases must have the same length', 'auto_alarm_run(): arrays of different lengths');
+SELECT throws_ok($$SELECT * FROM minqing.auto_alarm_run('{2025-01-11}', '{1}', '2025-01-01', '2025-01-10', '2025-01-01')$$,
+                 '22023', 'auto_alarm_run: day 2025-01-11 is outside the series 2025-01-01 .. 2025-01-10', 'auto_alarm_run(): a day after last_day');
+SELECT throws_ok($$SELECT * FROM minqing.auto_alarm_run('{2025-01-01}', '{-1}', '2025-01-01', '2025-01-10')$$,
+                 '22023', 'auto_alarm_run: cases must be a finite number at least 0', 'auto_alarm_run(): a negative count');
+SELECT throws_ok($$SELECT * FROM minqing.auto_alarm_run('{2025-01-01}', '{NaN}', '2025-01-01', '2025-01-10')$$,
+                 '22023', 'auto_alarm_run: cases must be a finite number at least 0', 'auto_alarm_run(): a NaN count');
+SELECT throws_ok($$SELECT * FROM minqing.auto_alarm_run('{1800-01-01}', '{1}', '2025-01-01', '2100-01-10')$$,
+                 '54000', 'auto_alarm_run: the series has 109583 days, more than the limit of 100000', 'auto_alarm_run(): an oversized series is refused');
+SELECT throws_ok($$SELECT * FROM minqing.auto_alarm_run('{2025-01-01}', '{1}', '2025-01-01', '2025-01-10', alpha => NULL)$$,
+                 '22004', 'auto_alarm_run: argument alpha must not be NULL', 'auto_alarm_run(): NULL alpha');
 
 SELECT * FROM finish();
 ROLLBACK;

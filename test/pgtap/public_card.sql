@@ -9,7 +9,7 @@
 -- against a naive monthly release pins a suppressed count; the attacker's
 -- bounds from street-minus-communities and total-minus-concerns differences.
 BEGIN;
-SELECT plan(20);
+SELECT plan(21);
 SET LOCAL client_min_messages = warning;
 \ir public_card_fixture.psql
 
@@ -82,8 +82,10 @@ SELECT is((SELECT count(*) FROM card c
              AND ((c.value_kind = 'percent' AND (t.x < 10 OR t.n - t.x < 10 OR c.value <> round(100.0 * t.x / t.n)))
                   OR (c.value_kind = 'percent_at_least' AND (t.n - t.x >= 10 OR 100.0 * t.x / t.n < c.value))
                   OR (c.value_kind = 'percent_at_most' AND (t.x >= 10 OR 100.0 * t.x / t.n > c.value))
-                  OR (c.value_kind IS NULL AND t.n >= 10 AND (t.x >= 10 OR t.n - t.x >= 10)))), 0::bigint,
-          'satisfaction rates: exact only when both parts are >= k, bounds true, suppressed only when n < k or both parts < k');
+                  OR (c.value_kind IS NULL AND t.x >= 10 AND t.n - t.x >= 10))), 0::bigint,
+          'satisfaction rates: exact when and only when both parts are >= k, every bound true');
+SELECT is((SELECT count(*) FROM card WHERE value_kind LIKE 'percent%' AND (value < 0 OR value > 100 OR value IS NULL)), 0::bigint,
+          'every published rate or bound lies in 0..100 (a bound that would say nothing is suppressed)');
 
 -- 4. small units: the unit with 3 orders and the street below k everywhere
 SELECT is((SELECT string_agg(DISTINCT code, ',') FROM card
