@@ -121,6 +121,29 @@ $body$;
 COMMENT ON FUNCTION minqing.alarm_daily(regclass, int, date, date) IS
 	'internal: orders per unit at a level, category and local day over [first_day, last_day], from orders or a daily index_state rollup';
 
+-- The argument check of alarm_list and alarm_history (alarm_days).
+CREATE FUNCTION minqing.alarm_check_args(level int, method text) RETURNS text
+	LANGUAGE plpgsql IMMUTABLE PARALLEL SAFE
+	SET search_path = pg_catalog, pg_temp
+AS $body$
+BEGIN
+	IF level IS NULL OR level NOT BETWEEN 1 AND 6 THEN
+		RAISE EXCEPTION 'level must be between 1 and 6'
+			USING ERRCODE = 'invalid_parameter_value',
+			      DETAIL = pg_catalog.format('Got %s.', level),
+			      HINT = '1 province, 2 city, 3 district, 4 street, 5 community, 6 grid.';
+	END IF;
+	IF method IS NULL OR pg_catalog.upper(method) NOT IN ('AUTO', 'C1', 'C2', 'C3') THEN
+		RAISE EXCEPTION 'unknown alarm method "%"', method
+			USING ERRCODE = 'invalid_parameter_value',
+			      HINT = 'Use ''auto'' (seasonality-aware, the default), ''C1'', ''C2'' or ''C3''.';
+	END IF;
+	RETURN pg_catalog.upper(method);
+END
+$body$;
+COMMENT ON FUNCTION minqing.alarm_check_args(int, text) IS
+	'internal: the argument check of alarm_list and alarm_history: level between 1 and 6, method auto, C1, C2 or C3 (any case); returns the method in upper case';
+
 CREATE FUNCTION minqing.alarm_list(orders regclass, level int, as_of date, method text DEFAULT 'auto',
 		units regclass DEFAULT 'minqing.admin_unit')
 	RETURNS TABLE (unit_code text, unit_name text, category_code text, category_name text,
@@ -133,19 +156,8 @@ AS $body$
 -- stable: reads tables, and days are cut in the session's TimeZone
 DECLARE
 	history CONSTANT int := 56;	-- days of series before as_of (EARS needs 7..11)
-	m text := pg_catalog.upper(alarm_list.method);
+	m text := minqing.alarm_check_args(alarm_list.level, alarm_list.method);
 BEGIN
-	IF alarm_list.level IS NULL OR alarm_list.level NOT BETWEEN 1 AND 6 THEN
-		RAISE EXCEPTION 'level must be between 1 and 6'
-			USING ERRCODE = 'invalid_parameter_value',
-			      DETAIL = pg_catalog.format('Got %s.', alarm_list.level),
-			      HINT = '1 province, 2 city, 3 district, 4 street, 5 community, 6 grid.';
-	END IF;
-	IF m IS NULL OR m NOT IN ('AUTO', 'C1', 'C2', 'C3') THEN
-		RAISE EXCEPTION 'unknown alarm method "%"', alarm_list.method
-			USING ERRCODE = 'invalid_parameter_value',
-			      HINT = 'Use ''auto'' (seasonality-aware, the default), ''C1'', ''C2'' or ''C3''.';
-	END IF;
 	IF as_of IS NULL OR orders IS NULL OR units IS NULL THEN
 		RETURN;
 	END IF;

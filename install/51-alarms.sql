@@ -43,22 +43,11 @@ CREATE FUNCTION minqing.alarm_days(orders regclass, level int, date_from date, d
 AS $body$
 -- stable: reads tables, and days are cut in the session's TimeZone
 DECLARE
-	m text := pg_catalog.upper(alarm_days.method);
+	m text := minqing.alarm_check_args(alarm_days.level, alarm_days.method);
 	-- days read before date_from: EARS needs 11, 'auto' 423 for last year's
 	-- blocks plus 7 for the alarms that suppress a repeated one
 	history int;
 BEGIN
-	IF alarm_days.level IS NULL OR alarm_days.level NOT BETWEEN 1 AND 6 THEN
-		RAISE EXCEPTION 'level must be between 1 and 6'
-			USING ERRCODE = 'invalid_parameter_value',
-			      DETAIL = pg_catalog.format('Got %s.', alarm_days.level),
-			      HINT = '1 province, 2 city, 3 district, 4 street, 5 community, 6 grid.';
-	END IF;
-	IF m IS NULL OR m NOT IN ('AUTO', 'C1', 'C2', 'C3') THEN
-		RAISE EXCEPTION 'unknown alarm method "%"', alarm_days.method
-			USING ERRCODE = 'invalid_parameter_value',
-			      HINT = 'Use ''auto'' (seasonality-aware, the default), ''C1'', ''C2'' or ''C3''.';
-	END IF;
 	IF date_from IS NULL OR date_to IS NULL OR orders IS NULL THEN
 		RETURN;
 	END IF;
