@@ -1,6 +1,7 @@
 /*
  * density.c — the kde() aggregate's state (SPEC §3): transition and combine
- * functions.  The final function is in density_final.c, the density_grid
+ * functions.  The final function is in density_final.c, the lattice mode in
+ * density_lattice.c, the density_grid
  * type in density_grid.c, kde_bandwidth in density_bandwidth.c; density.h
  * explains the method.
  *
@@ -18,7 +19,8 @@
  *    sits at (a * step + o, b * step + o) with o = step / 2 when the cell
  *    holds an odd number of steps (projected input; KDE_K), o = 0 otherwise
  *    and for geographic input (step in degrees).  A state switches once,
- *    never back.
+ *    never back.  The tiles and the binning of pending points in batches
+ *    are in density_lattice.c.
  */
 #include "postgres.h"
 
@@ -109,437 +111,31 @@ KdePtWrite(char *pl, int32 flags, Size k, int32 dx, int32 dy, double w)
 		mq_put_f8(p + 8, w);
 }
 
-/* ---------------------------------------------------------------------
- * Lattice mode: the tile directory
- * ------------------------------------------------------------------- */
-static inline uint32
-TileHash(int32 tx, int32 ty, int bits)
-{
-	uint64		k = ((uint64) (uint32) tx << 32) | (uint64) (uint32) ty;
-
-	return (uint32) ((k * UINT64CONST(0x9E3779B97F4A7C15)) >> (64 - bits));
-}
-
-static inline char *
-TileNodes(char *pl, int32 t)
-{
-	return pl + KDE_HDR + ((Size) KDE_SLOT << mq_get_i32(pl + KDE_BITS)) + (Size) t * KDE_TILE_BYTES;
-}
-
-/* the tile (tx, ty), or -1; *slot receives the slot it is (or would be) in */
-static inline int32
-TileFind(const char *pl, int32 tx, int32 ty, uint32 *slot)
-{
-	int			bits = mq_get_i32(pl + KDE_BITS);
-	uint32		mask = ((uint32) 1 << bits) - 1;
-	uint32		h = TileHash(tx, ty, bits);
-	int32		kx = (int32) ((uint32) tx ^ 0x80000000u);
-
-	for (;;)
-	{
-		const char *p = pl + KDE_HDR + (Size) h * KDE_SLOT;
-		int32		sx = mq_get_i32(p);
-
-		if (sx == 0)
-		{
-			*slot = h;
-			return -1;
-		}
-		if (sx == kx && mq_get_i32(p + 4) == ty)
-		{
-			*slot = h;
-			return mq_get_i32(p + 8);
-		}
-		h = (h + 1) & mask;
-	}
-}
-
-static inline void
-SlotPut(char *pl, uint32 slot, int32 tx, int32 ty, int32 t)
-{
-	char	   *p = pl + KDE_HDR + (Size) slot * KDE_SLOT;
-
-	mq_put_i32(p, (int32) ((uint32) tx ^ 0x80000000u));
-	mq_put_i32(p + 4, ty);
-	mq_put_i32(p + 8, t);
-	mq_put_i32(p + 12, 0);
-}
-
 /*
- * Make room for `more` new tiles: a directory of at most half load and
- * capacity for the tiles (doubling, by mq_state_reserve; never repalloc).
- * Growing the directory moves the tiles up and rehashes.
- */
-static bytea *
-KdeTileRoom(bytea *s, int32 more)
-{
-	char	   *pl = MQ_STATE_PAYLOAD(s);
-	int			bits = mq_get_i32(pl + KDE_BITS);
-	int32		ntiles = mq_get_i32(pl + KDE_NUSED);
-	int			newbits = bits;
-	Size		olddir = (Size) KDE_SLOT << bits,
-				newdir;
-
-	while ((int64) (ntiles + more) * 2 > ((int64) 1 << newbits))
-		newbits++;
-	if (newbits > KDE_MAX_BITS)
-		ereport(ERROR,
-				(errcode(ERRCODE_PROGRAM_LIMIT_EXCEEDED),
-				 errmsg("kde: binning lattice exceeds %d tiles of %d x %d nodes", ntiles, KDE_TILE, KDE_TILE),
-				 errhint("Use a larger bandwidth, or aggregate points from a smaller extent.")));
-	mq_check_cells((double) (ntiles + more) * KDE_TILE * KDE_TILE, "kde()'s binning lattice");
-	newdir = (Size) KDE_SLOT << newbits;
-	s = mq_state_reserve(s, KDE_HDR + newdir + (Size) (ntiles + more) * KDE_TILE_BYTES, "kde");
-	pl = MQ_STATE_PAYLOAD(s);
-	if (newbits != bits)
-	{
-		char	   *old = palloc(olddir);
-
-		memcpy(old, pl + KDE_HDR, olddir);
-		memmove(pl + KDE_HDR + newdir, pl + KDE_HDR + olddir, (Size) ntiles * KDE_TILE_BYTES);
-		memset(pl + KDE_HDR, 0, newdir);
-		mq_put_i32(pl + KDE_BITS, newbits);
-		for (Size k = 0; k < ((Size) 1 << bits); k++)
-		{
-			const char *p = old + k * KDE_SLOT;
-			int32		sx = mq_get_i32(p),
-						tx,
-						ty;
-			uint32		slot;
-
-			if (sx == 0)
-				continue;
-			tx = (int32) ((uint32) sx ^ 0x80000000u);
-			ty = mq_get_i32(p + 4);
-			(void) TileFind(pl, tx, ty, &slot);
-			SlotPut(pl, slot, tx, ty, mq_get_i32(p + 8));
-		}
-		pfree(old);
-		mq_state_set_used(s, (uint32) (KDE_HDR + newdir + (Size) ntiles * KDE_TILE_BYTES));
-	}
-	return s;
-}
-
-/* The nodes of tile (tx, ty), created (zeroed) if new. */
-static char *
-KdeTileGet(bytea **sp, int32 tx, int32 ty)
-{
-	char	   *pl = MQ_STATE_PAYLOAD(*sp);
-	uint32		slot;
-	int32		t = TileFind(pl, tx, ty, &slot);
-	int32		ntiles;
-	Size		used;
-
-	if (t >= 0)
-		return TileNodes(pl, t);
-	if (mq_get_i32(pl + KDE_NPEND) != 0)
-		elog(ERROR, "kde: a tile was added while points are pending");
-	ntiles = mq_get_i32(pl + KDE_NUSED);
-	used = KDE_HDR + ((Size) KDE_SLOT << mq_get_i32(pl + KDE_BITS)) + (Size) ntiles * KDE_TILE_BYTES;
-	if ((int64) (ntiles + 1) * 2 > ((int64) 1 << mq_get_i32(pl + KDE_BITS)) ||
-		used + KDE_TILE_BYTES > MQ_STATE_CAPACITY(*sp))
-	{
-		*sp = KdeTileRoom(*sp, 1);
-		pl = MQ_STATE_PAYLOAD(*sp);
-		(void) TileFind(pl, tx, ty, &slot);
-		used = KDE_HDR + ((Size) KDE_SLOT << mq_get_i32(pl + KDE_BITS)) + (Size) ntiles * KDE_TILE_BYTES;
-	}
-	SlotPut(pl, slot, tx, ty, ntiles);
-	mq_put_i32(pl + KDE_NUSED, ntiles + 1);
-	memset(pl + used, 0, KDE_TILE_BYTES);
-	mq_state_set_used(*sp, (uint32) (used + KDE_TILE_BYTES));
-	return pl + used;
-}
-
-const char *
-mq_kde_tile(const char *pl, int32 slot, int32 *tx, int32 *ty)
-{
-	const char *p = pl + KDE_HDR + (Size) slot * KDE_SLOT;
-	int32		sx = mq_get_i32(p);
-
-	if (sx == 0)
-		return NULL;
-	*tx = (int32) ((uint32) sx ^ 0x80000000u);
-	*ty = mq_get_i32(p + 4);
-	return TileNodes((char *) pl, mq_get_i32(p + 8));
-}
-
-static inline void
-NodeAdd(char *p, double w)
-{
-	mq_put_f8(p, mq_get_f8(p) + w);
-}
-
-static inline int32
-LatticeIndex(double v)
-{
-	if (!(fabs(v) < KDE_MAX_INDEX))
-		ereport(ERROR,
-				(errcode(ERRCODE_PROGRAM_LIMIT_EXCEEDED),
-				 errmsg("kde: coordinate too far from the origin for this cell size and bandwidth"),
-				 errdetail("It lies %.0f lattice steps away, the limit is %.0f.", v, KDE_MAX_INDEX),
-				 errhint("Use a larger bandwidth or a projected CRS whose origin is near the data.")));
-	return (int32) v;
-}
-
-#define LatticeBytes(pl) KdeLatticeBytes(pl)
-
-/* lattice coordinates (in steps) of a point */
-static inline void
-LatticeUV(const char *pl, double x, double y, double *u, double *v)
-{
-	double		step = mq_get_f8(pl + KDE_STEP);
-	double		o = (!(mq_get_i32(pl + KDE_FLAGS) & KDE_F_GEO) && (mq_get_i32(pl + KDE_K) & 1)) ? 0.5 : 0.0;
-
-	*u = x / step - o;
-	*v = y / step - o;
-}
-
-/*
- * Spread weight w at lattice coordinates (u, v) over the 3 x 3 nodes around
- * it.  `nodes` may give the tile of the nearest node when the caller has it.
- */
-static bytea *
-LatticeAdd(bytea *s, double u, double v, double w)
-{
-	double		wx[3],
-				wy[3];
-	int32		a = LatticeIndex(KdeLagrange(u, wx)),
-				b = LatticeIndex(KdeLagrange(v, wy));
-	int32		la = a & (KDE_TILE - 1),
-				lb = b & (KDE_TILE - 1);
-
-	if (la >= 1 && la <= KDE_TILE - 2 && lb >= 1 && lb <= KDE_TILE - 2)
-	{
-		/* all nine nodes in one tile */
-		char	   *p = KdeTileGet(&s, a >> KDE_TILE_SHIFT, b >> KDE_TILE_SHIFT) +
-			((Size) (lb - 1) * KDE_TILE + (la - 1)) * 8;
-
-		for (int r = 0; r < 3; r++, p += KDE_TILE * 8)
-		{
-			double		wr = w * wy[r];
-
-			NodeAdd(p, wr * wx[0]);
-			NodeAdd(p + 8, wr * wx[1]);
-			NodeAdd(p + 16, wr * wx[2]);
-		}
-		return s;
-	}
-	for (int r = 0; r < 3; r++)
-		for (int c = 0; c < 3; c++)
-		{
-			int32		na = a - 1 + c,
-						nb = b - 1 + r;
-			char	   *p = KdeTileGet(&s, na >> KDE_TILE_SHIFT, nb >> KDE_TILE_SHIFT);
-
-			NodeAdd(p + ((Size) (nb & (KDE_TILE - 1)) * KDE_TILE + (na & (KDE_TILE - 1))) * 8,
-					w * wy[r] * wx[c]);
-		}
-	return s;
-}
-
-/*
- * Copy n point records (after payload header `hdr`, which gives their
- * origin and the lattice) to `dst`, sorted by the row of tiles their
- * nearest node is in: a counting sort, so that binning them afterwards
- * touches one row of tiles at a time while it is in the cache instead of a
- * random tile per point (rows arrive in the table's order, spatially
- * random).
- */
-static void
-SortByTileRow(const char *hdr, const char *recs, int32 n, char *dst)
-{
-	int32		flags = mq_get_i32(hdr + KDE_FLAGS);
-	Size		sz = KdePtSize(flags);
-	double		q = mq_get_f8(hdr + KDE_Q),
-				oy = mq_get_f8(hdr + KDE_OY),
-				step = mq_get_f8(hdr + KDE_STEP),
-				o = (!(flags & KDE_F_GEO) && (mq_get_i32(hdr + KDE_K) & 1)) ? 0.5 : 0.0;
-	double		rmin = DBL_MAX,
-				rmax = -DBL_MAX;
-	int32	   *start;
-	int32		nrows;
-
-#define TileRowOf(p) floor(rint((oy + mq_get_i32((p) + 4)) * q / step - o) / KDE_TILE)
-	for (int32 k = 0; k < n; k++)
-	{
-		double		r = TileRowOf(recs + k * sz);
-
-		rmin = Min(rmin, r);
-		rmax = Max(rmax, r);
-	}
-	if (n == 0 || !(rmax - rmin < 65536))
-	{
-		/* no points, or too spread out to bother */
-		memcpy(dst, recs, sz * n);
-		return;
-	}
-	nrows = (int32) (rmax - rmin) + 1;
-	start = palloc0_array(int32, nrows + 1);
-	for (int32 k = 0; k < n; k++)
-		start[(int32) (TileRowOf(recs + k * sz) - rmin) + 1]++;
-	for (int32 t = 0; t < nrows; t++)
-		start[t + 1] += start[t];
-	for (int32 k = 0; k < n; k++)
-	{
-		const char *p = recs + k * sz;
-
-		memcpy(dst + (Size) start[(int32) (TileRowOf(p) - rmin)]++ * sz, p, sz);
-	}
-#undef TileRowOf
-	pfree(start);
-}
-
-/* Bin n points (a payload header, then their records) into the tiles. */
-static bytea *
-LatticeBinPoints(bytea *s, const char *pts, int32 n)
-{
-	int32		flags = mq_get_i32(pts + KDE_FLAGS);
-
-	for (int32 k = 0; k < n; k++)
-	{
-		double		x,
-					y,
-					w,
-					u,
-					v;
-
-		if ((k & 4095) == 0)
-			CHECK_FOR_INTERRUPTS();
-		KdePtRead(pts, flags, k, &x, &y, &w);
-		if (w == 0)
-			continue;
-		LatticeUV(MQ_STATE_PAYLOAD(s), x, y, &u, &v);
-		s = LatticeAdd(s, u, v, w);
-	}
-	return s;
-}
-
-/* Lattice mode: bin the pending points into the tiles. */
-static bytea *
-KdeFlush(bytea *s)
-{
-	char	   *pl = MQ_STATE_PAYLOAD(s);
-	int32		flags = mq_get_i32(pl + KDE_FLAGS);
-	int32		npend = mq_get_i32(pl + KDE_NPEND);
-	Size		lat = LatticeBytes(pl),
-				bytes = (Size) npend * KdePtSize(flags);
-	char	   *pts;
-
-	if (npend == 0)
-		return s;
-	/* header + points sorted by tile row, then the state without them */
-	pts = palloc_extended(KDE_HDR + bytes, MCXT_ALLOC_HUGE);
-	memcpy(pts, pl, KDE_HDR);
-	SortByTileRow(pl, pl + KDE_HDR + lat, npend, pts + KDE_HDR);
-	memset(pl + KDE_HDR + lat, 0, bytes);
-	mq_put_i32(pl + KDE_NPEND, 0);
-	mq_state_set_used(s, (uint32) (KDE_HDR + lat));
-	s = LatticeBinPoints(s, pts, npend);
-	pfree(pts);
-	return s;
-}
-
-/*
- * A lattice-mode state with its pending points binned (a copy when there
- * are any: the final function must not change its input).  The final
- * function bins every point through the state's lattice, whichever points
- * happened to be pending in whichever worker, so the answer does not depend
- * on how rows were split (geographic input: two binning stages for all).
- */
-bytea *
-mq_kde_flushed(bytea *s)
-{
-	bytea	   *copy;
-
-	if (mq_get_i32(MQ_STATE_PAYLOAD(s) + KDE_NPEND) == 0)
-		return s;
-	copy = palloc_extended(VARSIZE(s), MCXT_ALLOC_HUGE);
-	memcpy(copy, s, VARSIZE(s));
-	return KdeFlush(copy);
-}
-
-/*
- * Switch a points-mode state to lattice mode, binning the kept points.  The
- * directory and the tiles of the points' bounding box are reserved at once
- * (one allocation instead of a doubling per few tiles).
- */
-static bytea *
-KdeToLattice(bytea *s)
-{
-	char	   *pl = MQ_STATE_PAYLOAD(s);
-	int32		npts = mq_get_i32(pl + KDE_NUSED);
-	int32		flags = mq_get_i32(pl + KDE_FLAGS);
-	Size		bytes = KDE_HDR + (Size) npts * KdePtSize(flags);
-	char	   *pts = palloc_extended(bytes, MCXT_ALLOC_HUGE);
-	double		step = mq_get_f8(pl + KDE_STEP),
-				xmin = 0,
-				xmax = 0,
-				ymin = 0,
-				ymax = 0,
-				guess = 1;
-	int			bits = KDE_MIN_BITS;
-
-	memcpy(pts, pl, KDE_HDR);
-	mq_put_i32(pts + KDE_FLAGS, flags | KDE_F_LATTICE);
-	SortByTileRow(pts, pl + KDE_HDR, npts, pts + KDE_HDR);
-	for (int32 k = 0; k < npts; k++)
-	{
-		double		x,
-					y,
-					w;
-
-		KdePtRead(pts, flags, k, &x, &y, &w);
-		xmin = k ? Min(xmin, x) : x;
-		xmax = k ? Max(xmax, x) : x;
-		ymin = k ? Min(ymin, y) : y;
-		ymax = k ? Max(ymax, y) : y;
-	}
-	/* tiles of the bounding box, within reason (sparse data: fewer) */
-	if (npts > 0)
-		guess = ((xmax - xmin) / step / KDE_TILE + 2) * ((ymax - ymin) / step / KDE_TILE + 2);
-	guess = Min(guess, 4.0 * npts + 16);
-	guess = Min(guess, (double) (MaxAllocSize / 4 / KDE_TILE_BYTES));
-	guess = Max(1.0, Min(guess, (double) mq_max_cells / (KDE_TILE * KDE_TILE) / 2));
-	while (((double) ((int64) 1 << bits)) < 2 * guess && bits < KDE_MAX_BITS - 1)
-		bits++;
-	s = mq_state_reserve(s, KDE_HDR + ((Size) KDE_SLOT << bits), "kde");
-	pl = MQ_STATE_PAYLOAD(s);
-	memset(pl + KDE_HDR, 0, (Size) KDE_SLOT << bits);
-	mq_put_i32(pl + KDE_BITS, bits);
-	mq_put_i32(pl + KDE_NUSED, 0);
-	mq_put_i32(pl + KDE_NPEND, 0);
-	mq_put_i32(pl + KDE_FLAGS, flags | KDE_F_LATTICE);
-	mq_state_set_used(s, (uint32) (KDE_HDR + ((Size) KDE_SLOT << bits)));
-	s = KdeTileRoom(s, (int32) guess);
-	s = LatticeBinPoints(s, pts, npts);
-	pfree(pts);
-	return s;
-}
-
-/*
- * Append one point (already on the quantum grid) to the kept points, or in
- * lattice mode to the pending points (binning them all when there are
- * kde_exact_points of them).  False when its offset from the state's origin
- * does not fit.
+ * Append one point, given in quanta (X, Y: integers), to the kept points,
+ * or in lattice mode to the pending points (binning them all when there
+ * are KDE_BATCH_POINTS or kde_exact_points of them).  False when its offset from the state's
+ * origin does not fit.
  */
 static bool
-KdeAppend(bytea **sp, double x, double y, double w)
+KdeAppend(bytea **sp, double X, double Y, double w)
 {
 	char	   *pl = MQ_STATE_PAYLOAD(*sp);
 	int32		flags = mq_get_i32(pl + KDE_FLAGS);
 	bool		lattice = (flags & KDE_F_LATTICE) != 0;
 	int32		count = mq_get_i32(pl + (lattice ? KDE_NPEND : KDE_NUSED));
+	int32		limit = lattice ? Min(mq_kde_exact_points, KDE_BATCH_POINTS) : mq_kde_exact_points;
 	uint32		used,
 				sz = KdePtSize(flags);
-	int32		dx,
-				dy;
+	double		ox,
+				oy;
+	char	   *p;
 
-	if (count >= mq_kde_exact_points)
+	if (count >= limit)
 	{
 		if (!lattice)
 			return false;
-		*sp = KdeFlush(*sp);
+		*sp = mq_kde_flush(*sp);
 		pl = MQ_STATE_PAYLOAD(*sp);
 		count = 0;
 		if (mq_kde_exact_points == 0)
@@ -547,18 +143,32 @@ KdeAppend(bytea **sp, double x, double y, double w)
 	}
 	if (count == 0)
 	{
-		mq_put_f8(pl + KDE_OX, rint(x / mq_get_f8(pl + KDE_Q)));
-		mq_put_f8(pl + KDE_OY, rint(y / mq_get_f8(pl + KDE_Q)));
+		mq_put_f8(pl + KDE_OX, X);
+		mq_put_f8(pl + KDE_OY, Y);
 	}
-	if (!KdePtQuantize(pl, x, y, &dx, &dy))
+	ox = X - mq_get_f8(pl + KDE_OX);
+	oy = Y - mq_get_f8(pl + KDE_OY);
+	if (!(fabs(ox) <= PG_INT32_MAX && fabs(oy) <= PG_INT32_MAX))
 		return false;
 	used = mq_state_used(*sp);
 	if ((Size) used + sz > MQ_STATE_CAPACITY(*sp))
 	{
-		*sp = mq_state_reserve(*sp, (Size) used + sz, "kde");
+		/*
+		 * Room for three times the records so far (at most a full batch):
+		 * every growth is a new block that nodeAgg copies once more, and
+		 * doubling would fault in twice the memory.
+		 */
+		Size		more = (Size) Min((int64) count * 3, (int64) limit - count);
+
+		*sp = mq_state_reserve(*sp, (Size) used + sz * Max(more, 1), "kde");
 		pl = MQ_STATE_PAYLOAD(*sp);
 	}
-	KdePtWrite(pl + (lattice ? LatticeBytes(pl) : 0), flags, count, dx, dy, w);
+	/* the records end the payload, kept or pending alike */
+	p = pl + used;
+	mq_put_i32(p, (int32) ox);
+	mq_put_i32(p + 4, (int32) oy);
+	if (flags & KDE_F_WEIGHTED)
+		mq_put_f8(p + 8, w);
 	mq_state_set_used(*sp, used + sz);
 	mq_put_i32(pl + (lattice ? KDE_NPEND : KDE_NUSED), count + 1);
 	return true;
@@ -572,25 +182,23 @@ static bytea *
 KdeAddPoint(bytea *s, double x, double y, double w)
 {
 	char	   *pl = MQ_STATE_PAYLOAD(s);
-	double		q = mq_get_f8(pl + KDE_Q),
-				u,
-				v;
+	double		q = mq_get_f8(pl + KDE_Q);
 
 	/* every point lands on the global quantum grid, whatever the mode */
-	x = rint(x / q) * q;
-	y = rint(y / q) * q;
-	if (KdeAppend(&s, x, y, w))
+	double		X = rint(x / q),
+				Y = rint(y / q);
+
+	if (KdeAppend(&s, X, Y, w))
 		return s;
 	if (!(mq_get_i32(MQ_STATE_PAYLOAD(s) + KDE_FLAGS) & KDE_F_LATTICE))
 	{
-		s = KdeToLattice(s);
-		if (KdeAppend(&s, x, y, w))
+		s = mq_kde_to_lattice(s);
+		if (KdeAppend(&s, X, Y, w))
 			return s;
 	}
 	/* far from the pending points' origin: bin it now */
-	s = KdeFlush(s);
-	LatticeUV(MQ_STATE_PAYLOAD(s), x, y, &u, &v);
-	return LatticeAdd(s, u, v, w);
+	s = mq_kde_flush(s);
+	return mq_kde_lattice_add(s, X * q, Y * q, w);
 }
 
 /* kde's per-call constants (state.h's kit), with this row's values. */
@@ -679,6 +287,9 @@ KdeStateNew(FunctionCallInfo fcinfo, double cell, double bw, int32 srid, bool we
 	return s;
 }
 
+/* fn_extra of kde_trans once it knows it runs in an aggregate */
+static const char KdeInAggregate = 1;
+
 /*
  * kde_trans(state, geom, cell_size, bandwidth [, weight]): keep (or bin)
  * one point.  NULL geometry, cell size, bandwidth or weight and POINT EMPTY
@@ -718,11 +329,22 @@ KdeTransCommon(FunctionCallInfo fcinfo, bool weighted)
 		s = KdeStateNew(fcinfo, cell, bw, pt.srid, weighted);
 	else
 	{
-		s = mq_state_for_update(fcinfo, 0, MQ_KIND_KDE, 0, 0, "kde");
+		/* in an aggregate (known after the first row) the state is ours to update */
+		if (fcinfo->flinfo->fn_extra == &KdeInAggregate)
+			s = mq_state_check(PG_GETARG_DATUM(0), MQ_KIND_KDE, 0, "kde");
+		else
+		{
+			s = mq_state_for_update(fcinfo, 0, MQ_KIND_KDE, 0, 0, "kde");
+			if (mq_in_aggregate(fcinfo))
+				fcinfo->flinfo->fn_extra = (void *) &KdeInAggregate;
+		}
 		pl = MQ_STATE_PAYLOAD(s);
 		if (mq_state_used(s) < KDE_HDR)
 			mq_kde_check(PointerGetDatum(s));
-		mq_state_constants(s, KdeConstants(c, cell, bw), 2, "kde");
+		/* the usual row: the same constants (the kit's check, for its errors, otherwise) */
+		if (!(mq_state_has_constants(s) &&
+			  mq_get_f8(pl + KDE_CELL) == cell && mq_get_f8(pl + KDE_BW) == bw))
+			mq_state_constants(s, KdeConstants(c, cell, bw), 2, "kde");
 		if (mq_get_i32(pl + KDE_SRID) != pt.srid)
 		{
 			int32		first = mq_get_i32(pl + KDE_SRID);
@@ -769,8 +391,8 @@ KdeMergeTiles(bytea *a, const char *pb)
 	int			bits = mq_get_i32(pb + KDE_BITS);
 	int32		fb = mq_get_i32(pb + KDE_FLAGS);
 
-	a = KdeFlush(a);
-	a = KdeTileRoom(a, mq_get_i32(pb + KDE_NUSED));
+	a = mq_kde_flush(a);
+	a = mq_kde_tile_room(a, mq_get_i32(pb + KDE_NUSED));
 	for (int32 k = 0; k < ((int32) 1 << bits); k++)
 	{
 		int32		tx,
@@ -782,9 +404,9 @@ KdeMergeTiles(bytea *a, const char *pb)
 			continue;
 		if ((k & 63) == 0)
 			CHECK_FOR_INTERRUPTS();
-		dst = KdeTileGet(&a, tx, ty);
+		dst = mq_kde_tile_get(&a, tx, ty);
 		for (int q = 0; q < KDE_TILE * KDE_TILE; q++)
-			NodeAdd(dst + q * 8, mq_get_f8(src + q * 8));
+			KdeNodeAdd(dst + q * 8, mq_get_f8(src + q * 8));
 	}
 	/* then b's pending points */
 	for (int32 k = 0; k < mq_get_i32(pb + KDE_NPEND); k++)
@@ -852,7 +474,7 @@ KdeMergePoints(bytea *a, const char *pb)
 		return a;
 	}
 	if (!(fa & KDE_F_LATTICE))
-		a = KdeToLattice(a);
+		a = mq_kde_to_lattice(a);
 	for (int32 k = 0; k < nb; k++)
 	{
 		double		x,
@@ -925,7 +547,7 @@ kde_combine(PG_FUNCTION_ARGS)
 	if (fb & KDE_F_LATTICE)
 	{
 		if (!(fa & KDE_F_LATTICE))
-			a = KdeToLattice(a);
+			a = mq_kde_to_lattice(a);
 		a = KdeMergeTiles(a, pb);
 	}
 	else

@@ -2,6 +2,7 @@
  * density.h — kernel density (SPEC §3), shared by
  *   density.c            kde state: transitions and combine
  *   density_final.c      kde_final, phase by phase
+ *   density_lattice.c    the state's lattice mode: tiles, batch binning
  *   density_grid.c       the density_grid type, grid_cells, grid_info
  *   density_bandwidth.c  kde_bandwidth
  *
@@ -15,11 +16,13 @@
  * maximum within about 1% of the exact sum (a single point is the worst
  * case).  The nodes live in dense 32 x 32 tiles, found through a small hash
  * of tile numbers, all inside the bytea state.  Points arriving in lattice
- * mode are appended as pending points (like kept points) and binned
- * kde_exact_points at a time in the order of their tiles: binning each
- * point as it comes would touch a random tile per row (a cache miss for
- * each of its three node rows), the way a scan of spatially shuffled rows
- * delivers them.
+ * mode are appended as pending points (like kept points) and binned in
+ * batches (at most KDE_BATCH_POINTS, 1M, or kde_exact_points), sorted by
+ * tile with a counting sort: each tile's points are spread over a 34 x 34
+ * local block (the tile and its ring of neighbours' nodes, in L1), which
+ * is then added to the tiles, one directory lookup a tile.  Binning each
+ * point as it comes would look up and touch a random tile per row, the way
+ * a scan of spatially shuffled rows delivers them.
  *
  * The final function turns whatever it has into a dense lattice in the
  * output's metric coordinates and convolves it with a precomputed kernel
@@ -31,8 +34,9 @@
  * input: the scan cannot know the data's centre, so the state's lattice is
  * in degrees (step bandwidth / 32 in meters of latitude, the same in
  * degrees of longitude); the final function centres a local transverse
- * Mercator on the mean rounded to 0.001 degree, projects points or nodes
- * through a mesh of that projection and bins them onto the metric lattice.
+ * Mercator on the mean rounded to 0.001 degree, projects points through a
+ * mesh of that projection (nodes: their tile's four corners through the
+ * mesh, bilinear inside the tile) and bins them onto the metric lattice.
  */
 #ifndef MINQING_DENSITY_H
 #define MINQING_DENSITY_H
@@ -90,6 +94,16 @@
 
 /* a kept point: dx i32, dy i32 (quanta from the origin), w f8 if weighted */
 #define KdePtSize(flags) (((flags) & KDE_F_WEIGHTED) ? 16 : 8)
+
+/* copy one point record (a fixed-size copy the compiler inlines, not a memcpy call) */
+static inline void
+KdePtCopy(char *dst, const char *src, Size sz)
+{
+	if (sz == 8)
+		memcpy(dst, src, 8);
+	else
+		memcpy(dst, src, 16);
+}
 
 /* point k of a points-mode payload `pl` (header included) */
 static inline void
@@ -152,10 +166,32 @@ FloorDiv(int64 a, int64 b)
 	return q;
 }
 
-/* the state lattice (density.c) */
+/* add w to the float8 node at p */
+static inline void
+KdeNodeAdd(char *p, double w)
+{
+	mq_put_f8(p, mq_get_f8(p) + w);
+}
+
+/*
+ * Lattice mode bins its pending points in batches of at most this many
+ * (and kde_exact_points): enough to fill each tile with hundreds of points,
+ * few enough that the batch and its sorted copy (8 MB each) stay cached
+ * allocations instead of fresh pages every time.
+ */
+#define KDE_BATCH_POINTS (1 << 20)
+
+/* the state (density.c) */
 extern int32 mq_kde_lattice_k(double cell, double bw);
 extern bytea *mq_kde_check(Datum d);
+
+/* the state's lattice mode (density_lattice.c) */
 extern bytea *mq_kde_flushed(bytea *s);
+extern bytea *mq_kde_flush(bytea *s);
+extern bytea *mq_kde_to_lattice(bytea *s);
+extern bytea *mq_kde_tile_room(bytea *s, int32 more);
+extern char *mq_kde_tile_get(bytea **sp, int32 tx, int32 ty);
+extern bytea *mq_kde_lattice_add(bytea *s, double x, double y, double w);
 /* the nodes of the tile in directory slot `slot` and its tile coordinates; NULL for an empty slot */
 extern const char *mq_kde_tile(const char *pl, int32 slot, int32 *tx, int32 *ty);
 
