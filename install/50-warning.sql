@@ -84,6 +84,13 @@ CREATE FUNCTION minqing.ears_run(day_offsets int[], cases float8[], ndays int, m
 COMMENT ON FUNCTION minqing.ears_run(int[], float8[], int, text) IS
 	'EARS C1/C2/C3 on the last day of a daily series given sparsely (day offsets 0 .. ndays-1 with cases, other days 0): the same numbers as ears() over the gap-filled series, plus the length of the alarm run ending on the last day';
 
+CREATE FUNCTION minqing.ears_days(days date[], cases float8[], first_day date, last_day date,
+		series_start date DEFAULT NULL, method text DEFAULT 'C2')
+	RETURNS TABLE (day date, observed float8, expected float8, threshold float8)
+	AS 'MODULE_PATHNAME', 'ears_days' LANGUAGE C IMMUTABLE PARALLEL SAFE ROWS 1;
+COMMENT ON FUNCTION minqing.ears_days(date[], float8[], date, date, date, text) IS
+	'EARS C1/C2/C3 on a daily series given sparsely (the days with cases and their counts; the series runs from series_start, default the earliest day, to last_day, other days 0; repeated days add up): its alarm days from first_day on (day, observed, expected, threshold), the same rows as ears(cases, method) OVER (ORDER BY day) over the gap-filled series; what alarm_history(…, ''C1''/''C2''/''C3'') runs per unit and category';
+
 -- Daily orders per unit (at a level) and category over [first_day,
 -- last_day], local days of the session's TimeZone: from the orders, or
 -- from a daily rollup relation (day, unit_code, state minqing.index_state).

@@ -40,10 +40,6 @@ CREATE FUNCTION minqing.alarm_days(orders regclass, level int, date_from date, d
 		alarm_expected float8, alarm_threshold float8, alarm_method text)
 	LANGUAGE plpgsql STABLE PARALLEL RESTRICTED
 	SET search_path = pg_catalog, pg_temp
-	-- the gap-filling join matches (unit, category, day); alarm_daily's row
-	-- estimate (1000) leads the planner to a merge join on (unit, category)
-	-- that compares every day with every day: 6x slower at street level
-	SET enable_mergejoin = off
 AS $body$
 -- stable: reads tables, and days are cut in the session's TimeZone
 DECLARE
@@ -89,24 +85,20 @@ BEGIN
 		USING alarm_days.level, date_from, date_to, history, orders;
 	ELSE
 		history := 56;
+		-- one sparse series per unit and category from date_from - 56 on,
+		-- scored by ears_days in C: the rows of ears() over the gap-filled
+		-- series, without building them
 		RETURN QUERY EXECUTE $q$
-			WITH daily AS (
-				SELECT a.unit_code AS u, a.category_code AS cat, a.day AS d, a.cases AS n
-				FROM minqing.alarm_daily($5, $1, $2 - $4, $3) a),
-			pairs AS (SELECT DISTINCT daily.u, daily.cat FROM daily WHERE daily.u IS NOT NULL),
-			series AS (
-				SELECT p.u, p.cat, g.d::date AS d, COALESCE(daily.n, 0) AS n
-				FROM pairs p
-				CROSS JOIN generate_series(($2 - $4)::timestamp, $3::timestamp, interval '1 day') AS g (d)
-				LEFT JOIN daily ON daily.u = p.u AND daily.cat = p.cat AND daily.d = g.d::date),
-			scored AS (
-				SELECT s.u, s.cat, s.d, s.n,
-				       minqing.ears(s.n, $6) OVER (PARTITION BY s.u, s.cat ORDER BY s.d) AS e
-				FROM series s)
-			SELECT s.d, s.u, s.cat, s.n, (s.e).expected, (s.e).threshold, $6
-			FROM scored s
-			WHERE s.d >= $2 AND (s.e).alarm
-			ORDER BY s.d, s.n - (s.e).threshold DESC, s.u, s.cat$q$
+			WITH runs AS (
+				SELECT a.unit_code AS u, a.category_code AS cat, array_agg(a.day) AS days,
+				       array_agg(a.cases) AS ns
+				FROM minqing.alarm_daily($5, $1, $2 - $4, $3) a
+				WHERE a.unit_code IS NOT NULL
+				GROUP BY 1, 2)
+			SELECT x.day, r.u, r.cat, x.observed, x.expected, x.threshold, $6
+			FROM runs r
+			CROSS JOIN LATERAL minqing.ears_days(r.days, r.ns, $2, $3, $2 - $4, $6) x
+			ORDER BY x.day, x.observed - x.threshold DESC, r.u, r.cat$q$
 		USING alarm_days.level, date_from, date_to, history, orders, m;
 	END IF;
 END

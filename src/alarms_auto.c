@@ -12,7 +12,6 @@
 #include "fmgr.h"
 #include "funcapi.h"
 #include "miscadmin.h"
-#include "utils/array.h"
 #include "utils/date.h"
 
 #include "alarms.h"
@@ -334,11 +333,9 @@ Datum
 auto_alarm_run(PG_FUNCTION_ARGS)
 {
 	ReturnSetInfo *rsinfo = (ReturnSetInfo *) fcinfo->resultinfo;
-	ArrayType  *days;
-	int32		origin,
-				first_day,
-				last_day;
-	int64		ndays;
+	int32		origin;
+	int64		ndays,
+				first;
 	double		z,
 				alpha,
 				min_cases;
@@ -357,51 +354,12 @@ auto_alarm_run(PG_FUNCTION_ARGS)
 	min_cases = PG_GETARG_FLOAT8(6);
 	z = AutoArgs(alpha, min_cases, "auto_alarm_run: ");
 	InitMaterializedSRF(fcinfo, 0);
-	if (PG_ARGISNULL(0) || PG_ARGISNULL(1) || PG_ARGISNULL(2) || PG_ARGISNULL(3))
+	x = mq_sparse_series_args(fcinfo, 0, "auto_alarm_run", true, &origin, &ndays, &first);
+	if (x == NULL)
 		return (Datum) 0;
-	days = PG_GETARG_ARRAYTYPE_P(0);
-	first_day = PG_GETARG_INT32(2);
-	last_day = PG_GETARG_INT32(3);
-	if (!PG_ARGISNULL(4))
-		origin = PG_GETARG_INT32(4);
-	else
-	{
-		/* the earliest of days (NULL elements are refused below) */
-		ArrayIterator it = array_create_iterator(days, 0, NULL);
-		Datum		d;
-		bool		isnull,
-					any = false;
-
-		origin = 0;
-		while (array_iterate(it, &d, &isnull))
-			if (!isnull && (!any || DatumGetInt32(d) < origin))
-			{
-				origin = DatumGetInt32(d);
-				any = true;
-			}
-		array_free_iterator(it);
-		if (!any)
-			return (Datum) 0;
-	}
-	if (DATE_NOT_FINITE(origin) || DATE_NOT_FINITE(last_day) || DATE_NOT_FINITE(first_day))
-		ereport(ERROR,
-				(errcode(ERRCODE_INVALID_PARAMETER_VALUE),
-				 errmsg("auto_alarm_run: first_day, last_day and series_start must be finite dates"),
-				 errhint("Pass the days of a daily series.")));
-	ndays = (int64) last_day - origin + 1;
-	if (ndays < 1 || first_day > last_day)
-		return (Datum) 0;
-	if (ndays > MQ_SERIES_MAX_DAYS)
-		ereport(ERROR,
-				(errcode(ERRCODE_PROGRAM_LIMIT_EXCEEDED),
-				 errmsg("auto_alarm_run: the series has %lld days, more than the limit of %d",
-						(long long) ndays, MQ_SERIES_MAX_DAYS),
-				 errdetail("It runs from series_start to last_day."),
-				 errhint("Start the series later (series_start).")));
-	x = mq_sparse_series(days, PG_GETARG_ARRAYTYPE_P(1), origin, (int32) ndays, "auto_alarm_run", true);
 	miss = palloc0(sizeof(bool) * ndays);
 	AutoAlloc(&m);
-	for (int64 s = Max(0, (int64) first_day - origin - AUTO_QUIET); s < ndays; s++)
+	for (int64 s = Max(0, first - AUTO_QUIET); s < ndays; s++)
 	{
 		AutoRow		r;
 
@@ -409,7 +367,7 @@ auto_alarm_run(PG_FUNCTION_ARGS)
 		if (!(x[s] > min_cases - 1.0))
 			continue;			/* cannot alarm: a quiet day */
 		AutoScore(x, miss, s, z, min_cases, &m, &last_alarm, &r);
-		if (!r.isnull && r.alarm && s >= (int64) first_day - origin)
+		if (!r.isnull && r.alarm && s >= first)
 		{
 			Datum		values[5];
 			bool		nulls[5];

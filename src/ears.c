@@ -32,6 +32,7 @@
 #include "catalog/pg_type.h"
 #include "utils/array.h"
 #include "utils/builtins.h"
+#include "utils/date.h"
 #include "utils/memutils.h"
 #include "windowapi.h"
 
@@ -306,4 +307,54 @@ ears_run(PG_FUNCTION_ARGS)
 	}
 	values[4] = Int32GetDatum(run);
 	PG_RETURN_DATUM(mq_result_tuple(fcinfo, values, nulls));
+}
+
+/*
+ * ears_days(days date[], cases float8[], first_day date, last_day date,
+ *           series_start date, method text)
+ *   -> SETOF (day date, observed, expected, threshold)
+ *
+ * EARS over a daily series given sparsely (series.h: from series_start, NULL
+ * the earliest of days, to last_day; days without cases 0): the alarm days
+ * from first_day on, the same rows as ears(cases, method) OVER (ORDER BY
+ * day) over the gap-filled series filtered to day >= first_day AND alarm,
+ * without building those rows.  What alarm_history(…, 'C1'/'C2'/'C3') runs
+ * per unit and category.  NULL days, cases, first_day, last_day or method:
+ * no rows.
+ */
+PG_FUNCTION_INFO_V1(ears_days);
+Datum
+ears_days(PG_FUNCTION_ARGS)
+{
+	ReturnSetInfo *rsinfo = (ReturnSetInfo *) fcinfo->resultinfo;
+	int			method;
+	int32		origin;
+	int64		ndays,
+				first;
+	double	   *x;
+
+	InitMaterializedSRF(fcinfo, 0);
+	if (PG_ARGISNULL(5))
+		return (Datum) 0;
+	method = EarsMethod(PG_GETARG_TEXT_PP(5));
+	x = mq_sparse_series_args(fcinfo, 0, "ears_days", false, &origin, &ndays, &first);
+	if (x == NULL)
+		return (Datum) 0;
+	for (int64 s = Max(0, first); s < ndays; s++)
+	{
+		EarsRow		r;
+		Datum		values[4];
+		bool		nulls[4] = {false, false, false, false};
+
+		CHECK_FOR_INTERRUPTS();
+		if (!EarsCompute(x, s, method, &r) || isnan(r.threshold) || !r.alarm)
+			continue;
+		values[0] = DateADTGetDatum((DateADT) (origin + s));
+		values[1] = Float8GetDatum(x[s]);
+		values[2] = Float8GetDatum(r.expected);
+		values[3] = Float8GetDatum(r.threshold);
+		tuplestore_putvalues(rsinfo->setResult, rsinfo->setDesc, values, nulls);
+	}
+	pfree(x);
+	return (Datum) 0;
 }

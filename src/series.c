@@ -7,6 +7,7 @@
 
 #include "catalog/pg_type.h"
 #include "utils/array.h"
+#include "utils/date.h"
 
 #include "series.h"
 #include "state.h"
@@ -81,4 +82,58 @@ mq_sparse_series(ArrayType *days, ArrayType *cases, int32 origin, int32 ndays, c
 	pfree(on);
 	pfree(cn);
 	return x;
+}
+
+double *
+mq_sparse_series_args(FunctionCallInfo fcinfo, int argno, const char *fname, bool nonnegative,
+					  int32 *origin, int64 *ndays, int64 *first)
+{
+	ArrayType  *days;
+	int32		first_day,
+				last_day;
+
+	if (PG_ARGISNULL(argno) || PG_ARGISNULL(argno + 1) || PG_ARGISNULL(argno + 2) || PG_ARGISNULL(argno + 3))
+		return NULL;
+	days = PG_GETARG_ARRAYTYPE_P(argno);
+	first_day = PG_GETARG_INT32(argno + 2);
+	last_day = PG_GETARG_INT32(argno + 3);
+	if (!PG_ARGISNULL(argno + 4))
+		*origin = PG_GETARG_INT32(argno + 4);
+	else
+	{
+		/* the earliest of days (NULL elements are refused by mq_sparse_series) */
+		ArrayIterator it = array_create_iterator(days, 0, NULL);
+		Datum		d;
+		bool		isnull,
+					any = false;
+
+		*origin = 0;
+		while (array_iterate(it, &d, &isnull))
+			if (!isnull && (!any || DatumGetInt32(d) < *origin))
+			{
+				*origin = DatumGetInt32(d);
+				any = true;
+			}
+		array_free_iterator(it);
+		if (!any)
+			return NULL;
+	}
+	if (DATE_NOT_FINITE(*origin) || DATE_NOT_FINITE(last_day) || DATE_NOT_FINITE(first_day))
+		ereport(ERROR,
+				(errcode(ERRCODE_INVALID_PARAMETER_VALUE),
+				 errmsg("%s: first_day, last_day and series_start must be finite dates", fname),
+				 errhint("Pass the days of a daily series.")));
+	*ndays = (int64) last_day - *origin + 1;
+	if (*ndays < 1 || first_day > last_day)
+		return NULL;
+	if (*ndays > MQ_SERIES_MAX_DAYS)
+		ereport(ERROR,
+				(errcode(ERRCODE_PROGRAM_LIMIT_EXCEEDED),
+				 errmsg("%s: the series has %lld days, more than the limit of %d",
+						fname, (long long) *ndays, MQ_SERIES_MAX_DAYS),
+				 errdetail("It runs from series_start to last_day."),
+				 errhint("Start the series later (series_start).")));
+	*first = (int64) first_day - *origin;
+	return mq_sparse_series(days, PG_GETARG_ARRAYTYPE_P(argno + 1), *origin, (int32) *ndays, fname,
+							nonnegative);
 }

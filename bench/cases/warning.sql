@@ -23,3 +23,7 @@
 -- parallel: no
 -- minqing: SELECT count(*) FROM minqing.alarm_list(:'tbl', 6, DATE '2025-09-09', 'auto', :'units')
 -- dba: SELECT count(*) FROM (SELECT minqing.admin_ancestor(unit_code, 6), category_code, created_at::date, count(*) FROM :tbl WHERE created_at >= DATE '2025-09-09' - 430 AND created_at < DATE '2025-09-10' GROUP BY 1, 2, 3) s
+-- bench: alarm_history(level 5, C2) over September 2025 (EARS on sparse series, 86 days read)
+-- parallel: no
+-- minqing: SELECT count(*) FROM minqing.alarm_history(:'tbl', 5, DATE '2025-09-01', DATE '2025-09-30', 'C2', :'units')
+-- dba: SELECT count(*) FROM (SELECT minqing.admin_ancestor(unit_code, 5), category_code, created_at::date, count(*) FROM :tbl WHERE created_at >= DATE '2025-09-01' - 56 AND created_at < DATE '2025-10-01' GROUP BY 1, 2, 3) s

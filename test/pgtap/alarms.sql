@@ -2,7 +2,7 @@
 -- alarms_fixture.psql, made by test/reference/alarms_farrington.R), its
 -- NULLs and bad input; auto_alarm() and alarm_history() on a small city.
 BEGIN;
-SELECT plan(46);
+SELECT plan(51);
 
 \i alarms_fixture.psql
 CREATE TEMP TABLE far_got AS
@@ -261,6 +261,50 @@ SELECT throws_ok($$SELECT * FROM minqing.auto_alarm_run('{1800-01-01}', '{1}', '
                  '54000', 'auto_alarm_run: the series has 109583 days, more than the limit of 100000', 'auto_alarm_run(): an oversized series is refused');
 SELECT throws_ok($$SELECT * FROM minqing.auto_alarm_run('{2025-01-01}', '{1}', '2025-01-01', '2025-01-10', alpha => NULL)$$,
                  '22004', 'auto_alarm_run: argument alpha must not be NULL', 'auto_alarm_run(): NULL alpha');
+
+-- 47-49: ears_days(), the sparse path of alarm_history(…, 'C1'/'C2'/'C3'),
+-- against the query it replaced (the gap-filled series from date_from - 56
+-- scored by the ears() window function, as alarm_days ran it before): every
+-- row, in order, at street and community level, each method
+CREATE FUNCTION pg_temp.window_ears_days(orders regclass, level int, date_from date, date_to date, m text)
+	RETURNS TABLE (day date, unit_code text, category_code text, observed float8, expected float8,
+		threshold float8, method text)
+	LANGUAGE plpgsql AS $f$
+BEGIN
+	RETURN QUERY
+		WITH daily AS (
+			SELECT a.unit_code AS u, a.category_code AS cat, a.day AS d, a.cases AS n
+			FROM minqing.alarm_daily(orders, level, date_from - 56, date_to) a),
+		pairs AS (SELECT DISTINCT daily.u, daily.cat FROM daily WHERE daily.u IS NOT NULL),
+		series AS (
+			SELECT p.u, p.cat, g.d::date AS d, COALESCE(daily.n, 0) AS n
+			FROM pairs p
+			CROSS JOIN generate_series((date_from - 56)::timestamp, date_to::timestamp, interval '1 day') AS g (d)
+			LEFT JOIN daily ON daily.u = p.u AND daily.cat = p.cat AND daily.d = g.d::date),
+		scored AS (
+			SELECT s.u, s.cat, s.d, s.n, minqing.ears(s.n, m) OVER (PARTITION BY s.u, s.cat ORDER BY s.d) AS e
+			FROM series s)
+		SELECT s.d, s.u, s.cat, s.n, (s.e).expected, (s.e).threshold, m
+		FROM scored s
+		WHERE s.d >= date_from AND (s.e).alarm
+		ORDER BY s.d, s.n - (s.e).threshold DESC, s.u, s.cat;
+END $f$;
+SELECT results_eq(format($$SELECT * FROM minqing.alarm_history('alarms_city.work_order', %s, '2025-09-01', '2025-09-20', %L)$$, l, m),
+                  format($$SELECT * FROM pg_temp.window_ears_days('alarms_city.work_order', %s, '2025-09-01', '2025-09-20', %L)$$, l, m),
+                  format('alarm_history(): %s, level %s, the same rows as ears() over gap-filled series', m, l))
+FROM (VALUES (4, 'C1'), (5, 'C2'), (4, 'C3')) v (l, m);
+-- 50: they have alarms to compare
+SELECT cmp_ok((SELECT count(*) FROM (VALUES (4, 'C1'), (5, 'C2'), (4, 'C3')) v (l, m),
+                      minqing.alarm_history('alarms_city.work_order', l, '2025-09-01', '2025-09-20', m)),
+              '>=', 50::bigint, 'alarm_history(): at least 50 EARS alarms compared');
+-- 51: ears_days: NULL method or input gives no rows; an unknown method is an error
+SELECT ok(NOT EXISTS (SELECT FROM minqing.ears_days('{2025-01-01}', '{3}', '2025-01-01', '2025-01-20', method => NULL))
+          AND NOT EXISTS (SELECT FROM minqing.ears_days(NULL, '{3}', '2025-01-01', '2025-01-20'))
+          -- from 2025-01-01, 10 and 11 January have 9 and 10 days of history (C2 needs 9): both alarm
+          AND (SELECT count(*) FROM minqing.ears_days('{2025-01-10,2025-01-11}', '{5,5}', '2025-01-01', '2025-01-20', '2025-01-01')) = 2
+          -- from the earliest day (10 January) there is no history yet
+          AND NOT EXISTS (SELECT FROM minqing.ears_days('{2025-01-10,2025-01-11}', '{5,5}', '2025-01-01', '2025-01-20')),
+          'ears_days(): NULL input gives no rows; series_start gives the history');
 
 SELECT * FROM finish();
 ROLLBACK;
