@@ -281,7 +281,12 @@ BEGIN
 			-- the finest area says where: drop an area whose sub-area has the same category
 			WHERE NOT EXISTS (SELECT 1 FROM persist f WHERE f.cat = t.cat AND f.area <> t.area
 			                  AND f.area LIKE pg_catalog.left(t.area, (ARRAY[2, 4, 6, 9, 12, 15])[minqing.admin_level(t.area)]) || '%%'
-			                  AND minqing.admin_level(f.area) > minqing.admin_level(t.area))),
+			                  AND minqing.admin_level(f.area) > minqing.admin_level(t.area))
+			  -- a running surge of the category in the area, above or below it, is the same event:
+			  -- its item is listed first, the excess it makes is not listed again
+			  AND NOT EXISTS (SELECT 1 FROM surge s WHERE s.cat = t.cat
+			                  AND (t.area LIKE pg_catalog.left(s.u, (ARRAY[2, 4, 6, 9, 12, 15])[minqing.admin_level(s.u)]) || '%%'
+			                       OR s.u LIKE pg_catalog.left(t.area, (ARRAY[2, 4, 6, 9, 12, 15])[minqing.admin_level(t.area)]) || '%%'))),
 		items AS (
 			SELECT * FROM surge_items UNION ALL SELECT * FROM cc_items
 			UNION ALL SELECT * FROM hot_items UNION ALL SELECT * FROM persist_items),

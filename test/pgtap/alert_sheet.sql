@@ -5,7 +5,7 @@
 -- street of a planted class case and the community of the planted KTV grid;
 -- plus the surge's street of the calm city (events => false).
 BEGIN;
-SELECT plan(27);
+SELECT plan(29);
 SET LOCAL TimeZone = 'Asia/Shanghai';
 SET LOCAL client_min_messages = warning;
 
@@ -103,6 +103,18 @@ SELECT is((SELECT count(*) FROM minqing.alert_sheet('so_plain', '990104003000', 
           0::bigint, 'alert_sheet(): no hot words without content, no class cases without geom');
 SELECT is((SELECT count(*) FROM minqing.alert_sheet('so', '990104003000', '2025-09-10', 'su', max_items => 1)), 1::bigint,
           'alert_sheet(): max_items');
+
+-- 28-29. a running surge is listed once: no persistent excess of its category in an area above or below it
+CREATE TEMP TABLE sheets AS
+SELECT d::date AS morning, x.* FROM generate_series(timestamp '2025-09-09', '2025-10-06', interval '3 days') d,
+       LATERAL minqing.alert_sheet('so', '990104003000', d::date, 'su') x;
+SELECT ok((SELECT count(DISTINCT morning) FROM sheets WHERE kind = 'surge' AND category_code = 'ebike_charging') >= 3,
+          'alert_sheet(): the e-bike surge is on the street''s sheet on at least 3 of 10 mornings of its four weeks');
+SELECT is((SELECT count(*) FROM sheets p JOIN sheets s ON s.morning = p.morning AND s.category_code = p.category_code
+           WHERE p.kind = 'persistent' AND s.kind = 'surge'
+             AND (p.area_code LIKE left(s.area_code, (ARRAY[2, 4, 6, 9, 12, 15])[s.area_level]) || '%'
+                  OR s.area_code LIKE left(p.area_code, (ARRAY[2, 4, 6, 9, 12, 15])[p.area_level]) || '%')),
+          0::bigint, 'alert_sheet(): no persistent item repeats a running surge of its category (same area, above or below)');
 
 -- 23-27. the HTML page: self-contained, escaped, the surge first
 INSERT INTO so (id, created_at, category_code, unit_code, geom, content)
