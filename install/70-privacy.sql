@@ -30,7 +30,7 @@ COMMENT ON FUNCTION minqing.suppress(bigint, int) IS
 -- any role it is a member of.  The empty prefix means every unit.
 CREATE TABLE minqing.scope (
 	role_name   name NOT NULL,
-	unit_prefix text NOT NULL CHECK (unit_prefix ~ '^[0-9]{0,12}$'),
+	unit_prefix text NOT NULL CHECK (unit_prefix ~ '^[0-9]{0,15}$'),
 	PRIMARY KEY (role_name, unit_prefix)
 );
 COMMENT ON TABLE minqing.scope IS
@@ -38,7 +38,7 @@ COMMENT ON TABLE minqing.scope IS
 COMMENT ON COLUMN minqing.scope.role_name IS
 	'a role name; members of the role (pg_has_role … MEMBER) inherit the scope; rows naming a dropped role are ignored';
 COMMENT ON COLUMN minqing.scope.unit_prefix IS
-	'leading digits of a 12-digit admin code, e.g. ''110105'' for a district; '''' for every unit';
+	'leading digits of an admin code (12 digits, 15 for a grid), e.g. ''110105'' for a district, a 15-digit grid code for a grid worker; '''' for every unit';
 SELECT pg_catalog.pg_extension_config_dump('minqing.scope', '');
 
 -- Every role may read the scope rows that apply to itself (the scoped tables'

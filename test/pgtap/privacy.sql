@@ -2,7 +2,7 @@
 -- row-level scopes with real roles, the role recipe and a public-release view.
 -- Roles are created inside the transaction and vanish with the ROLLBACK.
 BEGIN;
-SELECT plan(50);
+SELECT plan(53);
 
 -- as_role(role, query): run a one-value query as another role; returns its
 -- value as text, 'NULL', or 'ERROR <sqlstate>'.  The role switch is undone
@@ -158,6 +158,20 @@ SELECT is(pg_temp.as_role('mq_priv_public', 'SELECT count(*) FROM public.privacy
 SELECT lives_ok($$SELECT minqing.disable_scope('public.privacy_orders')$$, 'disable_scope');
 SELECT ok((SELECT NOT relrowsecurity AND NOT relforcerowsecurity FROM pg_class WHERE oid = 'public.privacy_orders'::regclass),
           'row-level security off again');
+
+-- grid level (15-digit codes): a grid worker sees the grid, a community its grids
+CREATE ROLE mq_priv_grid NOLOGIN;                -- grid worker: 110105001001002
+CREATE ROLE mq_priv_community NOLOGIN;           -- community office: 110105001001
+CREATE TABLE public.privacy_grid_orders (id int, unit_code text);
+INSERT INTO public.privacy_grid_orders VALUES
+	(1, '110105001001001'), (2, '110105001001002'), (3, '110105001001002'), (4, '110105001002001'), (5, '110105001001');
+GRANT SELECT ON public.privacy_grid_orders TO PUBLIC;
+INSERT INTO minqing.scope VALUES ('mq_priv_grid', '110105001001002'), ('mq_priv_community', '110105001001');
+SELECT lives_ok($$SELECT minqing.enable_scope('public.privacy_grid_orders', 'unit_code')$$, 'enable_scope on grid-coded orders');
+SELECT is(pg_temp.as_role('mq_priv_grid', 'SELECT string_agg(id::text, '','' ORDER BY id) FROM public.privacy_grid_orders'), '2,3',
+          'a grid worker (15-digit scope) sees the orders of the grid only');
+SELECT is(pg_temp.as_role('mq_priv_community', 'SELECT string_agg(id::text, '','' ORDER BY id) FROM public.privacy_grid_orders'), '1,2,3,5',
+          'a community scope sees its grids and its own orders, not the next community''s grid');
 
 SELECT * FROM finish();
 ROLLBACK;
