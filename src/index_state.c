@@ -17,7 +17,7 @@
  * exactly across merged states (two days of a rollup, two parallel workers)
  * needs the set of distinct (caller, category) pairs, so the state keeps it:
  * memory is O(distinct pairs), about 12 + len(caller_id) bytes each, plus
- * 80 + len(category_code) per category and, while building, two 8-byte
+ * 44 + len(category_code) per category and, while building, two 8-byte
  * hash slots per entry.  Tier weights and the sector filter
  * are applied when the counts are read, so one state serves every profile.
  *
@@ -33,7 +33,7 @@
  *                       touches the arena only when the hashes agree
  *  ..  arena: entries, each 4-byte aligned
  *     category: uint32 hash | uint8 1 | uint8 isnull | uint16 len |
- *               9 × int64 counters | len bytes of category_code
+ *               9 × int32 counters | len bytes of category_code
  *     pair:     uint32 hash | uint8 2 | uint8 0 | uint16 len |
  *               uint32 arena offset of its category | len bytes of caller_id
  * A category entry always precedes its pairs.  Hashes depend only on the
@@ -76,8 +76,7 @@
 #define TAG_CAT			1
 #define TAG_PAIR		2
 
-#define CAT_COUNTERS	8
-#define CAT_HDR			80		/* 8 + 9 × 8 */
+#define CAT_HDR			44		/* 8 + 9 × 4 */
 #define PAIR_HDR		12
 
 /* counters of a category entry */
@@ -122,13 +121,16 @@ put_u16(char *p, uint16 v)
 	memcpy(p, &u, 2);
 }
 
+/* a category's counter c (stored as 32 bits, never negative in a valid state) */
+#define GetCtr(e, c)	((int64) mq_get_i32(ENTRY_CTR(e, c)))
+
 #define PL(s)			MQ_STATE_PAYLOAD(s)
 #define NSLOTS(s)		(get_u32(PL(s) + IDX_NSLOTS) & ~PENDING_FLAG)
 #define PENDING(s)		((get_u32(PL(s) + IDX_NSLOTS) & PENDING_FLAG) != 0)
 #define SLOTS(s)		(PL(s) + IDX_HDR)
 #define ARENA(s)		(PL(s) + IDX_HDR + (Size) NSLOTS(s) * SLOT_BYTES)
 #define ARENA_USED(s)	get_u32(PL(s) + IDX_ARENA_USED)
-#define ENTRY_CTR(e, c)	((e) + 8 + 8 * (c))
+#define ENTRY_CTR(e, c)	((e) + 8 + 4 * (c))
 
 /* FNV-1a (mqhash.h) over the bytes from a seed, folded to 32 bits */
 static inline uint32
@@ -323,6 +325,19 @@ FindCategory(bytea **sp, const char *key, int len, bool isnull, uint32 h)
 	return AppendEntry(s, i, h, TAG_CAT, isnull, key, len, 0);
 }
 
+static inline void
+AddCounter(char *e, int c, int64 v)
+{
+	int64		n = GetCtr(e, c) + v;
+
+	if (n > PG_INT32_MAX)
+		ereport(ERROR,
+				(errcode(ERRCODE_NUMERIC_VALUE_OUT_OF_RANGE),
+				 errmsg("index_state: more than %d orders of one category in one state", PG_INT32_MAX),
+				 errhint("Merge fewer days or units into one state.")));
+	put_u32(ENTRY_CTR(e, c), (uint32) n);
+}
+
 /*
  * Add the pair (category at catoff, caller) with hash h (PairHash of the
  * category's hash and the caller) unless present; counts a new distinct
@@ -358,14 +373,9 @@ AddPair(bytea **sp, uint32 catoff, const char *caller, int len, uint32 h)
 	}
 	AppendEntry(s, i, h, TAG_PAIR, false, caller, len, catoff);
 	arena = ARENA(s);
-	mq_put_i64(ENTRY_CTR(arena + catoff, C_PAIRS), mq_get_i64(ENTRY_CTR(arena + catoff, C_PAIRS)) + 1);
+	AddCounter(arena + catoff, C_PAIRS, 1);
 }
 
-static inline void
-AddCounter(char *e, int c, int64 v)
-{
-	mq_put_i64(ENTRY_CTR(e, c), mq_get_i64(ENTRY_CTR(e, c)) + v);
-}
 
 /*
  * Validate the payload of a state from outside (text, binary input): every
@@ -411,7 +421,7 @@ ValidatePayload(bytea *s)
 				get_u32(e) != CatHash(e + CAT_HDR, get_u16(e + 6), e[5] == 1))
 				goto bad;
 			for (int j = 0; j < C_NCOUNTERS; j++)
-				c[j] = mq_get_i64(ENTRY_CTR(e, j));
+				c[j] = GetCtr(e, j);
 			if (c[C_ORDERS] < 0 || c[C_CALLERS] < 0 || c[C_CALLERS] > c[C_ORDERS] || c[C_PAIRS] > c[C_CALLERS])
 				goto bad;
 			for (int j = C_RSP_N; j < C_NCOUNTERS; j += 2)
@@ -441,7 +451,7 @@ ValidatePayload(bytea *s)
 	{
 		char	   *e = arena + off;
 
-		if (e[4] == TAG_CAT && mq_get_i64(ENTRY_CTR(e, C_PAIRS)) != pairs[off / CAT_HDR])
+		if (e[4] == TAG_CAT && GetCtr(e, C_PAIRS) != pairs[off / CAT_HDR])
 			goto bad;
 	}
 	pfree(pairs);
@@ -619,7 +629,7 @@ MergeExact(bytea *a, bytea *b)
 
 			for (int c = 0; c < C_NCOUNTERS; c++)
 				if (c != C_PAIRS)
-					AddCounter(ae, c, mq_get_i64(ENTRY_CTR(e, c)));
+					AddCounter(ae, c, GetCtr(e, c));
 			if (nmap >= (int) nb + 1)
 				elog(ERROR, "index_state: more categories than its header says");
 			from[nmap] = (uint32) off;
@@ -691,7 +701,7 @@ MergePending(bytea *a, bytea *b)
 
 			for (int c = 0; c < C_NCOUNTERS; c++)
 				if (c != C_PAIRS)
-					AddCounter(ae, c, mq_get_i64(ENTRY_CTR(e, c)));
+					AddCounter(ae, c, GetCtr(e, c));
 			if (nmap >= (int) nb + 1)
 				elog(ERROR, "index_state: more categories than its header says");
 			from[nmap] = (uint32) off;
@@ -769,7 +779,7 @@ Dedup(bytea *s)
 			if (nmap >= (int) ncat + 1)
 				elog(ERROR, "index_state: more categories than its header says");
 			memcpy(dst + nused, e, size);
-			mq_put_i64(ENTRY_CTR(dst + nused, C_PAIRS), 0);
+			put_u32(ENTRY_CTR(dst + nused, C_PAIRS), 0);
 			from[nmap] = (uint32) off;
 			to[nmap++] = nused;
 			nused += (uint32) size;
@@ -809,8 +819,7 @@ Dedup(bytea *s)
 				put_u32(dst + nused + 8, to[lo]);
 				slots[2 * i] = nused + 1;
 				slots[2 * i + 1] = h;
-				mq_put_i64(ENTRY_CTR(dst + to[lo], C_PAIRS),
-						   mq_get_i64(ENTRY_CTR(dst + to[lo], C_PAIRS)) + 1);
+				AddCounter(dst + to[lo], C_PAIRS, 1);
 				nused += (uint32) size;
 				nout++;
 			}
@@ -1040,11 +1049,11 @@ index_state_counts(PG_FUNCTION_ARGS)
 			nulls[0] = true;
 		else
 			values[0] = PointerGetDatum(cstring_to_text_with_len(e + CAT_HDR, get_u16(e + 6)));
-		values[1] = Int64GetDatum(mq_get_i64(ENTRY_CTR(e, C_ORDERS)));
-		values[2] = Int64GetDatum(mq_get_i64(ENTRY_CTR(e, C_CALLERS)));
-		values[3] = Int64GetDatum(mq_get_i64(ENTRY_CTR(e, C_CALLERS)) - mq_get_i64(ENTRY_CTR(e, C_PAIRS)));
+		values[1] = Int64GetDatum(GetCtr(e, C_ORDERS));
+		values[2] = Int64GetDatum(GetCtr(e, C_CALLERS));
+		values[3] = Int64GetDatum(GetCtr(e, C_CALLERS) - GetCtr(e, C_PAIRS));
 		for (int c = C_RSP_N; c < C_NCOUNTERS; c++)
-			values[c + 1] = Int64GetDatum(mq_get_i64(ENTRY_CTR(e, c)));
+			values[c + 1] = Int64GetDatum(GetCtr(e, c));
 		tuplestore_putvalues(rsinfo->setResult, rsinfo->setDesc, values, nulls);
 	}
 	PG_RETURN_NULL();

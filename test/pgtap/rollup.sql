@@ -2,7 +2,7 @@
 -- sentiment_index / alarm_list reading a daily rollup relation.  Every
 -- rollup answer is compared with the raw answer over the same rows.
 BEGIN;
-SELECT plan(49);
+SELECT plan(51);
 \i index_fixture.psql
 SET LOCAL TimeZone = 'Asia/Shanghai';
 
@@ -171,6 +171,16 @@ SELECT throws_like(format($$SELECT %L::minqing.index_state$$,
                           overlay((SELECT state::text FROM daily ORDER BY length(state::text) DESC LIMIT 1)
                                   placing 'ff' from 67 for 2)),
                    '%invalid index_state%', 'a corrupted entry: error');
+-- counters are 32-bit: a category with 2^31 - 1 orders (byte 8 of its entry) merged with itself is refused,
+-- and a negative counter is not accepted as input
+SELECT throws_ok($$SELECT minqing.index_state(s) FROM (
+                     SELECT overlay((SELECT minqing.index_state('a', NULL, NULL, NULL, NULL))::text
+                                    placing 'ffffff7f' from 75 for 8)::minqing.index_state s FROM generate_series(1, 2)) y$$,
+                 '22003', 'index_state: more than 2147483647 orders of one category in one state',
+                 'a counter that would pass 2^31 - 1: a clear error, not a wrapped count');
+SELECT throws_like($$SELECT overlay((SELECT minqing.index_state('a', NULL, NULL, NULL, NULL))::text
+                                    placing 'ffffff80' from 75 for 8)::minqing.index_state::text$$,
+                   '%invalid index_state%', 'a negative counter: error');
 SELECT throws_like(format($$SELECT %L::minqing.rate_state$$, (SELECT ks::text FROM daily LIMIT 1)),
                    '%belongs to another aggregate%', 'a kpi_state read as rate_state: error');
 
