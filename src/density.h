@@ -77,7 +77,7 @@
 #define KDE_QUANTA_PER_BW 65536.0
 /* lattice steps per bandwidth: metric lattice, geographic (degree) lattice */
 #define KDE_STEPS_PER_BW 20.0
-#define KDE_GEO_STEPS_PER_BW 32.0
+#define KDE_GEO_STEPS_PER_BW 20.0
 /* meters per degree of latitude, rounded down (sizes the degree lattice) */
 #define METERS_PER_DEGREE 111320.0
 /* lattice indices stay well inside int32 */
