@@ -362,12 +362,12 @@ BatchRow(const KdeBatch *bt, const char *p)
 }
 
 /*
- * Sort n records (after payload header `hdr`, which gives their origin and
- * the lattice) into `dst` by row of tiles; false (dst untouched) when their
- * tiles' bounding box is too large for the address table.
+ * The lattice parameters of n records (after payload header `hdr`, which
+ * gives their origin and the lattice) and the box of their nearest nodes'
+ * tiles; false when there are none.
  */
 static bool
-BatchSort(KdeBatch *bt, const char *hdr, const char *recs, int32 n, char *dst)
+BatchBox(KdeBatch *bt, const char *hdr, const char *recs, int32 n)
 {
 	int32		flags = mq_get_i32(hdr + KDE_FLAGS);
 	double		q = mq_get_f8(hdr + KDE_Q),
@@ -376,9 +376,6 @@ BatchSort(KdeBatch *bt, const char *hdr, const char *recs, int32 n, char *dst)
 				xmax = PG_INT32_MIN,
 				ymin = PG_INT32_MAX,
 				ymax = PG_INT32_MIN;
-	int64		nt;
-	int32	   *start,
-			   *rows;
 
 	bt->n = n;
 	bt->flags = flags;
@@ -406,6 +403,23 @@ BatchSort(KdeBatch *bt, const char *hdr, const char *recs, int32 n, char *dst)
 	bt->tb0 = (int64) LatticeIndex(rint((bt->oy + ymin) * bt->r - bt->o)) >> KDE_TILE_SHIFT;
 	bt->ntx = ((int64) LatticeIndex(rint((bt->ox + xmax) * bt->r - bt->o)) >> KDE_TILE_SHIFT) - bt->ta0 + 1;
 	bt->nty = ((int64) LatticeIndex(rint((bt->oy + ymax) * bt->r - bt->o)) >> KDE_TILE_SHIFT) - bt->tb0 + 1;
+	return true;
+}
+
+/*
+ * Sort n records (after payload header `hdr`, which gives their origin and
+ * the lattice) into `dst` by row of tiles; false (dst untouched) when their
+ * tiles' bounding box is too large for the address table.
+ */
+static bool
+BatchSort(KdeBatch *bt, const char *hdr, const char *recs, int32 n, char *dst)
+{
+	int64		nt;
+	int32	   *start,
+			   *rows;
+
+	if (!BatchBox(bt, hdr, recs, n))
+		return false;
 	nt = (bt->ntx + 2) * (bt->nty + 2);
 	if (nt > BATCH_MAX_TILES || nt > 4 * (int64) n + 64)
 		return false;
@@ -617,40 +631,18 @@ mq_kde_to_lattice(bytea *s)
 	char	   *pl = MQ_STATE_PAYLOAD(s);
 	int32		npts = mq_get_i32(pl + KDE_NUSED);
 	int32		flags = mq_get_i32(pl + KDE_FLAGS);
+	Size		sz = KdePtSize(flags);
 	char		hdr[KDE_HDR];
+	const char *recs = pl + KDE_HDR;
 	double		guess = 1;
 	int			bits = KDE_MIN_BITS;
 	KdeBatch	bt;
-	char	   *sorted;
 
 	memcpy(hdr, pl, KDE_HDR);
 	mq_put_i32(hdr + KDE_FLAGS, flags | KDE_F_LATTICE);
-	sorted = KdeSortRecords(&bt, hdr, pl + KDE_HDR, npts);
 	/* tiles of the bounding box, within reason (sparse data: fewer) */
-	if (bt.start)
+	if (BatchBox(&bt, hdr, recs, npts))
 		guess = (double) (bt.ntx + 2) * (double) (bt.nty + 2);
-	else if (npts > 0)
-	{
-		double		step = mq_get_f8(pl + KDE_STEP),
-					xmin = 0,
-					xmax = 0,
-					ymin = 0,
-					ymax = 0;
-
-		for (int32 k = 0; k < npts; k++)
-		{
-			double		x,
-						y,
-						w;
-
-			KdePtRead(sorted, flags, k, &x, &y, &w);
-			xmin = k ? Min(xmin, x) : x;
-			xmax = k ? Max(xmax, x) : x;
-			ymin = k ? Min(ymin, y) : y;
-			ymax = k ? Max(ymax, y) : y;
-		}
-		guess = ((xmax - xmin) / step / KDE_TILE + 2) * ((ymax - ymin) / step / KDE_TILE + 2);
-	}
 	guess = Min(guess, 4.0 * npts + 16);
 	guess = Min(guess, (double) (MaxAllocSize / 4 / KDE_TILE_BYTES));
 	guess = Max(1.0, Min(guess, (double) mq_max_cells / (KDE_TILE * KDE_TILE) / 2));
@@ -659,12 +651,13 @@ mq_kde_to_lattice(bytea *s)
 
 	/*
 	 * A new block sized for the directory, the guessed tiles and a batch of
-	 * pending points (the kept points are in `sorted`: copying them along
-	 * and doubling the block would touch twice the memory).
+	 * pending points (the kept points stay in the old block, which nodeAgg
+	 * frees: copying them along and doubling the block would touch twice
+	 * the memory).
 	 */
 	{
 		Size		need = KDE_HDR + ((Size) KDE_SLOT << bits) + (Size) guess * KDE_TILE_BYTES +
-			(Size) Min(mq_kde_exact_points, KDE_BATCH_POINTS) * KdePtSize(flags);
+			(Size) Min(mq_kde_exact_points, KDE_BATCH_POINTS) * sz;
 		bytea	   *n = mq_state_new(MQ_KIND_KDE, Min(need, MaxAllocSize - MQ_STATE_HDRSZ), KDE_HDR);
 		Size		size = VARSIZE(n);
 
@@ -679,7 +672,19 @@ mq_kde_to_lattice(bytea *s)
 	mq_put_i32(pl + KDE_FLAGS, flags | KDE_F_LATTICE);
 	mq_state_set_used(s, (uint32) (KDE_HDR + ((Size) KDE_SLOT << bits)));
 	s = mq_kde_tile_room(s, (int32) guess);
-	return KdeBinSorted(s, &bt, sorted);
+
+	/*
+	 * The kept points in batches, like pending points: a sorted copy of a
+	 * batch at a time (reused memory) instead of all of them (fresh pages).
+	 */
+	for (int32 off = 0; off < npts; off += KDE_BATCH_POINTS)
+	{
+		int32		cnt = Min(KDE_BATCH_POINTS, npts - off);
+		char	   *sorted = KdeSortRecords(&bt, hdr, recs + (Size) off * sz, cnt);
+
+		s = KdeBinSorted(s, &bt, sorted);
+	}
+	return s;
 }
 
 /* Bin one point at (x, y) (CRS units or degrees) into the tiles now. */
