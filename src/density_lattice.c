@@ -1,7 +1,7 @@
 /*
  * density_lattice.c — the kde() state's lattice mode (SPEC §3): the tile
  * directory inside the bytea state, and binning points onto the tiles in
- * batches (sorted by tile first).  density.c holds the transition and
+ * batches (sorted by row of tiles first).  density.c holds the transition and
  * combine functions that call it; density.h explains the method.
  */
 #include "postgres.h"
