@@ -17,17 +17,20 @@
  * exactly across merged states (two days of a rollup, two parallel workers)
  * needs the set of distinct (caller, category) pairs, so the state keeps it:
  * memory is O(distinct pairs), about 12 + len(caller_id) bytes each, plus
- * 80 + len(category_code) per category and 4 bytes of hash slot per entry
- * (two slots per entry while building).  Tier weights and the sector filter
+ * 80 + len(category_code) per category and, while building, two 8-byte
+ * hash slots per entry.  Tier weights and the sector filter
  * are applied when the counts are read, so one state serves every profile.
  *
  * Payload (after the 16-byte state header of state.h; every integer
  * little-endian):
- *   0  int32 nslots     hash slots (a power of two), 0 in a stored state
+ *   0  int32 nslots     hash slots (a power of two), 0 in a stored state;
+ *                       the top bit marks a state with pending pairs
  *   4  int32 nentries   category and pair entries
  *   8  int32 arena_used bytes of entries
  *  12  int32 ncat       category entries
- *  16  nslots × uint32  slot: 1 + arena offset of an entry, 0 = empty
+ *  16  nslots × 8 bytes slot: uint32 1 + arena offset of an entry (0 =
+ *                       empty) and uint32 the entry's hash, so a probe
+ *                       touches the arena only when the hashes agree
  *  ..  arena: entries, each 4-byte aligned
  *     category: uint32 hash | uint8 1 | uint8 isnull | uint16 len |
  *               9 × int64 counters | len bytes of category_code
@@ -37,6 +40,16 @@
  * strings, so they are valid in every state; the slots are rebuilt from
  * the arena whenever a state without slots (from disk, from text, from a
  * final function) is merged into.
+ *
+ * Merging many small states (a rollup's days) is lazy: inside an aggregate
+ * the merge adds the category counters at once but appends the other
+ * state's pairs as they are, without looking them up ("pending": the
+ * slots then index the categories only, and the distinct-caller counters
+ * are stale).  The final function, the output functions and every reader
+ * first deduplicate a pending state in one pass over a table sized for all
+ * its entries (Clean), so each pair is hashed once instead of once per
+ * merge, and the state grows by plain appends.  A pending state never
+ * leaves the aggregate that built it.
  */
 #include "postgres.h"
 
@@ -45,6 +58,8 @@
 #include "libpq/pqformat.h"
 #include "miscadmin.h"
 #include "utils/builtins.h"
+#include "utils/expandeddatum.h"
+#include "utils/memutils.h"
 #include "utils/tuplestore.h"
 
 #include "mqhash.h"
@@ -70,6 +85,9 @@ enum
 {
 	C_ORDERS, C_CALLERS, C_PAIRS, C_RSP_N, C_RSP_K, C_RSL_N, C_RSL_K, C_SAT_N, C_SAT_K, C_NCOUNTERS
 };
+
+#define SLOT_BYTES		8		/* uint32 offset + 1, uint32 hash */
+#define PENDING_FLAG	0x80000000u
 
 #define ALIGN4(x)		(((x) + 3) & ~((Size) 3))
 #define MAX_KEY			65535
@@ -105,8 +123,10 @@ put_u16(char *p, uint16 v)
 }
 
 #define PL(s)			MQ_STATE_PAYLOAD(s)
-#define NSLOTS(s)		get_u32(PL(s) + IDX_NSLOTS)
-#define ARENA(s)		(PL(s) + IDX_HDR + (Size) NSLOTS(s) * 4)
+#define NSLOTS(s)		(get_u32(PL(s) + IDX_NSLOTS) & ~PENDING_FLAG)
+#define PENDING(s)		((get_u32(PL(s) + IDX_NSLOTS) & PENDING_FLAG) != 0)
+#define SLOTS(s)		(PL(s) + IDX_HDR)
+#define ARENA(s)		(PL(s) + IDX_HDR + (Size) NSLOTS(s) * SLOT_BYTES)
 #define ARENA_USED(s)	get_u32(PL(s) + IDX_ARENA_USED)
 #define ENTRY_CTR(e, c)	((e) + 8 + 8 * (c))
 
@@ -148,11 +168,13 @@ CheckKeyLength(int len, const char *what)
 
 /*
  * A copy of state `s` with `nslots` slots and room for at least
- * `arena_room` arena bytes, slots rebuilt from the arena.  Built in the
- * current memory context (see state.h on growing states).
+ * `arena_room` arena bytes, slots rebuilt from the arena: all entries, or
+ * only the categories of a pending state (`pending`; a pending state stays
+ * pending, see Clean).  Built in the current memory context (see state.h
+ * on growing states).
  */
 static bytea *
-Rebuild(bytea *s, uint32 nslots, Size arena_room)
+Rebuild(bytea *s, uint32 nslots, Size arena_room, bool pending)
 {
 	uint32		used = ARENA_USED(s);
 	Size		cap;
@@ -161,66 +183,87 @@ Rebuild(bytea *s, uint32 nslots, Size arena_room)
 	char	   *slots;
 	uint32		mask = nslots - 1;
 
-	if ((Size) nslots * 4 + arena_room + IDX_HDR > MaxAllocSize - MQ_STATE_HDRSZ)
+	if (PENDING(s) && !pending)
+		elog(ERROR, "index_state: a state with pending pairs must be cleaned first");
+	Assert(!pending || nslots > 0);
+	if ((Size) nslots * SLOT_BYTES + arena_room + IDX_HDR > MaxAllocSize - MQ_STATE_HDRSZ)
 		ereport(ERROR,
 				(errcode(ERRCODE_PROGRAM_LIMIT_EXCEEDED),
 				 errmsg("index_state would exceed the 1 GB limit"),
 				 errdetail("It holds %u distinct (caller, category) pairs and categories.",
 						   get_u32(PL(s) + IDX_NENTRIES)),
 				 errhint("Build states per day and unit and merge fewer of them, or group by finer units.")));
-	cap = IDX_HDR + (Size) nslots * 4 + Max(arena_room, used);
-	n = mq_state_new(MQ_KIND_INDEX_STATE, cap, IDX_HDR + (Size) nslots * 4 + used);
+	cap = IDX_HDR + (Size) nslots * SLOT_BYTES + Max(arena_room, used);
+	n = mq_state_new(MQ_KIND_INDEX_STATE, cap, IDX_HDR + (Size) nslots * SLOT_BYTES + used);
 	memcpy(PL(n) + 4, PL(s) + 4, IDX_HDR - 4);
-	put_u32(PL(n) + IDX_NSLOTS, nslots);
+	put_u32(PL(n) + IDX_NSLOTS, nslots | (pending ? PENDING_FLAG : 0));
 	arena = ARENA(n);
 	memcpy(arena, ARENA(s), used);
-	slots = PL(n) + IDX_HDR;
+	slots = SLOTS(n);
 	if (nslots == 0)
 		return n;
 	for (Size off = 0; off < used; off += EntrySize(arena + off))
 	{
-		uint32		i = get_u32(arena + off) & mask;
+		uint32		h = get_u32(arena + off);
+		uint32		i = h & mask;
 
-		while (get_u32(slots + 4 * i) != 0)
+		if (pending && arena[off + 4] != TAG_CAT)
+			continue;
+		while (get_u32(slots + SLOT_BYTES * i) != 0)
 			i = (i + 1) & mask;
-		put_u32(slots + 4 * i, (uint32) off + 1);
+		put_u32(slots + SLOT_BYTES * i, (uint32) off + 1);
+		put_u32(slots + SLOT_BYTES * i + 4, h);
 	}
 	return n;
 }
 
 /*
- * Make room for one more entry of `esize` bytes: enough slots (load ≤ 1/2)
- * and arena.  May return a new state.
+ * Make room for one more entry of `esize` bytes: enough slots (load ≤ 1/2;
+ * a pending state slots only its categories) when `slotted`, and arena.
+ * May return a new state.
  */
 static bytea *
-Reserve(bytea *s, Size esize)
+Reserve(bytea *s, Size esize, bool slotted)
 {
 	uint32		nslots = NSLOTS(s);
-	uint32		nentries = get_u32(PL(s) + IDX_NENTRIES);
+	bool		pending = PENDING(s);
+	uint32		nslotted = get_u32(PL(s) + (pending ? IDX_NCAT : IDX_NENTRIES));
 	Size		used = ARENA_USED(s);
-	Size		room = MQ_STATE_CAPACITY(s) - IDX_HDR - (Size) nslots * 4;
+	Size		room = MQ_STATE_CAPACITY(s) - IDX_HDR - (Size) nslots * SLOT_BYTES;
 
-	if (nslots == 0 || (Size) (nentries + 1) * 2 > nslots)
+	if (nslots == 0 || (slotted && (Size) (nslotted + 1) * 2 > nslots))
 	{
 		uint32		ns = Max(nslots, 64);
 
-		while ((Size) (nentries + 1) * 2 > ns)
+		while ((Size) (nslotted + 1) * 2 > ns)
 			ns *= 2;
-		return Rebuild(s, ns, Max(used + esize, 2 * used));
+		return Rebuild(s, ns, Max(used + esize, 2 * used), pending);
 	}
+	/* a pending state only appends: grow it ×4 (each move is a copy nodeAgg repeats) */
 	if (used + esize > room)
-	{
-		bytea	   *n = mq_state_reserve(s, IDX_HDR + (Size) nslots * 4 + Max(used + esize, 2 * used), IDX_NAME);
-
-		return n;
-	}
+		return mq_state_reserve(s, IDX_HDR + (Size) nslots * SLOT_BYTES +
+								Max(used + esize, (pending ? 4 : 2) * used), IDX_NAME);
 	return s;
 }
 
-/* Append an entry (the caller reserved room); returns its arena offset. */
+/* Account for an entry of `size` bytes written at arena offset `off`. */
+static inline void
+EntryAdded(bytea *s, uint32 off, Size size, int tag)
+{
+	put_u32(PL(s) + IDX_ARENA_USED, off + (uint32) size);
+	put_u32(PL(s) + IDX_NENTRIES, get_u32(PL(s) + IDX_NENTRIES) + 1);
+	if (tag == TAG_CAT)
+		put_u32(PL(s) + IDX_NCAT, get_u32(PL(s) + IDX_NCAT) + 1);
+	mq_state_set_used(s, IDX_HDR + NSLOTS(s) * SLOT_BYTES + off + (uint32) size);
+}
+
+/*
+ * Append an entry (the caller reserved room) and record it in `slot`;
+ * returns its arena offset.
+ */
 static uint32
 AppendEntry(bytea *s, uint32 slot, uint32 hash, int tag, bool isnull, const char *key, int len,
-	   uint32 catoff)
+			uint32 catoff)
 {
 	char	   *arena = ARENA(s);
 	uint32		off = ARENA_USED(s);
@@ -239,42 +282,41 @@ AppendEntry(bytea *s, uint32 slot, uint32 hash, int tag, bool isnull, const char
 		put_u32(e + 8, catoff);
 		memcpy(e + PAIR_HDR, key, len);
 	}
-	put_u32(PL(s) + IDX_HDR + 4 * slot, off + 1);
-	put_u32(PL(s) + IDX_ARENA_USED, off + (uint32) size);
-	put_u32(PL(s) + IDX_NENTRIES, get_u32(PL(s) + IDX_NENTRIES) + 1);
-	if (tag == TAG_CAT)
-		put_u32(PL(s) + IDX_NCAT, get_u32(PL(s) + IDX_NCAT) + 1);
-	mq_state_set_used(s, IDX_HDR + NSLOTS(s) * 4 + off + (uint32) size);
+	put_u32(SLOTS(s) + SLOT_BYTES * slot, off + 1);
+	put_u32(SLOTS(s) + SLOT_BYTES * slot + 4, hash);
+	EntryAdded(s, off, size, tag);
 	return off;
 }
 
 /*
- * Find or add the category (key, len, isnull): returns its arena offset.
- * *sp is the state, replaced when it grows.
+ * Find or add the category (key, len, isnull) of hash h (CatHash; a
+ * merged entry's own hash): returns its arena offset.  *sp is the state,
+ * replaced when it grows.
  */
 static uint32
-FindCategory(bytea **sp, const char *key, int len, bool isnull)
+FindCategory(bytea **sp, const char *key, int len, bool isnull, uint32 h)
 {
-	uint32		h = CatHash(key, len, isnull);
 	bytea	   *s;
 	uint32		mask,
 				i;
 	char	   *arena,
 			   *slots;
 
-	*sp = s = Reserve(*sp, ALIGN4(CAT_HDR + (Size) len));
+	*sp = s = Reserve(*sp, ALIGN4(CAT_HDR + (Size) len), true);
 	mask = NSLOTS(s) - 1;
 	arena = ARENA(s);
-	slots = PL(s) + IDX_HDR;
+	slots = SLOTS(s);
 	for (i = h & mask;; i = (i + 1) & mask)
 	{
-		uint32		v = get_u32(slots + 4 * i);
+		uint32		v = get_u32(slots + SLOT_BYTES * i);
 		char	   *e;
 
 		if (v == 0)
 			break;
+		if (get_u32(slots + SLOT_BYTES * i + 4) != h)
+			continue;
 		e = arena + v - 1;
-		if (get_u32(e) == h && e[4] == TAG_CAT && e[5] == (isnull ? 1 : 0) &&
+		if (e[4] == TAG_CAT && e[5] == (isnull ? 1 : 0) &&
 			get_u16(e + 6) == len && memcmp(e + CAT_HDR, key, len) == 0)
 			return v - 1;
 	}
@@ -284,7 +326,7 @@ FindCategory(bytea **sp, const char *key, int len, bool isnull)
 /*
  * Add the pair (category at catoff, caller) with hash h (PairHash of the
  * category's hash and the caller) unless present; counts a new distinct
- * caller of the category.  *sp may be replaced.
+ * caller of the category.  *sp may be replaced.  Not for pending states.
  */
 static void
 AddPair(bytea **sp, uint32 catoff, const char *caller, int len, uint32 h)
@@ -295,19 +337,22 @@ AddPair(bytea **sp, uint32 catoff, const char *caller, int len, uint32 h)
 	char	   *arena,
 			   *slots;
 
-	*sp = s = Reserve(*sp, ALIGN4(PAIR_HDR + (Size) len));
+	Assert(!PENDING(*sp));
+	*sp = s = Reserve(*sp, ALIGN4(PAIR_HDR + (Size) len), true);
 	arena = ARENA(s);
 	mask = NSLOTS(s) - 1;
-	slots = PL(s) + IDX_HDR;
+	slots = SLOTS(s);
 	for (i = h & mask;; i = (i + 1) & mask)
 	{
-		uint32		v = get_u32(slots + 4 * i);
+		uint32		v = get_u32(slots + SLOT_BYTES * i);
 		char	   *e;
 
 		if (v == 0)
 			break;
+		if (get_u32(slots + SLOT_BYTES * i + 4) != h)
+			continue;
 		e = arena + v - 1;
-		if (get_u32(e) == h && e[4] == TAG_PAIR && get_u32(e + 8) == catoff &&
+		if (e[4] == TAG_PAIR && get_u32(e + 8) == catoff &&
 			get_u16(e + 6) == len && memcmp(e + PAIR_HDR, caller, len) == 0)
 			return;
 	}
@@ -340,11 +385,11 @@ ValidatePayload(bytea *s)
 	char	   *arena;
 	int64	   *pairs;
 
-	if (used < IDX_HDR)
+	if (used < IDX_HDR || PENDING(s))
 		goto bad;
 	nslots = NSLOTS(s);
 	arena_used = ARENA_USED(s);
-	if (nslots > (used - IDX_HDR) / 4 || IDX_HDR + nslots * 4 + arena_used != used)
+	if (nslots > (used - IDX_HDR) / SLOT_BYTES || IDX_HDR + nslots * SLOT_BYTES + arena_used != used)
 		goto bad;
 	arena = ARENA(s);
 	pairs = (int64 *) palloc0(sizeof(int64) * (arena_used / CAT_HDR + 1));
@@ -432,15 +477,24 @@ ValidateCategoryStarts(bytea *s)
 	pfree(start);
 }
 
+static bytea *Clean(bytea *s);
+
+/* The stored form of any state: no pending pairs, no slots, no slack. */
+static bytea *
+Stored(bytea *s)
+{
+	s = Clean(s);
+	if (NSLOTS(s) != 0)
+		s = Rebuild(s, 0, 0, false);
+	return s;
+}
+
 static bytea *
 CheckedInput(bytea *s)
 {
 	ValidatePayload(s);
 	ValidateCategoryStarts(s);
-	/* stored form: no slots */
-	if (NSLOTS(s) != 0)
-		s = Rebuild(s, 0, 0);
-	return s;
+	return Stored(s);
 }
 
 PG_FUNCTION_INFO_V1(index_state_in);
@@ -457,9 +511,7 @@ index_state_out(PG_FUNCTION_ARGS)
 {
 	bytea	   *s = mq_state_check(PG_GETARG_DATUM(0), MQ_KIND_INDEX_STATE, IDX_HDR, IDX_NAME);
 
-	if (NSLOTS(s) != 0)
-		s = Rebuild(s, 0, 0);
-	PG_RETURN_CSTRING(mq_state_to_cstring(s));
+	PG_RETURN_CSTRING(mq_state_to_cstring(Stored(s)));
 }
 
 PG_FUNCTION_INFO_V1(index_state_recv);
@@ -477,9 +529,7 @@ index_state_send(PG_FUNCTION_ARGS)
 {
 	bytea	   *s = mq_state_check(PG_GETARG_DATUM(0), MQ_KIND_INDEX_STATE, IDX_HDR, IDX_NAME);
 
-	if (NSLOTS(s) != 0)
-		s = Rebuild(s, 0, 0);
-	PG_RETURN_BYTEA_P(mq_state_to_binary(s));
+	PG_RETURN_BYTEA_P(mq_state_to_binary(Stored(s)));
 }
 
 /*
@@ -499,6 +549,7 @@ index_state_trans(PG_FUNCTION_ARGS)
 	uint32		catoff;
 	char	   *e;
 
+	s = Clean(s);
 	if (!catnull)
 	{
 		text	   *t = PG_GETARG_TEXT_PP(1);
@@ -507,7 +558,7 @@ index_state_trans(PG_FUNCTION_ARGS)
 		catlen = VARSIZE_ANY_EXHDR(t);
 		CheckKeyLength(catlen, "category_code");
 	}
-	catoff = FindCategory(&s, cat, catlen, catnull);
+	catoff = FindCategory(&s, cat, catlen, catnull, CatHash(cat, catlen, catnull));
 	e = ARENA(s) + catoff;
 	AddCounter(e, C_ORDERS, 1);
 	for (int i = 0; i < 3; i++)
@@ -530,9 +581,13 @@ index_state_trans(PG_FUNCTION_ARGS)
 	PG_RETURN_BYTEA_P(s);
 }
 
-/* Merge state b into a (a has slots or gets them); returns a, maybe moved. */
+/*
+ * Merge state b (clean or pending) into the clean state a exactly: pairs
+ * are looked up and counted.  a gets slots for both up front; returns a,
+ * maybe moved.
+ */
 static bytea *
-Merge(bytea *a, bytea *b)
+MergeExact(bytea *a, bytea *b)
 {
 	char	   *barena = ARENA(b);
 	Size		bused = ARENA_USED(b);
@@ -541,15 +596,16 @@ Merge(bytea *a, bytea *b)
 	uint32	   *to = (uint32 *) palloc(sizeof(uint32) * (nb + 1));
 	int			nmap = 0;
 
+	Assert(!PENDING(a));
 	/* one allocation for b's entries up front */
-	if (NSLOTS(a) == 0 || (Size) (get_u32(PL(a) + IDX_NENTRIES) + get_u32(PL(b) + IDX_NENTRIES)) * 2 > NSLOTS(a))
+	if (NSLOTS(a) == 0 || (Size) (get_u32(PL(a) + IDX_NENTRIES) + get_u32(PL(b) + IDX_NENTRIES) + 1) * 2 > NSLOTS(a))
 	{
 		uint32		ns = Max(NSLOTS(a), 64);
-		Size		total = (Size) get_u32(PL(a) + IDX_NENTRIES) + get_u32(PL(b) + IDX_NENTRIES);
+		Size		total = (Size) get_u32(PL(a) + IDX_NENTRIES) + get_u32(PL(b) + IDX_NENTRIES) + 1;
 
 		while (total * 2 > ns)
 			ns *= 2;
-		a = Rebuild(a, ns, ARENA_USED(a) + bused);
+		a = Rebuild(a, ns, ARENA_USED(a) + bused, false);
 	}
 	for (Size off = 0; off < bused;)
 	{
@@ -558,7 +614,7 @@ Merge(bytea *a, bytea *b)
 
 		if (e[4] == TAG_CAT)
 		{
-			uint32		aoff = FindCategory(&a, e + CAT_HDR, len, e[5] == 1);
+			uint32		aoff = FindCategory(&a, e + CAT_HDR, len, e[5] == 1, get_u32(e));
 			char	   *ae = ARENA(a) + aoff;
 
 			for (int c = 0; c < C_NCOUNTERS; c++)
@@ -600,27 +656,342 @@ Merge(bytea *a, bytea *b)
 }
 
 /*
+ * Merge state b into a lazily (inside an aggregate): categories add their
+ * counters, b's pairs are appended unchecked and a becomes (or stays)
+ * pending.  Returns a, maybe moved.
+ */
+static bytea *
+MergePending(bytea *a, bytea *b)
+{
+	Size		bused = ARENA_USED(b);
+	uint32		nb = get_u32(PL(b) + IDX_NCAT);
+	uint32	   *from = (uint32 *) palloc(sizeof(uint32) * (nb + 1));
+	uint32	   *to = (uint32 *) palloc(sizeof(uint32) * (nb + 1));
+	int			nmap = 0;
+
+	if (!PENDING(a))
+	{
+		uint32		ns = 64;
+
+		while ((Size) (get_u32(PL(a) + IDX_NCAT) + nb + 1) * 2 > ns)
+			ns *= 2;
+		a = Rebuild(a, ns, 2 * (ARENA_USED(a) + bused), true);
+	}
+	else
+		a = Reserve(a, bused, false);
+	for (Size off = 0; off < bused;)
+	{
+		char	   *e = ARENA(b) + off;
+		Size		size = EntrySize(e);
+
+		if (e[4] == TAG_CAT)
+		{
+			uint32		aoff = FindCategory(&a, e + CAT_HDR, get_u16(e + 6), e[5] == 1, get_u32(e));
+			char	   *ae = ARENA(a) + aoff;
+
+			for (int c = 0; c < C_NCOUNTERS; c++)
+				if (c != C_PAIRS)
+					AddCounter(ae, c, mq_get_i64(ENTRY_CTR(e, c)));
+			if (nmap >= (int) nb + 1)
+				elog(ERROR, "index_state: more categories than its header says");
+			from[nmap] = (uint32) off;
+			to[nmap++] = aoff;
+		}
+		else
+		{
+			uint32		bcat = get_u32(e + 8);
+			uint32		aoff = ARENA_USED(a);
+			int			lo = 0,
+						hi = nmap - 1;
+
+			while (lo < hi)
+			{
+				int			mid = (lo + hi) / 2;
+
+				if (from[mid] < bcat)
+					lo = mid + 1;
+				else
+					hi = mid;
+			}
+			if (nmap == 0 || from[lo] != bcat)
+				elog(ERROR, "index_state: pair without its category");
+			a = Reserve(a, size, false);
+			memcpy(ARENA(a) + aoff, e, size);
+			put_u32(ARENA(a) + aoff + 8, to[lo]);
+			EntryAdded(a, aoff, size, TAG_PAIR);
+		}
+		off += size;
+		if ((off & 0xFFFF) < 64)
+			CHECK_FOR_INTERRUPTS();
+	}
+	pfree(from);
+	pfree(to);
+	return a;
+}
+
+/*
+ * The stored form of a pending state: its entries copied in order, each
+ * pair only the first time it occurs (one probe of a table sized for all
+ * entries, so nothing grows), the distinct callers counted afresh.  Leaves
+ * s untouched (a window aggregate may read it again).
+ */
+static bytea *
+Dedup(bytea *s)
+{
+	Size		used = ARENA_USED(s);
+	uint32		total = get_u32(PL(s) + IDX_NENTRIES);
+	uint32		ncat = get_u32(PL(s) + IDX_NCAT);
+	uint32		ns = 64,
+				mask;
+	uint32	   *slots;
+	uint32	   *from = (uint32 *) palloc(sizeof(uint32) * (ncat + 1));
+	uint32	   *to = (uint32 *) palloc(sizeof(uint32) * (ncat + 1));
+	int			nmap = 0;
+	uint32		nout = 0,
+				nused = 0;
+	bytea	   *n;
+	char	   *src = ARENA(s),
+			   *dst;
+
+	while ((Size) (total + 1) * 2 > ns)
+		ns *= 2;
+	mask = ns - 1;
+	slots = (uint32 *) palloc_extended(sizeof(uint32) * 2 * (Size) ns, MCXT_ALLOC_HUGE | MCXT_ALLOC_ZERO);
+	n = mq_state_new(MQ_KIND_INDEX_STATE, IDX_HDR + used, IDX_HDR);
+	dst = PL(n) + IDX_HDR;
+	for (Size off = 0; off < used;)
+	{
+		char	   *e = src + off;
+		Size		size = EntrySize(e);
+
+		if (e[4] == TAG_CAT)
+		{
+			if (nmap >= (int) ncat + 1)
+				elog(ERROR, "index_state: more categories than its header says");
+			memcpy(dst + nused, e, size);
+			mq_put_i64(ENTRY_CTR(dst + nused, C_PAIRS), 0);
+			from[nmap] = (uint32) off;
+			to[nmap++] = nused;
+			nused += (uint32) size;
+			nout++;
+		}
+		else
+		{
+			uint32		bcat = get_u32(e + 8);
+			uint32		h = get_u32(e);
+			int			len = get_u16(e + 6);
+			int			lo = 0,
+						hi = nmap - 1;
+			uint32		i;
+
+			while (lo < hi)
+			{
+				int			mid = (lo + hi) / 2;
+
+				if (from[mid] < bcat)
+					lo = mid + 1;
+				else
+					hi = mid;
+			}
+			if (nmap == 0 || from[lo] != bcat)
+				elog(ERROR, "index_state: pair without its category");
+			for (i = h & mask; slots[2 * i] != 0; i = (i + 1) & mask)
+			{
+				char	   *d = dst + slots[2 * i] - 1;
+
+				if (slots[2 * i + 1] == h && get_u32(d + 8) == to[lo] &&
+					get_u16(d + 6) == len && memcmp(d + PAIR_HDR, e + PAIR_HDR, len) == 0)
+					break;
+			}
+			if (slots[2 * i] == 0)
+			{
+				memcpy(dst + nused, e, size);
+				put_u32(dst + nused + 8, to[lo]);
+				slots[2 * i] = nused + 1;
+				slots[2 * i + 1] = h;
+				mq_put_i64(ENTRY_CTR(dst + to[lo], C_PAIRS),
+						   mq_get_i64(ENTRY_CTR(dst + to[lo], C_PAIRS)) + 1);
+				nused += (uint32) size;
+				nout++;
+			}
+		}
+		off += size;
+		if ((off & 0xFFFF) < 64)
+			CHECK_FOR_INTERRUPTS();
+	}
+	put_u32(PL(n) + IDX_NENTRIES, nout);
+	put_u32(PL(n) + IDX_ARENA_USED, nused);
+	put_u32(PL(n) + IDX_NCAT, (uint32) nmap);
+	mq_state_set_used(n, IDX_HDR + nused);
+	SET_VARSIZE(n, MQ_STATE_HDRSZ + IDX_HDR + nused);
+	pfree(slots);
+	pfree(from);
+	pfree(to);
+	return n;
+}
+
+/* A clean state: s itself, or the stored form of a pending s. */
+static bytea *
+Clean(bytea *s)
+{
+	return PENDING(s) ? Dedup(s) : s;
+}
+
+/*
+ * A large pending state inside a grouping aggregate lives in an expanded
+ * object of its own memory context (child of the aggregate's): it grows in
+ * place (repalloc) and nodeAgg adopts it instead of copying it each time it
+ * moves; flattening it (a partial aggregate's result, a spilled group, any
+ * plain reader) gives the stored form.  Small states stay flat.
+ */
+#define EXPAND_AT		(32 * 1024)
+
+typedef struct IdxExpanded
+{
+	ExpandedObjectHeader hdr;
+	bytea	   *state;			/* flat, pending, with slack; in hdr.eoh_context */
+	bytea	   *stored;			/* its stored form once flattened, or NULL */
+} IdxExpanded;
+
+static Size IdxFlatSize(ExpandedObjectHeader *eohptr);
+static void IdxFlattenInto(ExpandedObjectHeader *eohptr, void *result, Size allocated_size);
+
+static const ExpandedObjectMethods IdxMethods = {IdxFlatSize, IdxFlattenInto};
+
+static Size
+IdxFlatSize(ExpandedObjectHeader *eohptr)
+{
+	IdxExpanded *x = (IdxExpanded *) eohptr;
+
+	if (x->stored == NULL)
+	{
+		MemoryContext old = MemoryContextSwitchTo(x->hdr.eoh_context);
+
+		x->stored = Dedup(x->state);
+		MemoryContextSwitchTo(old);
+	}
+	return MQ_STATE_HDRSZ + mq_state_used(x->stored);
+}
+
+static void
+IdxFlattenInto(ExpandedObjectHeader *eohptr, void *result, Size allocated_size)
+{
+	IdxExpanded *x = (IdxExpanded *) eohptr;
+	Size		size = IdxFlatSize(eohptr);
+
+	if (allocated_size != size)
+		elog(ERROR, "index_state: flattening into %zu bytes, %zu needed", allocated_size, size);
+	memcpy(result, x->stored, size);
+	SET_VARSIZE(result, size);
+}
+
+static inline bool
+IsIdxExpanded(Datum d)
+{
+	return VARATT_IS_EXTERNAL_EXPANDED(DatumGetPointer(d)) && DatumGetEOHP(d)->eoh_methods == &IdxMethods;
+}
+
+/* The state of argument argno, read only: an expanded state's flat block. */
+static bytea *
+StateArg(FunctionCallInfo fcinfo, int argno)
+{
+	Datum		d = PG_GETARG_DATUM(argno);
+
+	if (IsIdxExpanded(d))
+		return ((IdxExpanded *) DatumGetEOHP(d))->state;
+	return mq_state_check(d, MQ_KIND_INDEX_STATE, IDX_HDR, IDX_NAME);
+}
+
+/* An expanded object holding a copy of the pending state a, under parent. */
+static Datum
+Expand(bytea *a, MemoryContext parent)
+{
+	MemoryContext cxt = AllocSetContextCreate(parent, "minqing index_state", ALLOCSET_DEFAULT_SIZES);
+	IdxExpanded *x = (IdxExpanded *) MemoryContextAlloc(cxt, sizeof(IdxExpanded));
+
+	EOH_init_header(&x->hdr, &IdxMethods, cxt);
+	x->state = (bytea *) MemoryContextAlloc(cxt, VARSIZE(a));
+	memcpy(x->state, a, VARSIZE(a));
+	x->stored = NULL;
+	return EOHPGetRWDatum(&x->hdr);
+}
+
+/* Merge b into the expanded state x, growing it in place. */
+static void
+ExpandedMerge(IdxExpanded *x, bytea *b)
+{
+	MemoryContext old = MemoryContextSwitchTo(x->hdr.eoh_context);
+	bytea	   *a = x->state;
+	Size		need = IDX_HDR + (Size) NSLOTS(a) * SLOT_BYTES + ARENA_USED(a) + ARENA_USED(b);
+
+	if (x->stored != NULL)
+	{
+		pfree(x->stored);
+		x->stored = NULL;
+	}
+	if (need > MQ_STATE_CAPACITY(a))
+	{
+		Size		cap = Max(need, 2 * MQ_STATE_CAPACITY(a));
+
+		if (cap > MaxAllocSize - MQ_STATE_HDRSZ)
+			cap = need;
+		if (cap > MaxAllocSize - MQ_STATE_HDRSZ)
+			ereport(ERROR,
+					(errcode(ERRCODE_PROGRAM_LIMIT_EXCEEDED),
+					 errmsg("index_state would exceed the 1 GB limit"),
+					 errdetail("It holds %u (caller, category) entries and categories.",
+							   get_u32(PL(a) + IDX_NENTRIES)),
+					 errhint("Build states per day and unit and merge fewer of them, or group by finer units.")));
+		a = (bytea *) repalloc(a, MQ_STATE_HDRSZ + cap);
+		SET_VARSIZE(a, MQ_STATE_HDRSZ + cap);
+		x->state = a;
+	}
+	a = MergePending(a, b);
+	if (a != x->state)
+	{
+		pfree(x->state);
+		x->state = a;
+	}
+	MemoryContextSwitchTo(old);
+}
+
+/*
  * index_state_combine(a, b): the combine function of both aggregates and
  * the transition function of index_state(index_state).  Exact: categories
  * add their counters, pairs are unioned, so a caller seen on two days is
- * one distinct caller and the second order is a repeat.
+ * one distinct caller and the second order is a repeat.  Inside an
+ * aggregate the union is deferred to the final function (MergePending);
+ * called directly it returns the stored form.
  */
 PG_FUNCTION_INFO_V1(index_state_combine);
 Datum
 index_state_combine(PG_FUNCTION_ARGS)
 {
+	MemoryContext aggcxt = NULL;
+	int			ctx = AggCheckCallContext(fcinfo, &aggcxt);
 	bool		done;
-	bytea	   *a = mq_state_combine_nulls(fcinfo, MQ_KIND_INDEX_STATE, IDX_HDR, IDX_NAME, &done);
+	bytea	   *a;
 	bytea	   *b;
 
-	if (done)
+	if (ctx == AGG_CONTEXT_AGGREGATE && !PG_ARGISNULL(0) && IsIdxExpanded(PG_GETARG_DATUM(0)))
 	{
-		if (a == NULL)
-			PG_RETURN_NULL();
-		PG_RETURN_BYTEA_P(a);
+		if (!PG_ARGISNULL(1))
+			ExpandedMerge((IdxExpanded *) DatumGetEOHP(PG_GETARG_DATUM(0)), StateArg(fcinfo, 1));
+		PG_RETURN_DATUM(PG_GETARG_DATUM(0));
 	}
-	b = mq_state_check(PG_GETARG_DATUM(1), MQ_KIND_INDEX_STATE, IDX_HDR, IDX_NAME);
-	PG_RETURN_BYTEA_P(Merge(a, b));
+	a = mq_state_combine_nulls(fcinfo, MQ_KIND_INDEX_STATE, IDX_HDR, IDX_NAME, &done);
+	if (!done)
+	{
+		b = mq_state_check(PG_GETARG_DATUM(1), MQ_KIND_INDEX_STATE, IDX_HDR, IDX_NAME);
+		a = ctx != 0 ? MergePending(a, b) : MergeExact(Clean(a), b);
+	}
+	if (a == NULL)
+		PG_RETURN_NULL();
+	if (ctx == 0)
+		a = Stored(a);
+	else if (ctx == AGG_CONTEXT_AGGREGATE && PENDING(a) && VARSIZE(a) >= EXPAND_AT)
+		PG_RETURN_DATUM(Expand(a, aggcxt));
+	PG_RETURN_BYTEA_P(a);
 }
 
 /* index_state_final(state): the stored form, without slots or slack. */
@@ -632,8 +1003,9 @@ index_state_final(PG_FUNCTION_ARGS)
 
 	if (PG_ARGISNULL(0))
 		PG_RETURN_NULL();
-	s = mq_state_check(PG_GETARG_DATUM(0), MQ_KIND_INDEX_STATE, IDX_HDR, IDX_NAME);
-	PG_RETURN_BYTEA_P(Rebuild(s, 0, 0));
+	s = StateArg(fcinfo, 0);
+	/* a new block either way: never the transition value itself */
+	PG_RETURN_BYTEA_P(PENDING(s) ? Dedup(s) : Rebuild(s, 0, 0, false));
 }
 
 /*
@@ -653,7 +1025,7 @@ index_state_counts(PG_FUNCTION_ARGS)
 	InitMaterializedSRF(fcinfo, 0);
 	if (PG_ARGISNULL(0))
 		PG_RETURN_NULL();
-	s = mq_state_check(PG_GETARG_DATUM(0), MQ_KIND_INDEX_STATE, IDX_HDR, IDX_NAME);
+	s = Clean(StateArg(fcinfo, 0));
 	arena = ARENA(s);
 	used = ARENA_USED(s);
 	for (Size off = 0; off < used; off += EntrySize(arena + off))

@@ -1,12 +1,13 @@
--- make bench cases for rollups (SPEC §8, docs/rollup.md): daily states per unit of the orders (the generated
--- orders carry grid codes), built once per run (the extension is re-created each run, which drops the state
--- columns) with the recipe's primary key (day, unit_code), then read by dashboard queries.
+-- make bench cases for rollups (SPEC §8, docs/rollup.md): daily states per community (the generated orders
+-- carry grid codes; docs/rollup.md's community form groups them by admin_ancestor(unit_code, 5)), built once
+-- per run (the extension is re-created each run, which drops the state columns) with the recipe's primary key
+-- (day, unit_code), then read by dashboard queries.
 -- The "dba" column here is the same answer computed from the raw orders.
 -- setup: DROP TABLE IF EXISTS :schema.index_daily
--- setup: CREATE TABLE :schema.index_daily AS SELECT created_at::date AS day, unit_code, minqing.index_state(category_code, responded, resolved, satisfied, caller_id) AS state FROM :tbl GROUP BY 1, 2
+-- setup: CREATE TABLE :schema.index_daily AS SELECT created_at::date AS day, minqing.admin_ancestor(unit_code, 5) AS unit_code, minqing.index_state(category_code, responded, resolved, satisfied, caller_id) AS state FROM :tbl GROUP BY 1, 2
 -- setup: ALTER TABLE :schema.index_daily ADD PRIMARY KEY (day, unit_code)
 -- setup: DROP TABLE IF EXISTS :schema.kpi_daily
--- setup: CREATE TABLE :schema.kpi_daily AS SELECT created_at::date AS day, unit_code, minqing.kpi_state(responded, resolved, satisfied) AS state FROM :tbl GROUP BY 1, 2
+-- setup: CREATE TABLE :schema.kpi_daily AS SELECT created_at::date AS day, minqing.admin_ancestor(unit_code, 5) AS unit_code, minqing.kpi_state(responded, resolved, satisfied) AS state FROM :tbl GROUP BY 1, 2
 -- setup: ALTER TABLE :schema.kpi_daily ADD PRIMARY KEY (day, unit_code)
 -- setup: ANALYZE :schema.index_daily
 -- setup: ANALYZE :schema.kpi_daily

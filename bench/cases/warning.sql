@@ -5,6 +5,7 @@
 -- parallel: no
 -- minqing: SELECT count(*) FROM minqing.alarm_list(:'tbl', 5, DATE '2025-09-09', 'C2', :'units')
 -- bench: stscan 99 replications, one category, 2 months, 500 m, 7 days
+-- max_size: 5000000
 -- parallel: no
 -- minqing: SELECT cardinality(minqing.stscan(geom, created_at::date, 1, 500, 7, 99, 1)) FROM :tbl WHERE category_code = 'ebike_charging' AND created_at >= '2025-08-01' AND created_at < '2025-10-01'
 -- bench: alarm_list(level 4, auto) on one day (reads the 431 days up to it)

@@ -2,7 +2,7 @@
 -- sentiment_index / alarm_list reading a daily rollup relation.  Every
 -- rollup answer is compared with the raw answer over the same rows.
 BEGIN;
-SELECT plan(43);
+SELECT plan(49);
 \i index_fixture.psql
 SET LOCAL TimeZone = 'Asia/Shanghai';
 
@@ -86,6 +86,40 @@ SELECT is((SELECT sum(x.repeat_orders) - sum(x.caller_orders) / 2 FROM minqing.i
                                                    UNION ALL SELECT st FROM merged WHERE street = '990101001') y)) x),
           (SELECT sum(x.repeat_orders) FROM merged m, minqing.index_state_counts(m.st) x WHERE m.street = '990101001'),
           'a state merged with itself: the copy''s caller orders are all repeats, nothing else changes');
+
+-- merging inside an aggregate is lazy (pairs appended, deduplicated by the final function; a large
+-- state grows in place as an expanded object): the street states here are well above the 32 kB at
+-- which that starts, the window form keeps its state flat, and a direct call returns the stored form
+SELECT ok((SELECT min(pg_column_size(st)) FROM merged) > 32768,
+          'the merged street states are large (the expanded, grow-in-place path is taken)');
+CREATE TEMP TABLE running AS
+SELECT left(unit_code, 9) AS street, day,
+       minqing.index_state(state) OVER (PARTITION BY left(unit_code, 9) ORDER BY day) AS st
+FROM daily WHERE unit_code LIKE '990101%';
+SELECT is((SELECT array_agg(x ORDER BY r.street, x.category_code)::text
+           FROM (SELECT DISTINCT ON (street) street, st FROM running ORDER BY street, day DESC) r,
+                minqing.index_state_counts(r.st) x),
+          (SELECT array_agg(x ORDER BY m.street, x.category_code)::text FROM merged m, minqing.index_state_counts(m.st) x
+           WHERE m.street LIKE '990101%'),
+          'index_state(state) as a running window aggregate: its last row = the grouped merge');
+-- (the day's communities are peers of one frame: any of their rows)
+SELECT is((SELECT array_agg(x ORDER BY x.category_code)::text FROM minqing.index_state_counts(
+               (SELECT r.st FROM running r WHERE r.street = '990101001' AND r.day = (SELECT min(day) + 40 FROM daily)
+                LIMIT 1)) x),
+          (SELECT array_agg(x ORDER BY x.category_code)::text FROM minqing.index_state_counts(
+               (SELECT minqing.index_state(category_code, responded, resolved, satisfied, caller_id) FROM ord
+                WHERE left(unit_code, 9) = '990101001' AND created_at::date <= (SELECT min(day) + 40 FROM daily))) x),
+          'a middle row of the running window = index_state over the orders up to that day');
+SELECT is((SELECT minqing.index_state_combine(a.st, b.st)::text FROM merged a, merged b
+           WHERE a.street = '990101001' AND b.street = '990101002'),
+          (SELECT minqing.index_state(st ORDER BY street)::text FROM merged WHERE street IN ('990101001', '990101002')),
+          'index_state_combine called directly = the aggregate merge, in the stored form');
+SELECT is((SELECT substr(minqing.index_state_combine(a.st, b.st)::text, 27, 8) FROM merged a, merged b
+           WHERE a.street = '990101001' AND b.street = '990101002'),
+          '00000000', 'a direct combine returns no slots and no pending pairs');
+SELECT throws_like(format($$SELECT %L::minqing.index_state$$,
+                          overlay((SELECT state::text FROM daily LIMIT 1) placing '00000080' from 27 for 8)),
+                   '%invalid index_state%', 'a state marked as holding pending pairs is not accepted as input');
 
 -- 12-15. forced-parallel plans equal serial ones
 CREATE TEMP TABLE pc1 AS SELECT * FROM tap.parallel_check($$SELECT left(unit_code, 9), x.* FROM (
