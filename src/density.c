@@ -29,6 +29,7 @@
 
 #include "fmgr.h"
 #include "miscadmin.h"
+#include "utils/expandeddatum.h"
 #include "utils/memutils.h"
 
 #include "density.h"
@@ -353,6 +354,71 @@ KdeAppendFast(bytea *s, const KdeTransCache *tc, double x, double y, double w, b
 }
 
 /*
+ * A large state inside a grouping aggregate lives in an expanded object of
+ * its own memory context (child of the aggregate's): it grows there and
+ * nodeAgg adopts it instead of copying every block the state moves to (a
+ * copy of up to 32 MB, in fresh pages, per growth of the kept points).
+ * Flattening it (a partial aggregate's result, any plain reader) gives the
+ * stored form without slack.  Small states stay flat.
+ */
+#define KDE_EXPAND_AT	(64 * 1024)
+
+typedef struct KdeExpanded
+{
+	ExpandedObjectHeader hdr;
+	bytea	   *state;			/* flat, with slack; in hdr.eoh_context */
+} KdeExpanded;
+
+static Size
+KdeFlatSize(ExpandedObjectHeader *eohptr)
+{
+	return MQ_STATE_HDRSZ + mq_state_used(((KdeExpanded *) eohptr)->state);
+}
+
+static void
+KdeFlattenInto(ExpandedObjectHeader *eohptr, void *result, Size allocated_size)
+{
+	Size		size = KdeFlatSize(eohptr);
+
+	if (allocated_size != size)
+		elog(ERROR, "kde: flattening into %zu bytes, %zu needed", allocated_size, size);
+	memcpy(result, ((KdeExpanded *) eohptr)->state, size);
+	SET_VARSIZE(result, size);
+}
+
+static const ExpandedObjectMethods KdeMethods = {KdeFlatSize, KdeFlattenInto};
+
+static inline KdeExpanded *
+KdeExpandedOf(Datum d)
+{
+	if (VARATT_IS_EXTERNAL_EXPANDED(DatumGetPointer(d)) && DatumGetEOHP(d)->eoh_methods == &KdeMethods)
+		return (KdeExpanded *) DatumGetEOHP(d);
+	return NULL;
+}
+
+/* kde_final's view of its argument: an expanded state's flat block, read only */
+bytea *
+mq_kde_state_arg(Datum d)
+{
+	KdeExpanded *x = KdeExpandedOf(d);
+
+	return mq_kde_check(x != NULL ? PointerGetDatum(x->state) : d);
+}
+
+/* An expanded object holding a copy of s, under the aggregate's context. */
+static Datum
+KdeExpand(bytea *s, MemoryContext parent)
+{
+	MemoryContext cxt = AllocSetContextCreate(parent, "minqing kde", ALLOCSET_DEFAULT_SIZES);
+	KdeExpanded *x = (KdeExpanded *) MemoryContextAlloc(cxt, sizeof(KdeExpanded));
+
+	EOH_init_header(&x->hdr, &KdeMethods, cxt);
+	x->state = (bytea *) MemoryContextAllocHuge(cxt, VARSIZE(s));
+	memcpy(x->state, s, VARSIZE(s));
+	return EOHPGetRWDatum(&x->hdr);
+}
+
+/*
  * kde_trans(state, geom, cell_size, bandwidth [, weight]): keep (or bin)
  * one point.  NULL geometry, cell size, bandwidth or weight and POINT EMPTY
  * skip the row.  The first row fixes cell size, bandwidth, SRID and the
@@ -369,6 +435,7 @@ KdeTransCommon(FunctionCallInfo fcinfo, bool weighted)
 				w = 1.0;
 	MqStateConst c[2];
 	KdeTransCache *tc = (KdeTransCache *) fcinfo->flinfo->fn_extra;
+	KdeExpanded *x = NULL;
 
 	if (PG_ARGISNULL(1) || PG_ARGISNULL(2) || PG_ARGISNULL(3) ||
 		(weighted && PG_ARGISNULL(4)))
@@ -390,6 +457,8 @@ KdeTransCommon(FunctionCallInfo fcinfo, bool weighted)
 
 	if (PG_ARGISNULL(0))
 		s = KdeStateNew(fcinfo, cell, bw, pt.srid, weighted);
+	else if (tc != NULL && (x = KdeExpandedOf(PG_GETARG_DATUM(0))) != NULL)
+		s = x->state;
 	else if (tc != NULL && KdeStateHeaderOk(DatumGetPointer(PG_GETARG_DATUM(0))))
 		s = (bytea *) DatumGetPointer(PG_GETARG_DATUM(0));
 	else
@@ -427,7 +496,23 @@ KdeTransCommon(FunctionCallInfo fcinfo, bool weighted)
 	mq_put_i64(pl + KDE_N, mq_get_i64(pl + KDE_N) + 1);
 	mq_put_f8(pl + KDE_W, mq_get_f8(pl + KDE_W) + w);
 	if (tc == NULL || !KdeAppendFast(s, tc, pt.x, pt.y, w, weighted))
-		s = KdeAddPoint(s, pt.x, pt.y, w);
+	{
+		if (x != NULL)
+		{
+			/* new blocks in the object's context; the old one is ours to free */
+			MemoryContext old = MemoryContextSwitchTo(x->hdr.eoh_context);
+
+			s = KdeAddPoint(s, pt.x, pt.y, w);
+			MemoryContextSwitchTo(old);
+			if (s != x->state)
+			{
+				pfree(x->state);
+				x->state = s;
+			}
+		}
+		else
+			s = KdeAddPoint(s, pt.x, pt.y, w);
+	}
 	if (tc != NULL)
 	{
 		double		q = mq_get_f8(MQ_STATE_PAYLOAD(s) + KDE_Q);
@@ -436,6 +521,15 @@ KdeTransCommon(FunctionCallInfo fcinfo, bool weighted)
 		{
 			tc->q = q;
 			tc->iq = 1.0 / q;
+		}
+		if (x != NULL)
+			PG_RETURN_DATUM(PG_GETARG_DATUM(0));
+		if (VARSIZE(s) >= KDE_EXPAND_AT)
+		{
+			MemoryContext aggcxt = NULL;
+
+			if (AggCheckCallContext(fcinfo, &aggcxt) == AGG_CONTEXT_AGGREGATE)
+				PG_RETURN_DATUM(KdeExpand(s, aggcxt));
 		}
 	}
 	PG_RETURN_BYTEA_P(s);

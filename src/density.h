@@ -185,6 +185,7 @@ KdeNodeAdd(char *p, double w)
 /* the state (density.c) */
 extern int32 mq_kde_lattice_k(double cell, double bw);
 extern bytea *mq_kde_check(Datum d);
+extern bytea *mq_kde_state_arg(Datum d);
 
 /* the state's lattice mode (density_lattice.c) */
 extern bytea *mq_kde_flushed(bytea *s);

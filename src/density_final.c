@@ -855,7 +855,7 @@ kde_final(PG_FUNCTION_ARGS)
 
 	if (PG_ARGISNULL(0))
 		PG_RETURN_NULL();
-	s = mq_kde_check(PG_GETARG_DATUM(0));
+	s = mq_kde_state_arg(PG_GETARG_DATUM(0));
 	scratch = AllocSetContextCreate(CurrentMemoryContext, "kde final", ALLOCSET_DEFAULT_SIZES);
 	old = MemoryContextSwitchTo(scratch);
 	if (mq_get_i32(MQ_STATE_PAYLOAD(s) + KDE_FLAGS) & KDE_F_LATTICE)
