@@ -29,6 +29,7 @@
 
 #include "fmgr.h"
 #include "miscadmin.h"
+#include "utils/expandeddatum.h"
 #include "utils/memutils.h"
 
 #include "density.h"
@@ -184,9 +185,13 @@ KdeAddPoint(bytea *s, double x, double y, double w)
 	char	   *pl = MQ_STATE_PAYLOAD(s);
 	double		q = mq_get_f8(pl + KDE_Q);
 
-	/* every point lands on the global quantum grid, whatever the mode */
-	double		X = rint(x / q),
-				Y = rint(y / q);
+	/*
+	 * every point lands on the global quantum grid, whatever the mode (by the
+	 * reciprocal, as kde_trans's usual row does: the same rounding)
+	 */
+	double		iq = 1.0 / q,
+				X = rint(x * iq),
+				Y = rint(y * iq);
 
 	if (KdeAppend(&s, X, Y, w))
 		return s;
@@ -287,8 +292,131 @@ KdeStateNew(FunctionCallInfo fcinfo, double cell, double bw, int32 srid, bool we
 	return s;
 }
 
-/* fn_extra of kde_trans once it knows it runs in an aggregate */
-static const char KdeInAggregate = 1;
+/*
+ * fn_extra of kde_trans once it knows it runs in an aggregate: the
+ * reciprocal of the last state's quantum (a power of two, so x * (1 / q) is
+ * exactly x / q).
+ */
+typedef struct KdeTransCache
+{
+	double		q;
+	double		iq;				/* 1 / q */
+} KdeTransCache;
+
+/*
+ * The header checks of mq_state_check, inline, for a plain (4-byte header,
+ * uncompressed) kde state: true when they pass; the kit's function reports
+ * (or detoasts) anything else.
+ */
+static inline bool
+KdeStateHeaderOk(const char *d)
+{
+	return VARATT_IS_4B_U(d) && VARSIZE(d) >= MQ_STATE_HDRSZ + KDE_HDR &&
+		((const uint8 *) d)[4] == MQ_STATE_VERSION && ((const uint8 *) d)[5] == MQ_KIND_KDE &&
+		mq_state_used((const bytea *) d) >= KDE_HDR &&
+		(Size) mq_state_used((const bytea *) d) <= VARSIZE(d) - MQ_STATE_HDRSZ;
+}
+
+/*
+ * The usual row of an aggregate: the state is the one the previous row
+ * returned, the point fits the pending or kept points without growing
+ * the state or flushing.  False (nothing written) otherwise.
+ */
+static inline bool
+KdeAppendFast(bytea *s, const KdeTransCache *tc, double x, double y, double w, bool weighted)
+{
+	char	   *pl = MQ_STATE_PAYLOAD(s);
+	int32		flags = mq_get_i32(pl + KDE_FLAGS);
+	int			at = (flags & KDE_F_LATTICE) ? KDE_NPEND : KDE_NUSED;
+	int32		count = mq_get_i32(pl + at);
+	int32		limit = (flags & KDE_F_LATTICE) ? Min(mq_kde_exact_points, KDE_BATCH_POINTS) : mq_kde_exact_points;
+	uint32		used = mq_state_used(s),
+				sz = weighted ? 16 : 8;
+	double		ox,
+				oy;
+	char	   *p;
+
+	if (count == 0 || count >= limit || (Size) used + sz > MQ_STATE_CAPACITY(s) ||
+		mq_get_f8(pl + KDE_Q) != tc->q)
+		return false;
+	ox = rint(x * tc->iq) - mq_get_f8(pl + KDE_OX);
+	oy = rint(y * tc->iq) - mq_get_f8(pl + KDE_OY);
+	if (!(fabs(ox) <= PG_INT32_MAX && fabs(oy) <= PG_INT32_MAX))
+		return false;
+	p = pl + used;
+	mq_put_i32(p, (int32) ox);
+	mq_put_i32(p + 4, (int32) oy);
+	if (weighted)
+		mq_put_f8(p + 8, w);
+	mq_state_set_used(s, used + sz);
+	mq_put_i32(pl + at, count + 1);
+	return true;
+}
+
+/*
+ * A large state inside a grouping aggregate lives in an expanded object of
+ * its own memory context (child of the aggregate's): it grows there and
+ * nodeAgg adopts it instead of copying every block the state moves to (a
+ * copy of up to 32 MB, in fresh pages, per growth of the kept points).
+ * Flattening it (a partial aggregate's result, any plain reader) gives the
+ * stored form without slack.  Small states stay flat.
+ */
+#define KDE_EXPAND_AT	(64 * 1024)
+
+typedef struct KdeExpanded
+{
+	ExpandedObjectHeader hdr;
+	bytea	   *state;			/* flat, with slack; in hdr.eoh_context */
+} KdeExpanded;
+
+static Size
+KdeFlatSize(ExpandedObjectHeader *eohptr)
+{
+	return MQ_STATE_HDRSZ + mq_state_used(((KdeExpanded *) eohptr)->state);
+}
+
+static void
+KdeFlattenInto(ExpandedObjectHeader *eohptr, void *result, Size allocated_size)
+{
+	Size		size = KdeFlatSize(eohptr);
+
+	if (allocated_size != size)
+		elog(ERROR, "kde: flattening into %zu bytes, %zu needed", allocated_size, size);
+	memcpy(result, ((KdeExpanded *) eohptr)->state, size);
+	SET_VARSIZE(result, size);
+}
+
+static const ExpandedObjectMethods KdeMethods = {KdeFlatSize, KdeFlattenInto};
+
+static inline KdeExpanded *
+KdeExpandedOf(Datum d)
+{
+	if (VARATT_IS_EXTERNAL_EXPANDED(DatumGetPointer(d)) && DatumGetEOHP(d)->eoh_methods == &KdeMethods)
+		return (KdeExpanded *) DatumGetEOHP(d);
+	return NULL;
+}
+
+/* kde_final's view of its argument: an expanded state's flat block, read only */
+bytea *
+mq_kde_state_arg(Datum d)
+{
+	KdeExpanded *x = KdeExpandedOf(d);
+
+	return mq_kde_check(x != NULL ? PointerGetDatum(x->state) : d);
+}
+
+/* An expanded object holding a copy of s, under the aggregate's context. */
+static Datum
+KdeExpand(bytea *s, MemoryContext parent)
+{
+	MemoryContext cxt = AllocSetContextCreate(parent, "minqing kde", ALLOCSET_DEFAULT_SIZES);
+	KdeExpanded *x = (KdeExpanded *) MemoryContextAlloc(cxt, sizeof(KdeExpanded));
+
+	EOH_init_header(&x->hdr, &KdeMethods, cxt);
+	x->state = (bytea *) MemoryContextAllocHuge(cxt, VARSIZE(s));
+	memcpy(x->state, s, VARSIZE(s));
+	return EOHPGetRWDatum(&x->hdr);
+}
 
 /*
  * kde_trans(state, geom, cell_size, bandwidth [, weight]): keep (or bin)
@@ -306,6 +434,8 @@ KdeTransCommon(FunctionCallInfo fcinfo, bool weighted)
 				bw,
 				w = 1.0;
 	MqStateConst c[2];
+	KdeTransCache *tc = (KdeTransCache *) fcinfo->flinfo->fn_extra;
+	KdeExpanded *x = NULL;
 
 	if (PG_ARGISNULL(1) || PG_ARGISNULL(2) || PG_ARGISNULL(3) ||
 		(weighted && PG_ARGISNULL(4)))
@@ -322,38 +452,42 @@ KdeTransCommon(FunctionCallInfo fcinfo, bool weighted)
 					 errdetail("Got %g.", w),
 					 errhint("Filter out rows with negative, NaN or infinite weights.")));
 	}
-	if (mq_point_read(PG_GETARG_DATUM(1), &pt, "kde") == MQ_POINT_EMPTY)
+	if (mq_point_read_inline(PG_GETARG_DATUM(1), &pt, "kde") == MQ_POINT_EMPTY)
 		goto skip;
 
 	if (PG_ARGISNULL(0))
 		s = KdeStateNew(fcinfo, cell, bw, pt.srid, weighted);
+	else if (tc != NULL && (x = KdeExpandedOf(PG_GETARG_DATUM(0))) != NULL)
+		s = x->state;
+	else if (tc != NULL && KdeStateHeaderOk(DatumGetPointer(PG_GETARG_DATUM(0))))
+		s = (bytea *) DatumGetPointer(PG_GETARG_DATUM(0));
 	else
 	{
 		/* in an aggregate (known after the first row) the state is ours to update */
-		if (fcinfo->flinfo->fn_extra == &KdeInAggregate)
+		if (tc != NULL)
 			s = mq_state_check(PG_GETARG_DATUM(0), MQ_KIND_KDE, 0, "kde");
 		else
 		{
 			s = mq_state_for_update(fcinfo, 0, MQ_KIND_KDE, 0, 0, "kde");
 			if (mq_in_aggregate(fcinfo))
-				fcinfo->flinfo->fn_extra = (void *) &KdeInAggregate;
+				fcinfo->flinfo->fn_extra = tc =
+					MemoryContextAllocZero(fcinfo->flinfo->fn_mcxt, sizeof(KdeTransCache));
 		}
-		pl = MQ_STATE_PAYLOAD(s);
 		if (mq_state_used(s) < KDE_HDR)
 			mq_kde_check(PointerGetDatum(s));
-		/* the usual row: the same constants (the kit's check, for its errors, otherwise) */
-		if (!(mq_state_has_constants(s) &&
-			  mq_get_f8(pl + KDE_CELL) == cell && mq_get_f8(pl + KDE_BW) == bw))
-			mq_state_constants(s, KdeConstants(c, cell, bw), 2, "kde");
-		if (mq_get_i32(pl + KDE_SRID) != pt.srid)
-		{
-			int32		first = mq_get_i32(pl + KDE_SRID);
-			bool		have = true;
-
-			mq_srid_check(pt.srid, &first, &have, "kde");
-		}
 	}
 	pl = MQ_STATE_PAYLOAD(s);
+	/* the usual row: the same constants (the kit's check, for its errors, otherwise) */
+	if (!(mq_state_has_constants(s) &&
+		  mq_get_f8(pl + KDE_CELL) == cell && mq_get_f8(pl + KDE_BW) == bw))
+		mq_state_constants(s, KdeConstants(c, cell, bw), 2, "kde");
+	if (mq_get_i32(pl + KDE_SRID) != pt.srid)
+	{
+		int32		first = mq_get_i32(pl + KDE_SRID);
+		bool		have = true;
+
+		mq_srid_check(pt.srid, &first, &have, "kde");
+	}
 	if (mq_get_i32(pl + KDE_FLAGS) & KDE_F_GEO)
 	{
 		mq_put_f8(pl + KDE_SX, mq_get_f8(pl + KDE_SX) + pt.x);
@@ -361,7 +495,43 @@ KdeTransCommon(FunctionCallInfo fcinfo, bool weighted)
 	}
 	mq_put_i64(pl + KDE_N, mq_get_i64(pl + KDE_N) + 1);
 	mq_put_f8(pl + KDE_W, mq_get_f8(pl + KDE_W) + w);
-	s = KdeAddPoint(s, pt.x, pt.y, w);
+	if (tc == NULL || !KdeAppendFast(s, tc, pt.x, pt.y, w, weighted))
+	{
+		if (x != NULL)
+		{
+			/* new blocks in the object's context; the old one is ours to free */
+			MemoryContext old = MemoryContextSwitchTo(x->hdr.eoh_context);
+
+			s = KdeAddPoint(s, pt.x, pt.y, w);
+			MemoryContextSwitchTo(old);
+			if (s != x->state)
+			{
+				pfree(x->state);
+				x->state = s;
+			}
+		}
+		else
+			s = KdeAddPoint(s, pt.x, pt.y, w);
+	}
+	if (tc != NULL)
+	{
+		double		q = mq_get_f8(MQ_STATE_PAYLOAD(s) + KDE_Q);
+
+		if (q != tc->q)
+		{
+			tc->q = q;
+			tc->iq = 1.0 / q;
+		}
+		if (x != NULL)
+			PG_RETURN_DATUM(PG_GETARG_DATUM(0));
+		if (VARSIZE(s) >= KDE_EXPAND_AT)
+		{
+			MemoryContext aggcxt = NULL;
+
+			if (AggCheckCallContext(fcinfo, &aggcxt) == AGG_CONTEXT_AGGREGATE)
+				PG_RETURN_DATUM(KdeExpand(s, aggcxt));
+		}
+	}
 	PG_RETURN_BYTEA_P(s);
 
 skip:

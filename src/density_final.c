@@ -501,24 +501,25 @@ KdeBinPoints(KdeFinal *f, int32 n)
 				ox = mq_get_f8(f->pl + KDE_OX),
 				oy = mq_get_f8(f->pl + KDE_OY);
 	int32	   *start;
+	uint16	   *band;
 	char	   *sorted;
 
 	if (n <= 0)
 		return;
 	sorted = palloc_extended(sz * n, MCXT_ALLOC_HUGE);
 	start = palloc0_array(int32, nband + 1);
-#define BandOf(p) Min(Max((int32) (((oy + mq_get_i32((p) + 4)) * q - y0) * scale), 0), nband - 1)
+	/* each point's band once (the scatter pass reads it back) */
+	band = palloc_extended(sizeof(uint16) * n, MCXT_ALLOC_HUGE);
 	for (int32 k = 0; k < n; k++)
-		start[BandOf(recs + k * sz) + 1]++;
+	{
+		band[k] = (uint16) Min(Max((int32) (((oy + mq_get_i32(recs + k * sz + 4)) * q - y0) * scale), 0), nband - 1);
+		start[band[k] + 1]++;
+	}
 	for (int32 t = 0; t < nband; t++)
 		start[t + 1] += start[t];
 	for (int32 k = 0; k < n; k++)
-	{
-		const char *p = recs + k * sz;
-
-		KdePtCopy(sorted + (Size) start[BandOf(p)]++ * sz, p, sz);
-	}
-#undef BandOf
+		KdePtCopy(sorted + (Size) start[band[k]]++ * sz, recs + k * sz, sz);
+	pfree(band);
 	for (int32 k = 0; k < n; k++)
 	{
 		const char *p = sorted + (Size) k * sz;
@@ -854,7 +855,7 @@ kde_final(PG_FUNCTION_ARGS)
 
 	if (PG_ARGISNULL(0))
 		PG_RETURN_NULL();
-	s = mq_kde_check(PG_GETARG_DATUM(0));
+	s = mq_kde_state_arg(PG_GETARG_DATUM(0));
 	scratch = AllocSetContextCreate(CurrentMemoryContext, "kde final", ALLOCSET_DEFAULT_SIZES);
 	old = MemoryContextSwitchTo(scratch);
 	if (mq_get_i32(MQ_STATE_PAYLOAD(s) + KDE_FLAGS) & KDE_F_LATTICE)

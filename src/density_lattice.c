@@ -1,7 +1,7 @@
 /*
  * density_lattice.c — the kde() state's lattice mode (SPEC §3): the tile
  * directory inside the bytea state, and binning points onto the tiles in
- * batches (sorted by tile first).  density.c holds the transition and
+ * batches (sorted by row of tiles first).  density.c holds the transition and
  * combine functions that call it; density.h explains the method.
  */
 #include "postgres.h"
@@ -318,16 +318,16 @@ LatticeBinPoints(bytea *s, const char *pts, int32 n)
 /*
  * Binning a batch of point records onto the state's tiles.  Rows arrive in
  * the table's order, spatially random: binning each point as it comes
- * would look up a random tile per point and miss the cache on each of its
- * three node rows.  So a batch is first sorted by the tile of each point's
- * nearest node (a counting sort over the tiles of the batch's bounding
- * box), then binned tile by tile into a local 34 x 34 block (the tile and
- * the node ring around it, in L1), which is added to the tile and, at its
- * edges, to the neighbouring tiles: one directory lookup per tile instead
- * of one per point.
+ * would look up a random tile per point (a directory probe) and miss the
+ * cache on each of its three node rows.  So a batch is first sorted by the
+ * row of tiles of each point's nearest node (a counting sort: one bucket a
+ * row of tiles, few enough that every bucket's write position stays
+ * cached), then binned row by row straight into the tiles: a row of tiles
+ * and the edges of its neighbours stay in L2 while its points are binned,
+ * and the tiles' addresses come from a small table over the batch's tile
+ * box, filled on first use, instead of a directory probe a point.
  */
-#define BATCH_EDGE		(KDE_TILE + 2)
-/* the counting sort's histogram: at most this many tiles in the bounding box */
+/* the tile-address table: at most this many tiles in the batch's box (and its ring) */
 #define BATCH_MAX_TILES (1 << 20)
 
 typedef struct KdeBatch
@@ -343,39 +343,31 @@ typedef struct KdeBatch
 	int64		tb0;
 	int64		ntx;
 	int64		nty;
-	int32	   *start;			/* ntx * nty + 1 offsets into the sorted records */
+	int32	   *start;			/* nty + 1 offsets into the sorted records */
 } KdeBatch;
 
-/* the nearest node of a record, as lattice indices */
+/* lattice coordinates of a record */
 static inline void
-BatchNode(const KdeBatch *bt, const char *p, double *u, double *v, int64 *a, int64 *b)
+BatchUV(const KdeBatch *bt, const char *p, double *u, double *v)
 {
 	*u = (bt->ox + mq_get_i32(p)) * bt->r - bt->o;
 	*v = (bt->oy + mq_get_i32(p + 4)) * bt->r - bt->o;
-	*a = (int64) rint(*u);
-	*b = (int64) rint(*v);
 }
 
-/* the tile of a record's nearest node, numbered in the batch's tile box */
+/* the row of tiles of a record's nearest node, numbered from the box's first */
 static inline int64
-BatchKey(const KdeBatch *bt, const char *p)
+BatchRow(const KdeBatch *bt, const char *p)
 {
-	double		u,
-				v;
-	int64		a,
-				b;
-
-	BatchNode(bt, p, &u, &v, &a, &b);
-	return ((b >> KDE_TILE_SHIFT) - bt->tb0) * bt->ntx + ((a >> KDE_TILE_SHIFT) - bt->ta0);
+	return ((int64) rint((bt->oy + mq_get_i32(p + 4)) * bt->r - bt->o) >> KDE_TILE_SHIFT) - bt->tb0;
 }
 
 /*
- * Sort n records (after payload header `hdr`, which gives their origin and
- * the lattice) into `dst` by tile; false (dst untouched) when their tiles'
- * bounding box is too large for the histogram.
+ * The lattice parameters of n records (after payload header `hdr`, which
+ * gives their origin and the lattice) and the box of their nearest nodes'
+ * tiles; false when there are none.
  */
 static bool
-BatchSort(KdeBatch *bt, const char *hdr, const char *recs, int32 n, char *dst)
+BatchBox(KdeBatch *bt, const char *hdr, const char *recs, int32 n)
 {
 	int32		flags = mq_get_i32(hdr + KDE_FLAGS);
 	double		q = mq_get_f8(hdr + KDE_Q),
@@ -384,8 +376,6 @@ BatchSort(KdeBatch *bt, const char *hdr, const char *recs, int32 n, char *dst)
 				xmax = PG_INT32_MIN,
 				ymin = PG_INT32_MAX,
 				ymax = PG_INT32_MIN;
-	int64		nt;
-	int32	   *start;
 
 	bt->n = n;
 	bt->flags = flags;
@@ -413,22 +403,45 @@ BatchSort(KdeBatch *bt, const char *hdr, const char *recs, int32 n, char *dst)
 	bt->tb0 = (int64) LatticeIndex(rint((bt->oy + ymin) * bt->r - bt->o)) >> KDE_TILE_SHIFT;
 	bt->ntx = ((int64) LatticeIndex(rint((bt->ox + xmax) * bt->r - bt->o)) >> KDE_TILE_SHIFT) - bt->ta0 + 1;
 	bt->nty = ((int64) LatticeIndex(rint((bt->oy + ymax) * bt->r - bt->o)) >> KDE_TILE_SHIFT) - bt->tb0 + 1;
-	nt = bt->ntx * bt->nty;
+	return true;
+}
+
+/*
+ * Sort n records (after payload header `hdr`, which gives their origin and
+ * the lattice) into `dst` by row of tiles; false (dst untouched) when their
+ * tiles' bounding box is too large for the address table.
+ */
+static bool
+BatchSort(KdeBatch *bt, const char *hdr, const char *recs, int32 n, char *dst)
+{
+	int64		nt;
+	int32	   *start,
+			   *rows;
+
+	if (!BatchBox(bt, hdr, recs, n))
+		return false;
+	nt = (bt->ntx + 2) * (bt->nty + 2);
 	if (nt > BATCH_MAX_TILES || nt > 4 * (int64) n + 64)
 		return false;
-	start = palloc0_array(int32, nt + 1);
-	for (int32 k = 0; k < n; k++)
-		start[BatchKey(bt, recs + (Size) k * bt->sz) + 1]++;
-	for (int64 t = 0; t < nt; t++)
-		start[t + 1] += start[t];
+	/* each record's row once (the scatter pass reads it back) */
+	rows = palloc_extended(sizeof(int32) * n, MCXT_ALLOC_HUGE);
+	start = palloc0_array(int32, bt->nty + 1);
 	for (int32 k = 0; k < n; k++)
 	{
-		const char *p = recs + (Size) k * bt->sz;
-
-		KdePtCopy(dst + (Size) start[BatchKey(bt, p)]++ * bt->sz, p, bt->sz);
+		rows[k] = (int32) BatchRow(bt, recs + (Size) k * bt->sz);
+		start[rows[k] + 1]++;
 	}
-	/* start[t] is now the end of tile t: shift back to the starts */
-	for (int64 t = nt; t > 0; t--)
+	for (int64 t = 0; t < bt->nty; t++)
+		start[t + 1] += start[t];
+	if (bt->sz == 8)
+		for (int32 k = 0; k < n; k++)
+			memcpy(dst + (Size) start[rows[k]]++ * 8, recs + (Size) k * 8, 8);
+	else
+		for (int32 k = 0; k < n; k++)
+			memcpy(dst + (Size) start[rows[k]]++ * 16, recs + (Size) k * 16, 16);
+	pfree(rows);
+	/* start[t] is now the end of row t: shift back to the starts */
+	for (int64 t = bt->nty; t > 0; t--)
 		start[t] = start[t - 1];
 	start[0] = 0;
 	bt->start = start;
@@ -436,112 +449,99 @@ BatchSort(KdeBatch *bt, const char *hdr, const char *recs, int32 n, char *dst)
 }
 
 /*
- * Add the part of the local block L (nodes (a0 - 1 .. a0 + 32) x (b0 - 1 ..
- * b0 + 32) of tile (tx, ty)) that falls in tile (tx + dtx, ty + dty) to
- * that tile, if any of it is non-zero.
+ * The nodes of tile (tx, ty), through the batch's address table (box and
+ * ring).  Creating a tile can move the state or its tiles: then every
+ * address in the table is forgotten.
  */
-static bytea *
-BatchBlockAdd(bytea *s, const double *L, int32 tx, int32 ty, int dtx, int dty)
+static inline char *
+BatchTile(bytea **sp, const KdeBatch *bt, char **table, int64 tx, int64 ty)
 {
-	/* rows / columns of L that land in the neighbour, and where */
-	int			c0 = dtx < 0 ? 0 : dtx > 0 ? BATCH_EDGE - 1 : 1,
-				c1 = dtx < 0 ? 1 : dtx > 0 ? BATCH_EDGE : KDE_TILE + 1,
-				r0 = dty < 0 ? 0 : dty > 0 ? BATCH_EDGE - 1 : 1,
-				r1 = dty < 0 ? 1 : dty > 0 ? BATCH_EDGE : KDE_TILE + 1;
-	int			la0 = dtx < 0 ? KDE_TILE - 1 : 0,
-				lb0 = dty < 0 ? KDE_TILE - 1 : 0;
-	bool		any = false;
-	char	   *nodes;
+	char	  **slot = &table[(ty - bt->tb0 + 1) * (bt->ntx + 2) + (tx - bt->ta0 + 1)];
 
-	for (int r = r0; r < r1 && !any; r++)
-		for (int c = c0; c < c1; c++)
-			if (L[r * BATCH_EDGE + c] != 0)
-			{
-				any = true;
-				break;
-			}
-	if (!any)
-		return s;
-	nodes = mq_kde_tile_get(&s, tx + dtx, ty + dty);
-	for (int r = r0; r < r1; r++)
+	if (*slot == NULL)
 	{
-		char	   *p = nodes + ((Size) (lb0 + r - r0) * KDE_TILE + la0) * 8;
-		const double *l = L + r * BATCH_EDGE + c0;
+		bytea	   *before = *sp;
+		int32		bits = mq_get_i32(MQ_STATE_PAYLOAD(*sp) + KDE_BITS);
+		char	   *nodes = mq_kde_tile_get(sp, (int32) tx, (int32) ty);
 
-		for (int c = 0; c < c1 - c0; c++)
-			KdeNodeAdd(p + c * 8, l[c]);
+		if (*sp != before || mq_get_i32(MQ_STATE_PAYLOAD(*sp) + KDE_BITS) != bits)
+			memset(table, 0, sizeof(char *) * (bt->ntx + 2) * (bt->nty + 2));
+		*slot = nodes;
 	}
-	return s;
+	return *slot;
 }
 
-/* Bin the records sorted by BatchSort into the tiles, tile by tile. */
+/* Bin the records sorted by BatchSort into the tiles, row of tiles by row. */
 static bytea *
 BatchBin(bytea *s, const KdeBatch *bt, const char *recs)
 {
-	double		L[BATCH_EDGE * BATCH_EDGE];
 	bool		weighted = (bt->flags & KDE_F_WEIGHTED) != 0;
+	char	  **table = palloc0_array(char *, (bt->ntx + 2) * (bt->nty + 2));
 
-	for (int64 t = 0; t < bt->ntx * bt->nty; t++)
+	for (int64 t = 0; t < bt->nty; t++)
 	{
-		int32		k0 = bt->start[t],
-					k1 = bt->start[t + 1];
-		int64		tx = bt->ta0 + t % bt->ntx,
-					ty = bt->tb0 + t / bt->ntx;
-		int64		a0 = tx << KDE_TILE_SHIFT,
-					b0 = ty << KDE_TILE_SHIFT;
-		bool		any = false;
-
-		if (k0 == k1)
-			continue;
 		CHECK_FOR_INTERRUPTS();
-		memset(L, 0, sizeof(L));
-		for (int32 k = k0; k < k1; k++)
+		for (int32 k = bt->start[t]; k < bt->start[t + 1]; k++)
 		{
 			const char *p = recs + (Size) k * bt->sz;
 			double		w = weighted ? mq_get_f8(p + 8) : 1.0,
 						u,
 						v,
+						fa,
+						fb,
 						wx[3],
 						wy[3],
 						tu,
 						tv;
 			int64		a,
 						b;
-			double	   *l;
+			int			la,
+						lb;
 
 			if (w == 0)
 				continue;
-			BatchNode(bt, p, &u, &v, &a, &b);
-			if ((a >> KDE_TILE_SHIFT) != tx || (b >> KDE_TILE_SHIFT) != ty)
-			{
-				/* cannot happen (same arithmetic as the sort); stay correct anyway */
-				s = LatticeAdd(s, u, v, w);
-				continue;
-			}
-			any = true;
-			tu = u - (double) a;
-			tv = v - (double) b;
+			BatchUV(bt, p, &u, &v);
+			fa = rint(u);
+			fb = rint(v);
+			a = (int64) fa;
+			b = (int64) fb;
+			tu = u - fa;
+			tv = v - fb;
 			wx[0] = 0.5 * tu * (tu - 1.0);
 			wx[1] = 1.0 - tu * tu;
 			wx[2] = 0.5 * tu * (tu + 1.0);
 			wy[0] = w * 0.5 * tv * (tv - 1.0);
 			wy[1] = w * (1.0 - tv * tv);
 			wy[2] = w * 0.5 * tv * (tv + 1.0);
-			/* node (a - 1, b - 1) is L's column a - a0, row b - b0 */
-			l = L + (b - b0) * BATCH_EDGE + (a - a0);
-			for (int r = 0; r < 3; r++, l += BATCH_EDGE)
+			la = (int) (a & (KDE_TILE - 1));
+			lb = (int) (b & (KDE_TILE - 1));
+			if ((unsigned) (la - 1) < KDE_TILE - 2 && (unsigned) (lb - 1) < KDE_TILE - 2)
 			{
-				l[0] += wy[r] * wx[0];
-				l[1] += wy[r] * wx[1];
-				l[2] += wy[r] * wx[2];
+				/* all nine nodes in the nearest node's tile */
+				char	   *n = BatchTile(&s, bt, table, a >> KDE_TILE_SHIFT, b >> KDE_TILE_SHIFT) +
+					((Size) (lb - 1) * KDE_TILE + (la - 1)) * 8;
+
+				for (int r = 0; r < 3; r++, n += KDE_TILE * 8)
+				{
+					KdeNodeAdd(n, wy[r] * wx[0]);
+					KdeNodeAdd(n + 8, wy[r] * wx[1]);
+					KdeNodeAdd(n + 16, wy[r] * wx[2]);
+				}
+				continue;
 			}
+			for (int r = 0; r < 3; r++)
+				for (int c = 0; c < 3; c++)
+				{
+					int64		na = a - 1 + c,
+								nb = b - 1 + r;
+					char	   *n = BatchTile(&s, bt, table, na >> KDE_TILE_SHIFT, nb >> KDE_TILE_SHIFT);
+
+					KdeNodeAdd(n + ((Size) (nb & (KDE_TILE - 1)) * KDE_TILE + (na & (KDE_TILE - 1))) * 8,
+							   wy[r] * wx[c]);
+				}
 		}
-		if (!any)
-			continue;
-		for (int dty = -1; dty <= 1; dty++)
-			for (int dtx = -1; dtx <= 1; dtx++)
-				s = BatchBlockAdd(s, L, (int32) tx, (int32) ty, dtx, dty);
 	}
+	pfree(table);
 	return s;
 }
 
@@ -631,40 +631,18 @@ mq_kde_to_lattice(bytea *s)
 	char	   *pl = MQ_STATE_PAYLOAD(s);
 	int32		npts = mq_get_i32(pl + KDE_NUSED);
 	int32		flags = mq_get_i32(pl + KDE_FLAGS);
+	Size		sz = KdePtSize(flags);
 	char		hdr[KDE_HDR];
+	const char *recs = pl + KDE_HDR;
 	double		guess = 1;
 	int			bits = KDE_MIN_BITS;
 	KdeBatch	bt;
-	char	   *sorted;
 
 	memcpy(hdr, pl, KDE_HDR);
 	mq_put_i32(hdr + KDE_FLAGS, flags | KDE_F_LATTICE);
-	sorted = KdeSortRecords(&bt, hdr, pl + KDE_HDR, npts);
 	/* tiles of the bounding box, within reason (sparse data: fewer) */
-	if (bt.start)
+	if (BatchBox(&bt, hdr, recs, npts))
 		guess = (double) (bt.ntx + 2) * (double) (bt.nty + 2);
-	else if (npts > 0)
-	{
-		double		step = mq_get_f8(pl + KDE_STEP),
-					xmin = 0,
-					xmax = 0,
-					ymin = 0,
-					ymax = 0;
-
-		for (int32 k = 0; k < npts; k++)
-		{
-			double		x,
-						y,
-						w;
-
-			KdePtRead(sorted, flags, k, &x, &y, &w);
-			xmin = k ? Min(xmin, x) : x;
-			xmax = k ? Max(xmax, x) : x;
-			ymin = k ? Min(ymin, y) : y;
-			ymax = k ? Max(ymax, y) : y;
-		}
-		guess = ((xmax - xmin) / step / KDE_TILE + 2) * ((ymax - ymin) / step / KDE_TILE + 2);
-	}
 	guess = Min(guess, 4.0 * npts + 16);
 	guess = Min(guess, (double) (MaxAllocSize / 4 / KDE_TILE_BYTES));
 	guess = Max(1.0, Min(guess, (double) mq_max_cells / (KDE_TILE * KDE_TILE) / 2));
@@ -673,12 +651,13 @@ mq_kde_to_lattice(bytea *s)
 
 	/*
 	 * A new block sized for the directory, the guessed tiles and a batch of
-	 * pending points (the kept points are in `sorted`: copying them along
-	 * and doubling the block would touch twice the memory).
+	 * pending points (the kept points stay in the old block, which nodeAgg
+	 * frees: copying them along and doubling the block would touch twice
+	 * the memory).
 	 */
 	{
 		Size		need = KDE_HDR + ((Size) KDE_SLOT << bits) + (Size) guess * KDE_TILE_BYTES +
-			(Size) Min(mq_kde_exact_points, KDE_BATCH_POINTS) * KdePtSize(flags);
+			(Size) Min(mq_kde_exact_points, KDE_BATCH_POINTS) * sz;
 		bytea	   *n = mq_state_new(MQ_KIND_KDE, Min(need, MaxAllocSize - MQ_STATE_HDRSZ), KDE_HDR);
 		Size		size = VARSIZE(n);
 
@@ -693,7 +672,19 @@ mq_kde_to_lattice(bytea *s)
 	mq_put_i32(pl + KDE_FLAGS, flags | KDE_F_LATTICE);
 	mq_state_set_used(s, (uint32) (KDE_HDR + ((Size) KDE_SLOT << bits)));
 	s = mq_kde_tile_room(s, (int32) guess);
-	return KdeBinSorted(s, &bt, sorted);
+
+	/*
+	 * The kept points in batches, like pending points: a sorted copy of a
+	 * batch at a time (reused memory) instead of all of them (fresh pages).
+	 */
+	for (int32 off = 0; off < npts; off += KDE_BATCH_POINTS)
+	{
+		int32		cnt = Min(KDE_BATCH_POINTS, npts - off);
+		char	   *sorted = KdeSortRecords(&bt, hdr, recs + (Size) off * sz, cnt);
+
+		s = KdeBinSorted(s, &bt, sorted);
+	}
+	return s;
 }
 
 /* Bin one point at (x, y) (CRS units or degrees) into the tiles now. */

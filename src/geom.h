@@ -14,6 +14,8 @@
 #include "postgres.h"
 #include "fmgr.h"
 
+#include <math.h>
+
 typedef struct MqPoint
 {
 	double		x;
@@ -33,6 +35,37 @@ typedef enum MqPointStatus
  * infinite coordinates are an error.  POINT EMPTY returns MQ_POINT_EMPTY.
  */
 extern MqPointStatus mq_point_read(Datum geom, MqPoint *pt, const char *fname);
+
+/*
+ * mq_point_read for per-row hot paths: the usual stored point (a short
+ * varlena of 29 bytes: SRID and flags without Z, M, bounding box or extended
+ * flags, type 1, one coordinate) is read in place with no function call;
+ * anything else goes through mq_point_read, with its checks and errors.
+ */
+static inline MqPointStatus
+mq_point_read_inline(Datum geom, MqPoint *pt, const char *fname)
+{
+	const uint8 *v = (const uint8 *) DatumGetPointer(geom);
+
+	if (VARATT_IS_SHORT(v) && VARSIZE_SHORT(v) == 1 + 28 && (v[4] & 0x17) == 0)
+	{
+		uint32		type,
+					npoints;
+		int32		srid = ((int32) v[1] << 16) | ((int32) v[2] << 8) | (int32) v[3];
+
+		memcpy(&type, v + 5, 4);
+		memcpy(&npoints, v + 9, 4);
+		if (type == 1 && npoints == 1)
+		{
+			memcpy(&pt->x, v + 13, sizeof(double));
+			memcpy(&pt->y, v + 21, sizeof(double));
+			pt->srid = (int32) ((uint32) srid << 11) >> 11;
+			if (isfinite(pt->x) && isfinite(pt->y))
+				return MQ_POINT_OK;
+		}
+	}
+	return mq_point_read(geom, pt, fname);
+}
 
 /*
  * The boundary vertices of a POLYGON or MULTIPOLYGON, every ring in order,
