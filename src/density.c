@@ -363,16 +363,10 @@ KdeAppendFast(bytea *s, const KdeTransCache *tc, double x, double y, double w, b
  */
 #define KDE_EXPAND_AT	(64 * 1024)
 
-typedef struct KdeExpanded
-{
-	ExpandedObjectHeader hdr;
-	bytea	   *state;			/* flat, with slack; in hdr.eoh_context */
-} KdeExpanded;
-
 static Size
 KdeFlatSize(ExpandedObjectHeader *eohptr)
 {
-	return MQ_STATE_HDRSZ + mq_state_used(((KdeExpanded *) eohptr)->state);
+	return MQ_STATE_HDRSZ + mq_state_used(((MqExpandedState *) eohptr)->state);
 }
 
 static void
@@ -382,40 +376,19 @@ KdeFlattenInto(ExpandedObjectHeader *eohptr, void *result, Size allocated_size)
 
 	if (allocated_size != size)
 		elog(ERROR, "kde: flattening into %zu bytes, %zu needed", allocated_size, size);
-	memcpy(result, ((KdeExpanded *) eohptr)->state, size);
+	memcpy(result, ((MqExpandedState *) eohptr)->state, size);
 	SET_VARSIZE(result, size);
 }
 
 static const ExpandedObjectMethods KdeMethods = {KdeFlatSize, KdeFlattenInto};
 
-static inline KdeExpanded *
-KdeExpandedOf(Datum d)
-{
-	if (VARATT_IS_EXTERNAL_EXPANDED(DatumGetPointer(d)) && DatumGetEOHP(d)->eoh_methods == &KdeMethods)
-		return (KdeExpanded *) DatumGetEOHP(d);
-	return NULL;
-}
-
 /* kde_final's view of its argument: an expanded state's flat block, read only */
 bytea *
 mq_kde_state_arg(Datum d)
 {
-	KdeExpanded *x = KdeExpandedOf(d);
+	MqExpandedState *x = mq_expanded_state(d, &KdeMethods);
 
 	return mq_kde_check(x != NULL ? PointerGetDatum(x->state) : d);
-}
-
-/* An expanded object holding a copy of s, under the aggregate's context. */
-static Datum
-KdeExpand(bytea *s, MemoryContext parent)
-{
-	MemoryContext cxt = AllocSetContextCreate(parent, "minqing kde", ALLOCSET_DEFAULT_SIZES);
-	KdeExpanded *x = (KdeExpanded *) MemoryContextAlloc(cxt, sizeof(KdeExpanded));
-
-	EOH_init_header(&x->hdr, &KdeMethods, cxt);
-	x->state = (bytea *) MemoryContextAllocHuge(cxt, VARSIZE(s));
-	memcpy(x->state, s, VARSIZE(s));
-	return EOHPGetRWDatum(&x->hdr);
 }
 
 /*
@@ -435,7 +408,7 @@ KdeTransCommon(FunctionCallInfo fcinfo, bool weighted)
 				w = 1.0;
 	MqStateConst c[2];
 	KdeTransCache *tc = (KdeTransCache *) fcinfo->flinfo->fn_extra;
-	KdeExpanded *x = NULL;
+	MqExpandedState *x = NULL;
 
 	if (PG_ARGISNULL(1) || PG_ARGISNULL(2) || PG_ARGISNULL(3) ||
 		(weighted && PG_ARGISNULL(4)))
@@ -457,7 +430,7 @@ KdeTransCommon(FunctionCallInfo fcinfo, bool weighted)
 
 	if (PG_ARGISNULL(0))
 		s = KdeStateNew(fcinfo, cell, bw, pt.srid, weighted);
-	else if (tc != NULL && (x = KdeExpandedOf(PG_GETARG_DATUM(0))) != NULL)
+	else if (tc != NULL && (x = mq_expanded_state(PG_GETARG_DATUM(0), &KdeMethods)) != NULL)
 		s = x->state;
 	else if (tc != NULL && KdeStateHeaderOk(DatumGetPointer(PG_GETARG_DATUM(0))))
 		s = (bytea *) DatumGetPointer(PG_GETARG_DATUM(0));
@@ -529,7 +502,7 @@ KdeTransCommon(FunctionCallInfo fcinfo, bool weighted)
 			MemoryContext aggcxt = NULL;
 
 			if (AggCheckCallContext(fcinfo, &aggcxt) == AGG_CONTEXT_AGGREGATE)
-				PG_RETURN_DATUM(KdeExpand(s, aggcxt));
+				PG_RETURN_DATUM(mq_state_expand(s, aggcxt, &KdeMethods, "minqing kde"));
 		}
 	}
 	PG_RETURN_BYTEA_P(s);

@@ -592,6 +592,81 @@ index_state_trans(PG_FUNCTION_ARGS)
 }
 
 /*
+ * Categories of a state b being merged or copied: b's offset of each
+ * category seen so far (increasing) and where it went.
+ */
+typedef struct CatMap
+{
+	uint32	   *from;
+	uint32	   *to;
+	int			n;
+	int			max;
+} CatMap;
+
+static void
+CatMapInit(CatMap *m, bytea *b)
+{
+	m->max = (int) get_u32(PL(b) + IDX_NCAT) + 1;
+	m->from = (uint32 *) palloc(sizeof(uint32) * m->max);
+	m->to = (uint32 *) palloc(sizeof(uint32) * m->max);
+	m->n = 0;
+}
+
+static void
+CatMapAdd(CatMap *m, uint32 boff, uint32 aoff)
+{
+	if (m->n >= m->max)
+		elog(ERROR, "index_state: more categories than its header says");
+	m->from[m->n] = boff;
+	m->to[m->n++] = aoff;
+}
+
+/* Where the category at b's offset bcat went (binary search). */
+static uint32
+CatMapGet(const CatMap *m, uint32 bcat)
+{
+	int			lo = 0,
+				hi = m->n - 1;
+
+	while (lo < hi)
+	{
+		int			mid = (lo + hi) / 2;
+
+		if (m->from[mid] < bcat)
+			lo = mid + 1;
+		else
+			hi = mid;
+	}
+	if (m->n == 0 || m->from[lo] != bcat)
+		elog(ERROR, "index_state: pair without its category");
+	return m->to[lo];
+}
+
+static void
+CatMapFree(CatMap *m)
+{
+	pfree(m->from);
+	pfree(m->to);
+}
+
+/*
+ * Add the category entry e (of another state) to *ap: found or appended,
+ * its counters added except the distinct callers.  Returns its offset in
+ * *ap, which may move.
+ */
+static uint32
+MergeCategory(bytea **ap, const char *e)
+{
+	uint32		aoff = FindCategory(ap, e + CAT_HDR, get_u16(e + 6), e[5] == 1, get_u32(e));
+	char	   *ae = ARENA(*ap) + aoff;
+
+	for (int c = 0; c < C_NCOUNTERS; c++)
+		if (c != C_PAIRS)
+			AddCounter(ae, c, GetCtr(e, c));
+	return aoff;
+}
+
+/*
  * Merge state b (clean or pending) into the clean state a exactly: pairs
  * are looked up and counted.  a gets slots for both up front; returns a,
  * maybe moved.
@@ -601,12 +676,10 @@ MergeExact(bytea *a, bytea *b)
 {
 	char	   *barena = ARENA(b);
 	Size		bused = ARENA_USED(b);
-	uint32		nb = get_u32(PL(b) + IDX_NCAT);
-	uint32	   *from = (uint32 *) palloc(sizeof(uint32) * (nb + 1));
-	uint32	   *to = (uint32 *) palloc(sizeof(uint32) * (nb + 1));
-	int			nmap = 0;
+	CatMap		map;
 
 	Assert(!PENDING(a));
+	CatMapInit(&map, b);
 	/* one allocation for b's entries up front */
 	if (NSLOTS(a) == 0 || (Size) (get_u32(PL(a) + IDX_NENTRIES) + get_u32(PL(b) + IDX_NENTRIES) + 1) * 2 > NSLOTS(a))
 	{
@@ -620,48 +693,17 @@ MergeExact(bytea *a, bytea *b)
 	for (Size off = 0; off < bused;)
 	{
 		char	   *e = barena + off;
-		int			len = get_u16(e + 6);
 
 		if (e[4] == TAG_CAT)
-		{
-			uint32		aoff = FindCategory(&a, e + CAT_HDR, len, e[5] == 1, get_u32(e));
-			char	   *ae = ARENA(a) + aoff;
-
-			for (int c = 0; c < C_NCOUNTERS; c++)
-				if (c != C_PAIRS)
-					AddCounter(ae, c, GetCtr(e, c));
-			if (nmap >= (int) nb + 1)
-				elog(ERROR, "index_state: more categories than its header says");
-			from[nmap] = (uint32) off;
-			to[nmap++] = aoff;
-		}
+			CatMapAdd(&map, (uint32) off, MergeCategory(&a, e));
 		else
-		{
-			uint32		bcat = get_u32(e + 8);
-			int			lo = 0,
-						hi = nmap - 1;
-
-			/* categories were recorded in increasing offset order */
-			while (lo < hi)
-			{
-				int			mid = (lo + hi) / 2;
-
-				if (from[mid] < bcat)
-					lo = mid + 1;
-				else
-					hi = mid;
-			}
-			if (nmap == 0 || from[lo] != bcat)
-				elog(ERROR, "index_state: pair without its category");
 			/* hashes depend only on the strings: b's is a's (checked on input) */
-			AddPair(&a, to[lo], e + PAIR_HDR, len, get_u32(e));
-		}
+			AddPair(&a, CatMapGet(&map, get_u32(e + 8)), e + PAIR_HDR, get_u16(e + 6), get_u32(e));
 		off += EntrySize(e);
 		if ((off & 0xFFFF) < 64)
 			CHECK_FOR_INTERRUPTS();
 	}
-	pfree(from);
-	pfree(to);
+	CatMapFree(&map);
 	return a;
 }
 
@@ -674,16 +716,14 @@ static bytea *
 MergePending(bytea *a, bytea *b)
 {
 	Size		bused = ARENA_USED(b);
-	uint32		nb = get_u32(PL(b) + IDX_NCAT);
-	uint32	   *from = (uint32 *) palloc(sizeof(uint32) * (nb + 1));
-	uint32	   *to = (uint32 *) palloc(sizeof(uint32) * (nb + 1));
-	int			nmap = 0;
+	CatMap		map;
 
+	CatMapInit(&map, b);
 	if (!PENDING(a))
 	{
 		uint32		ns = 64;
 
-		while ((Size) (get_u32(PL(a) + IDX_NCAT) + nb + 1) * 2 > ns)
+		while ((Size) (get_u32(PL(a) + IDX_NCAT) + map.max) * 2 > ns)
 			ns *= 2;
 		a = Rebuild(a, ns, 2 * (ARENA_USED(a) + bused), true);
 	}
@@ -695,47 +735,22 @@ MergePending(bytea *a, bytea *b)
 		Size		size = EntrySize(e);
 
 		if (e[4] == TAG_CAT)
-		{
-			uint32		aoff = FindCategory(&a, e + CAT_HDR, get_u16(e + 6), e[5] == 1, get_u32(e));
-			char	   *ae = ARENA(a) + aoff;
-
-			for (int c = 0; c < C_NCOUNTERS; c++)
-				if (c != C_PAIRS)
-					AddCounter(ae, c, GetCtr(e, c));
-			if (nmap >= (int) nb + 1)
-				elog(ERROR, "index_state: more categories than its header says");
-			from[nmap] = (uint32) off;
-			to[nmap++] = aoff;
-		}
+			CatMapAdd(&map, (uint32) off, MergeCategory(&a, e));
 		else
 		{
-			uint32		bcat = get_u32(e + 8);
+			uint32		acat = CatMapGet(&map, get_u32(e + 8));
 			uint32		aoff = ARENA_USED(a);
-			int			lo = 0,
-						hi = nmap - 1;
 
-			while (lo < hi)
-			{
-				int			mid = (lo + hi) / 2;
-
-				if (from[mid] < bcat)
-					lo = mid + 1;
-				else
-					hi = mid;
-			}
-			if (nmap == 0 || from[lo] != bcat)
-				elog(ERROR, "index_state: pair without its category");
 			a = Reserve(a, size, false);
 			memcpy(ARENA(a) + aoff, e, size);
-			put_u32(ARENA(a) + aoff + 8, to[lo]);
+			put_u32(ARENA(a) + aoff + 8, acat);
 			EntryAdded(a, aoff, size, TAG_PAIR);
 		}
 		off += size;
 		if ((off & 0xFFFF) < 64)
 			CHECK_FOR_INTERRUPTS();
 	}
-	pfree(from);
-	pfree(to);
+	CatMapFree(&map);
 	return a;
 }
 
@@ -750,19 +765,17 @@ Dedup(bytea *s)
 {
 	Size		used = ARENA_USED(s);
 	uint32		total = get_u32(PL(s) + IDX_NENTRIES);
-	uint32		ncat = get_u32(PL(s) + IDX_NCAT);
 	uint32		ns = 64,
 				mask;
 	uint32	   *slots;
-	uint32	   *from = (uint32 *) palloc(sizeof(uint32) * (ncat + 1));
-	uint32	   *to = (uint32 *) palloc(sizeof(uint32) * (ncat + 1));
-	int			nmap = 0;
+	CatMap		map;
 	uint32		nout = 0,
 				nused = 0;
 	bytea	   *n;
 	char	   *src = ARENA(s),
 			   *dst;
 
+	CatMapInit(&map, s);
 	while ((Size) (total + 1) * 2 > ns)
 		ns *= 2;
 	mask = ns - 1;
@@ -776,50 +789,34 @@ Dedup(bytea *s)
 
 		if (e[4] == TAG_CAT)
 		{
-			if (nmap >= (int) ncat + 1)
-				elog(ERROR, "index_state: more categories than its header says");
 			memcpy(dst + nused, e, size);
 			put_u32(ENTRY_CTR(dst + nused, C_PAIRS), 0);
-			from[nmap] = (uint32) off;
-			to[nmap++] = nused;
+			CatMapAdd(&map, (uint32) off, nused);
 			nused += (uint32) size;
 			nout++;
 		}
 		else
 		{
-			uint32		bcat = get_u32(e + 8);
+			uint32		acat = CatMapGet(&map, get_u32(e + 8));
 			uint32		h = get_u32(e);
 			int			len = get_u16(e + 6);
-			int			lo = 0,
-						hi = nmap - 1;
 			uint32		i;
 
-			while (lo < hi)
-			{
-				int			mid = (lo + hi) / 2;
-
-				if (from[mid] < bcat)
-					lo = mid + 1;
-				else
-					hi = mid;
-			}
-			if (nmap == 0 || from[lo] != bcat)
-				elog(ERROR, "index_state: pair without its category");
 			for (i = h & mask; slots[2 * i] != 0; i = (i + 1) & mask)
 			{
 				char	   *d = dst + slots[2 * i] - 1;
 
-				if (slots[2 * i + 1] == h && get_u32(d + 8) == to[lo] &&
+				if (slots[2 * i + 1] == h && get_u32(d + 8) == acat &&
 					get_u16(d + 6) == len && memcmp(d + PAIR_HDR, e + PAIR_HDR, len) == 0)
 					break;
 			}
 			if (slots[2 * i] == 0)
 			{
 				memcpy(dst + nused, e, size);
-				put_u32(dst + nused + 8, to[lo]);
+				put_u32(dst + nused + 8, acat);
 				slots[2 * i] = nused + 1;
 				slots[2 * i + 1] = h;
-				AddCounter(dst + to[lo], C_PAIRS, 1);
+				AddCounter(dst + acat, C_PAIRS, 1);
 				nused += (uint32) size;
 				nout++;
 			}
@@ -830,12 +827,11 @@ Dedup(bytea *s)
 	}
 	put_u32(PL(n) + IDX_NENTRIES, nout);
 	put_u32(PL(n) + IDX_ARENA_USED, nused);
-	put_u32(PL(n) + IDX_NCAT, (uint32) nmap);
+	put_u32(PL(n) + IDX_NCAT, (uint32) map.n);
 	mq_state_set_used(n, IDX_HDR + nused);
 	SET_VARSIZE(n, MQ_STATE_HDRSZ + IDX_HDR + nused);
 	pfree(slots);
-	pfree(from);
-	pfree(to);
+	CatMapFree(&map);
 	return n;
 }
 
@@ -855,13 +851,6 @@ Clean(bytea *s)
  */
 #define EXPAND_AT		(32 * 1024)
 
-typedef struct IdxExpanded
-{
-	ExpandedObjectHeader hdr;
-	bytea	   *state;			/* flat, pending, with slack; in hdr.eoh_context */
-	bytea	   *stored;			/* its stored form once flattened, or NULL */
-} IdxExpanded;
-
 static Size IdxFlatSize(ExpandedObjectHeader *eohptr);
 static void IdxFlattenInto(ExpandedObjectHeader *eohptr, void *result, Size allocated_size);
 
@@ -870,7 +859,7 @@ static const ExpandedObjectMethods IdxMethods = {IdxFlatSize, IdxFlattenInto};
 static Size
 IdxFlatSize(ExpandedObjectHeader *eohptr)
 {
-	IdxExpanded *x = (IdxExpanded *) eohptr;
+	MqExpandedState *x = (MqExpandedState *) eohptr;
 
 	if (x->stored == NULL)
 	{
@@ -885,7 +874,7 @@ IdxFlatSize(ExpandedObjectHeader *eohptr)
 static void
 IdxFlattenInto(ExpandedObjectHeader *eohptr, void *result, Size allocated_size)
 {
-	IdxExpanded *x = (IdxExpanded *) eohptr;
+	MqExpandedState *x = (MqExpandedState *) eohptr;
 	Size		size = IdxFlatSize(eohptr);
 
 	if (allocated_size != size)
@@ -894,40 +883,20 @@ IdxFlattenInto(ExpandedObjectHeader *eohptr, void *result, Size allocated_size)
 	SET_VARSIZE(result, size);
 }
 
-static inline bool
-IsIdxExpanded(Datum d)
-{
-	return VARATT_IS_EXTERNAL_EXPANDED(DatumGetPointer(d)) && DatumGetEOHP(d)->eoh_methods == &IdxMethods;
-}
-
 /* The state of argument argno, read only: an expanded state's flat block. */
 static bytea *
 StateArg(FunctionCallInfo fcinfo, int argno)
 {
-	Datum		d = PG_GETARG_DATUM(argno);
+	MqExpandedState *x = mq_expanded_state(PG_GETARG_DATUM(argno), &IdxMethods);
 
-	if (IsIdxExpanded(d))
-		return ((IdxExpanded *) DatumGetEOHP(d))->state;
-	return mq_state_check(d, MQ_KIND_INDEX_STATE, IDX_HDR, IDX_NAME);
-}
-
-/* An expanded object holding a copy of the pending state a, under parent. */
-static Datum
-Expand(bytea *a, MemoryContext parent)
-{
-	MemoryContext cxt = AllocSetContextCreate(parent, "minqing index_state", ALLOCSET_DEFAULT_SIZES);
-	IdxExpanded *x = (IdxExpanded *) MemoryContextAlloc(cxt, sizeof(IdxExpanded));
-
-	EOH_init_header(&x->hdr, &IdxMethods, cxt);
-	x->state = (bytea *) MemoryContextAlloc(cxt, VARSIZE(a));
-	memcpy(x->state, a, VARSIZE(a));
-	x->stored = NULL;
-	return EOHPGetRWDatum(&x->hdr);
+	if (x != NULL)
+		return x->state;
+	return mq_state_check(PG_GETARG_DATUM(argno), MQ_KIND_INDEX_STATE, IDX_HDR, IDX_NAME);
 }
 
 /* Merge b into the expanded state x, growing it in place. */
 static void
-ExpandedMerge(IdxExpanded *x, bytea *b)
+ExpandedMerge(MqExpandedState *x, bytea *b)
 {
 	MemoryContext old = MemoryContextSwitchTo(x->hdr.eoh_context);
 	bytea	   *a = x->state;
@@ -982,10 +951,11 @@ index_state_combine(PG_FUNCTION_ARGS)
 	bytea	   *a;
 	bytea	   *b;
 
-	if (ctx == AGG_CONTEXT_AGGREGATE && !PG_ARGISNULL(0) && IsIdxExpanded(PG_GETARG_DATUM(0)))
+	if (ctx == AGG_CONTEXT_AGGREGATE && !PG_ARGISNULL(0) &&
+		mq_expanded_state(PG_GETARG_DATUM(0), &IdxMethods) != NULL)
 	{
 		if (!PG_ARGISNULL(1))
-			ExpandedMerge((IdxExpanded *) DatumGetEOHP(PG_GETARG_DATUM(0)), StateArg(fcinfo, 1));
+			ExpandedMerge(mq_expanded_state(PG_GETARG_DATUM(0), &IdxMethods), StateArg(fcinfo, 1));
 		PG_RETURN_DATUM(PG_GETARG_DATUM(0));
 	}
 	a = mq_state_combine_nulls(fcinfo, MQ_KIND_INDEX_STATE, IDX_HDR, IDX_NAME, &done);
@@ -999,7 +969,7 @@ index_state_combine(PG_FUNCTION_ARGS)
 	if (ctx == 0)
 		a = Stored(a);
 	else if (ctx == AGG_CONTEXT_AGGREGATE && PENDING(a) && VARSIZE(a) >= EXPAND_AT)
-		PG_RETURN_DATUM(Expand(a, aggcxt));
+		PG_RETURN_DATUM(mq_state_expand(a, aggcxt, &IdxMethods, "minqing index_state"));
 	PG_RETURN_BYTEA_P(a);
 }
 

@@ -21,6 +21,27 @@ mq_in_aggregate(FunctionCallInfo fcinfo)
 	return AggCheckCallContext(fcinfo, NULL) != 0;
 }
 
+Datum
+mq_state_expand(bytea *s, MemoryContext parent, const ExpandedObjectMethods *methods, const char *name)
+{
+	/* name: a string constant (the context keeps the pointer) */
+	MemoryContext cxt = AllocSetContextCreateInternal(parent, name, ALLOCSET_DEFAULT_SIZES);
+	MqExpandedState *x = (MqExpandedState *) MemoryContextAllocZero(cxt, sizeof(MqExpandedState));
+
+	EOH_init_header(&x->hdr, methods, cxt);
+	x->state = (bytea *) MemoryContextAllocHuge(cxt, VARSIZE(s));
+	memcpy(x->state, s, VARSIZE(s));
+	return EOHPGetRWDatum(&x->hdr);
+}
+
+MqExpandedState *
+mq_expanded_state(Datum d, const ExpandedObjectMethods *methods)
+{
+	if (VARATT_IS_EXTERNAL_EXPANDED(DatumGetPointer(d)) && DatumGetEOHP(d)->eoh_methods == methods)
+		return (MqExpandedState *) DatumGetEOHP(d);
+	return NULL;
+}
+
 bytea *
 mq_state_new(MqStateKind kind, Size capacity, Size used)
 {

@@ -33,6 +33,7 @@
 #include "fmgr.h"
 #include "lib/stringinfo.h"
 #include "port/pg_bswap.h"
+#include "utils/expandeddatum.h"
 
 #define MQ_STATE_VERSION	1
 #define MQ_STATE_HDRSZ		16
@@ -214,6 +215,28 @@ extern bytea *mq_state_to_binary(bytea *s);
 
 /* True when called as an aggregate (or window aggregate) support function. */
 extern bool mq_in_aggregate(FunctionCallInfo fcinfo);
+
+/*
+ * A large state inside a grouping aggregate can live in an expanded object
+ * of its own memory context, a child of the aggregate's: it grows there in
+ * place (repalloc), and nodeAgg adopts the object instead of copying the
+ * state every time it moves.  Each state type gives its own
+ * ExpandedObjectMethods (flattening yields the type's stored form; `stored`
+ * may cache it).  mq_state_expand copies s into a new object under parent
+ * (the context AggCheckCallContext returns; name, a string constant, names
+ * the context); mq_expanded_state returns the
+ * object behind d when d is an expanded datum with these methods, else NULL.
+ */
+typedef struct MqExpandedState
+{
+	ExpandedObjectHeader hdr;
+	bytea	   *state;			/* flat, with slack; in hdr.eoh_context */
+	bytea	   *stored;			/* cached flattened form, or NULL */
+} MqExpandedState;
+
+extern Datum mq_state_expand(bytea *s, MemoryContext parent, const ExpandedObjectMethods *methods,
+							 const char *name);
+extern MqExpandedState *mq_expanded_state(Datum d, const ExpandedObjectMethods *methods);
 
 /*
  * Per-call constants (a confidence, a bandwidth, a reference period ...).
