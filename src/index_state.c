@@ -376,7 +376,6 @@ AddPair(bytea **sp, uint32 catoff, const char *caller, int len, uint32 h)
 	AddCounter(arena + catoff, C_PAIRS, 1);
 }
 
-
 /*
  * Validate the payload of a state from outside (text, binary input): every
  * entry inside the arena, pairs pointing at earlier categories, counters
@@ -898,39 +897,25 @@ StateArg(FunctionCallInfo fcinfo, int argno)
 static void
 ExpandedMerge(MqExpandedState *x, bytea *b)
 {
-	MemoryContext old = MemoryContextSwitchTo(x->hdr.eoh_context);
-	bytea	   *a = x->state;
-	Size		need = IDX_HDR + (Size) NSLOTS(a) * SLOT_BYTES + ARENA_USED(a) + ARENA_USED(b);
+	MemoryContext old;
+	bytea	   *a;
 
 	if (x->stored != NULL)
 	{
 		pfree(x->stored);
 		x->stored = NULL;
 	}
-	if (need > MQ_STATE_CAPACITY(a))
-	{
-		Size		cap = Max(need, 2 * MQ_STATE_CAPACITY(a));
-
-		if (cap > MaxAllocSize - MQ_STATE_HDRSZ)
-			cap = need;
-		if (cap > MaxAllocSize - MQ_STATE_HDRSZ)
-			ereport(ERROR,
-					(errcode(ERRCODE_PROGRAM_LIMIT_EXCEEDED),
-					 errmsg("index_state would exceed the 1 GB limit"),
-					 errdetail("It holds %u (caller, category) entries and categories.",
-							   get_u32(PL(a) + IDX_NENTRIES)),
-					 errhint("Build states per day and unit and merge fewer of them, or group by finer units.")));
-		a = (bytea *) repalloc(a, MQ_STATE_HDRSZ + cap);
-		SET_VARSIZE(a, MQ_STATE_HDRSZ + cap);
-		x->state = a;
-	}
-	a = MergePending(a, b);
+	mq_expanded_reserve(x, IDX_HDR + (Size) NSLOTS(x->state) * SLOT_BYTES + ARENA_USED(x->state) +
+						ARENA_USED(b), IDX_NAME);
+	/* a category slot table that must grow is rebuilt in the object's context */
+	old = MemoryContextSwitchTo(x->hdr.eoh_context);
+	a = MergePending(x->state, b);
+	MemoryContextSwitchTo(old);
 	if (a != x->state)
 	{
 		pfree(x->state);
 		x->state = a;
 	}
-	MemoryContextSwitchTo(old);
 }
 
 /*
@@ -947,15 +932,16 @@ index_state_combine(PG_FUNCTION_ARGS)
 {
 	MemoryContext aggcxt = NULL;
 	int			ctx = AggCheckCallContext(fcinfo, &aggcxt);
+	MqExpandedState *x;
 	bool		done;
 	bytea	   *a;
 	bytea	   *b;
 
 	if (ctx == AGG_CONTEXT_AGGREGATE && !PG_ARGISNULL(0) &&
-		mq_expanded_state(PG_GETARG_DATUM(0), &IdxMethods) != NULL)
+		(x = mq_expanded_state(PG_GETARG_DATUM(0), &IdxMethods)) != NULL)
 	{
 		if (!PG_ARGISNULL(1))
-			ExpandedMerge(mq_expanded_state(PG_GETARG_DATUM(0), &IdxMethods), StateArg(fcinfo, 1));
+			ExpandedMerge(x, StateArg(fcinfo, 1));
 		PG_RETURN_DATUM(PG_GETARG_DATUM(0));
 	}
 	a = mq_state_combine_nulls(fcinfo, MQ_KIND_INDEX_STATE, IDX_HDR, IDX_NAME, &done);

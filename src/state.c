@@ -21,6 +21,8 @@ mq_in_aggregate(FunctionCallInfo fcinfo)
 	return AggCheckCallContext(fcinfo, NULL) != 0;
 }
 
+static Size GrownCapacity(Size cap, Size needed, const char *aggname);
+
 Datum
 mq_state_expand(bytea *s, MemoryContext parent, const ExpandedObjectMethods *methods, const char *name)
 {
@@ -32,6 +34,19 @@ mq_state_expand(bytea *s, MemoryContext parent, const ExpandedObjectMethods *met
 	x->state = (bytea *) MemoryContextAllocHuge(cxt, VARSIZE(s));
 	memcpy(x->state, s, VARSIZE(s));
 	return EOHPGetRWDatum(&x->hdr);
+}
+
+void
+mq_expanded_reserve(MqExpandedState *x, Size needed, const char *aggname)
+{
+	Size		newcap;
+
+	if (needed <= MQ_STATE_CAPACITY(x->state))
+		return;
+	newcap = GrownCapacity(MQ_STATE_CAPACITY(x->state), needed, aggname);
+	/* the chunk is the object's own: grow it where it is (no copy by nodeAgg) */
+	x->state = (bytea *) repalloc_huge(x->state, MQ_STATE_HDRSZ + newcap);
+	SET_VARSIZE(x->state, MQ_STATE_HDRSZ + newcap);
 }
 
 MqExpandedState *
@@ -121,15 +136,16 @@ mq_state_for_update(FunctionCallInfo fcinfo, int argno, MqStateKind kind,
 	return s;
 }
 
-bytea *
-mq_state_reserve(bytea *s, Size needed, const char *aggname)
+/*
+ * The capacity a state of capacity `cap` grows to so that `needed` payload
+ * bytes fit: doubled, at most the 1 GB limit, which a larger need is
+ * refused with.
+ */
+static Size
+GrownCapacity(Size cap, Size needed, const char *aggname)
 {
-	Size		cap = MQ_STATE_CAPACITY(s);
 	Size		newcap;
-	bytea	   *n;
 
-	if (needed <= cap)
-		return s;
 	if (needed > MaxAllocSize - MQ_STATE_HDRSZ)
 		ereport(ERROR,
 				(errcode(ERRCODE_PROGRAM_LIMIT_EXCEEDED),
@@ -139,6 +155,18 @@ mq_state_reserve(bytea *s, Size needed, const char *aggname)
 	newcap = Max(cap, 64);
 	while (newcap < needed)
 		newcap = Min(newcap * 2, MaxAllocSize - MQ_STATE_HDRSZ);
+	return newcap;
+}
+
+bytea *
+mq_state_reserve(bytea *s, Size needed, const char *aggname)
+{
+	Size		newcap;
+	bytea	   *n;
+
+	if (needed <= MQ_STATE_CAPACITY(s))
+		return s;
+	newcap = GrownCapacity(MQ_STATE_CAPACITY(s), needed, aggname);
 	/*
 	 * Copy what is used and zero only the slack (palloc0 would zero the
 	 * whole block and then overwrite most of it: twice the page writes of a

@@ -237,6 +237,8 @@ typedef struct MqExpandedState
 extern Datum mq_state_expand(bytea *s, MemoryContext parent, const ExpandedObjectMethods *methods,
 							 const char *name);
 extern MqExpandedState *mq_expanded_state(Datum d, const ExpandedObjectMethods *methods);
+/* Room for `needed` payload bytes in x->state, grown in place (doubling). */
+extern void mq_expanded_reserve(MqExpandedState *x, Size needed, const char *aggname);
 
 /*
  * Per-call constants (a confidence, a bandwidth, a reference period ...).
