@@ -591,54 +591,64 @@ index_state_trans(PG_FUNCTION_ARGS)
 }
 
 /*
- * Categories of a state b being merged or copied: b's offset of each
- * category seen so far (increasing) and where it went.
+ * Categories of a state b being merged or copied: where each of b's
+ * categories (by its offset in b's arena) went.  An open-addressing table
+ * of at least twice as many slots as b has categories, so a pair finds its
+ * category in about one probe (a binary search here cost a third of a
+ * rollup read).
  */
 typedef struct CatMap
 {
-	uint32	   *from;
+	uint32	   *from;			/* b's offset + 1; 0 = empty slot */
 	uint32	   *to;
+	uint32		mask;
 	int			n;
 	int			max;
 } CatMap;
 
+static inline uint32
+CatMapSlot(const CatMap *m, uint32 bcat)
+{
+	return ((bcat + 1) * 2654435761U) & m->mask;
+}
+
 static void
 CatMapInit(CatMap *m, bytea *b)
 {
+	uint32		ns = 8;
+
 	m->max = (int) get_u32(PL(b) + IDX_NCAT) + 1;
-	m->from = (uint32 *) palloc(sizeof(uint32) * m->max);
-	m->to = (uint32 *) palloc(sizeof(uint32) * m->max);
+	while (ns < 2 * (uint32) m->max)
+		ns *= 2;
+	m->mask = ns - 1;
+	m->from = (uint32 *) palloc0(sizeof(uint32) * ns);
+	m->to = (uint32 *) palloc(sizeof(uint32) * ns);
 	m->n = 0;
 }
 
 static void
 CatMapAdd(CatMap *m, uint32 boff, uint32 aoff)
 {
+	uint32		i;
+
 	if (m->n >= m->max)
 		elog(ERROR, "index_state: more categories than its header says");
-	m->from[m->n] = boff;
-	m->to[m->n++] = aoff;
+	for (i = CatMapSlot(m, boff); m->from[i] != 0; i = (i + 1) & m->mask)
+		;
+	m->from[i] = boff + 1;
+	m->to[i] = aoff;
+	m->n++;
 }
 
-/* Where the category at b's offset bcat went (binary search). */
-static uint32
+/* Where the category at b's offset bcat went. */
+static inline uint32
 CatMapGet(const CatMap *m, uint32 bcat)
 {
-	int			lo = 0,
-				hi = m->n - 1;
-
-	while (lo < hi)
-	{
-		int			mid = (lo + hi) / 2;
-
-		if (m->from[mid] < bcat)
-			lo = mid + 1;
-		else
-			hi = mid;
-	}
-	if (m->n == 0 || m->from[lo] != bcat)
-		elog(ERROR, "index_state: pair without its category");
-	return m->to[lo];
+	for (uint32 i = CatMapSlot(m, bcat); m->from[i] != 0; i = (i + 1) & m->mask)
+		if (m->from[i] == bcat + 1)
+			return m->to[i];
+	elog(ERROR, "index_state: pair without its category");
+	pg_unreachable();
 }
 
 static void
