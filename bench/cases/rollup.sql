@@ -1,7 +1,8 @@
 -- make bench cases for rollups (SPEC §8, docs/rollup.md): daily states per community (the generated orders
 -- carry grid codes; docs/rollup.md's community form groups them by admin_ancestor(unit_code, 5)), built once
 -- per run (the extension is re-created each run, which drops the state columns) with the recipe's primary key
--- (day, unit_code), then read by dashboard queries.
+-- (day, unit_code), then read by dashboard queries; a coarser daily rollup per district, merged from it,
+-- shows what the grain costs (docs/rollup.md, "Choosing the grain").
 -- The "dba" column here is the same answer computed from the raw orders.
 -- setup: DROP TABLE IF EXISTS :schema.index_daily
 -- setup: CREATE TABLE :schema.index_daily AS SELECT created_at::date AS day, minqing.admin_ancestor(unit_code, 5) AS unit_code, minqing.index_state(category_code, responded, resolved, satisfied, caller_id) AS state FROM :tbl GROUP BY 1, 2
@@ -9,11 +10,19 @@
 -- setup: DROP TABLE IF EXISTS :schema.kpi_daily
 -- setup: CREATE TABLE :schema.kpi_daily AS SELECT created_at::date AS day, minqing.admin_ancestor(unit_code, 5) AS unit_code, minqing.kpi_state(responded, resolved, satisfied) AS state FROM :tbl GROUP BY 1, 2
 -- setup: ALTER TABLE :schema.kpi_daily ADD PRIMARY KEY (day, unit_code)
+-- setup: DROP TABLE IF EXISTS :schema.index_daily_district
+-- setup: CREATE TABLE :schema.index_daily_district AS SELECT day, minqing.admin_ancestor(unit_code, 3) AS unit_code, minqing.index_state(state) AS state FROM :schema.index_daily GROUP BY 1, 2
+-- setup: ALTER TABLE :schema.index_daily_district ADD PRIMARY KEY (day, unit_code)
 -- setup: ANALYZE :schema.index_daily
+-- setup: ANALYZE :schema.index_daily_district
 -- setup: ANALYZE :schema.kpi_daily
--- bench: sentiment_index level 3, one month, from the daily rollup (vs raw orders)
+-- bench: sentiment_index level 3, one month, from the daily per-community rollup (vs raw orders)
 -- parallel: no
 -- minqing: SELECT count(*) FROM minqing.sentiment_index((:'schema' || '.index_daily')::regclass, 3, '2025-06-01', '2025-07-01', units => :'units')
+-- dba: SELECT count(*) FROM minqing.sentiment_index(:'tbl', 3, '2025-06-01', '2025-07-01', units => :'units')
+-- bench: sentiment_index level 3, one month, from a daily per-district rollup (vs raw orders)
+-- parallel: no
+-- minqing: SELECT count(*) FROM minqing.sentiment_index((:'schema' || '.index_daily_district')::regclass, 3, '2025-06-01', '2025-07-01', units => :'units')
 -- dba: SELECT count(*) FROM minqing.sentiment_index(:'tbl', 3, '2025-06-01', '2025-07-01', units => :'units')
 -- bench: sentiment_index level 4, half year, from the daily rollup (vs raw orders)
 -- parallel: no
