@@ -2,7 +2,7 @@
 -- sentiment_index / alarm_list reading a daily rollup relation.  Every
 -- rollup answer is compared with the raw answer over the same rows.
 BEGIN;
-SELECT plan(51);
+SELECT plan(53);
 \i index_fixture.psql
 SET LOCAL TimeZone = 'Asia/Shanghai';
 
@@ -185,19 +185,20 @@ SELECT throws_like(format($$SELECT %L::minqing.rate_state$$, (SELECT ks::text FR
                    '%belongs to another aggregate%', 'a kpi_state read as rate_state: error');
 
 -- 28-33. sentiment_index from a daily rollup relation = from the orders, same days
+-- (every field of every unit, as text, in unit order)
+CREATE FUNCTION pg_temp.index_text(rel regclass, lvl int, s timestamptz, e timestamptz, sector text DEFAULT NULL)
+RETURNS text LANGUAGE sql AS $$
+	SELECT array_agg(x ORDER BY x.unit_code)::text FROM minqing.sentiment_index(rel, lvl, s, e, sector, 'idx.admin_unit') x
+$$;
 CREATE TABLE idx.daily AS
 SELECT created_at::date AS day, unit_code,
        minqing.index_state(category_code, responded, resolved, satisfied, caller_id) AS state
 FROM idx.work_order GROUP BY 1, 2;
-SELECT is((SELECT array_agg(s ORDER BY s.unit_code)::text FROM minqing.sentiment_index('idx.daily', 4,
-               '2025-06-01 00:00+08', '2025-07-01 00:00+08', units => 'idx.admin_unit') s),
-          (SELECT array_agg(s ORDER BY s.unit_code)::text FROM minqing.sentiment_index('idx.work_order', 4,
-               '2025-06-01 00:00+08', '2025-07-01 00:00+08', units => 'idx.admin_unit') s),
+SELECT is(pg_temp.index_text('idx.daily', 4, '2025-06-01 00:00+08', '2025-07-01 00:00+08'),
+          pg_temp.index_text('idx.work_order', 4, '2025-06-01 00:00+08', '2025-07-01 00:00+08'),
           'sentiment_index level 4 from the rollup = from the orders (every field, incl. previous period and last year)');
-SELECT is((SELECT array_agg(s ORDER BY s.unit_code)::text FROM minqing.sentiment_index('idx.daily', 5,
-               '2025-05-01 00:00+08', '2025-07-01 00:00+08', 'utilities', 'idx.admin_unit') s),
-          (SELECT array_agg(s ORDER BY s.unit_code)::text FROM minqing.sentiment_index('idx.work_order', 5,
-               '2025-05-01 00:00+08', '2025-07-01 00:00+08', 'utilities', 'idx.admin_unit') s),
+SELECT is(pg_temp.index_text('idx.daily', 5, '2025-05-01 00:00+08', '2025-07-01 00:00+08', 'utilities'),
+          pg_temp.index_text('idx.work_order', 5, '2025-05-01 00:00+08', '2025-07-01 00:00+08', 'utilities'),
           'sentiment_index level 5, two months, one sector: rollup = orders');
 SELECT is((SELECT array_agg(c ORDER BY c.unit_code)::text FROM minqing.index_components('idx.daily', 3,
                '2024-06-01 00:00+08', '2025-07-01 00:00+08', units => 'idx.admin_unit') c),
@@ -208,16 +209,25 @@ SELECT ok((SELECT sum(repeat_orders) FROM minqing.index_components('idx.daily', 
                '2025-07-01 00:00+08', units => 'idx.admin_unit'))
           = (SELECT count(caller_id) - count(DISTINCT (left(unit_code, 6), caller_id, category_code)) FROM idx.work_order),
           'rollup repeats = the hand-written count over the raw orders');
+-- a coarser grain merged from the daily rollup (docs/rollup.md "Choosing the grain"): per day and district
+CREATE TABLE idx.daily_district AS
+SELECT day, minqing.admin_ancestor(unit_code, 3) AS unit_code, minqing.index_state(state) AS state
+FROM idx.daily GROUP BY 1, 2;
+SELECT is(pg_temp.index_text('idx.daily_district', 3, '2025-06-01 00:00+08', '2025-07-01 00:00+08'),
+          pg_temp.index_text('idx.work_order', 3, '2025-06-01 00:00+08', '2025-07-01 00:00+08'),
+          'sentiment_index level 3 from a per-district rollup merged from the daily one = from the orders');
+SELECT ok((SELECT count(*) FROM idx.daily_district) < (SELECT count(*) FROM idx.daily) / 2
+          AND (SELECT sum(repeat_orders) FROM minqing.index_components('idx.daily_district', 3, '2025-06-01 00:00+08',
+                   '2025-07-01 00:00+08', units => 'idx.admin_unit')) > 0,
+          'the per-district rollup is coarser and still counts repeats');
 SELECT throws_like($$SELECT * FROM minqing.sentiment_index('idx.daily', 4, '2025-06-01 12:00+08', '2025-07-01 00:00+08',
                                                            units => 'idx.admin_unit')$$,
                    '%holds whole days%', 'a rollup and a period that does not start at midnight: error');
 SET LOCAL parallel_setup_cost = 0;
 SET LOCAL parallel_tuple_cost = 0;
 SET LOCAL min_parallel_table_scan_size = 0;
-SELECT is((SELECT array_agg(s ORDER BY s.unit_code)::text FROM minqing.sentiment_index('idx.daily', 4,
-               '2025-06-01 00:00+08', '2025-07-01 00:00+08', units => 'idx.admin_unit') s),
-          (SELECT array_agg(s ORDER BY s.unit_code)::text FROM minqing.sentiment_index('idx.work_order', 4,
-               '2025-06-01 00:00+08', '2025-07-01 00:00+08', units => 'idx.admin_unit') s),
+SELECT is(pg_temp.index_text('idx.daily', 4, '2025-06-01 00:00+08', '2025-07-01 00:00+08'),
+          pg_temp.index_text('idx.work_order', 4, '2025-06-01 00:00+08', '2025-07-01 00:00+08'),
           'sentiment_index with parallel plans forced: rollup = orders');
 RESET parallel_setup_cost;
 RESET parallel_tuple_cost;
