@@ -602,25 +602,33 @@ typedef struct CatMap
 	uint32	   *from;			/* b's offset + 1; 0 = empty slot */
 	uint32	   *to;
 	uint32		mask;
+	int			shift;
 	int			n;
 	int			max;
 } CatMap;
 
+/* Fibonacci hashing: the top bits of the product (offsets are multiples of 4) */
 static inline uint32
 CatMapSlot(const CatMap *m, uint32 bcat)
 {
-	return ((bcat + 1) * 2654435761U) & m->mask;
+	return ((bcat + 1) * 2654435761U) >> m->shift;
 }
 
 static void
 CatMapInit(CatMap *m, bytea *b)
 {
 	uint32		ns = 8;
+	int			bits = 3;
 
+	/* a checked state has fewer than 2^26 categories (44 bytes each, 1 GB) */
 	m->max = (int) get_u32(PL(b) + IDX_NCAT) + 1;
 	while (ns < 2 * (uint32) m->max)
+	{
 		ns *= 2;
+		bits++;
+	}
 	m->mask = ns - 1;
+	m->shift = 32 - bits;
 	m->from = (uint32 *) palloc0(sizeof(uint32) * ns);
 	m->to = (uint32 *) palloc(sizeof(uint32) * ns);
 	m->n = 0;
