@@ -165,12 +165,16 @@ BEGIN
 	-- window, scored on as_of by the method
 	IF m IN ('C1', 'C2', 'C3') THEN
 		RETURN QUERY EXECUTE pg_catalog.format($q$
-			WITH s AS (
-				SELECT d.unit_code AS u, d.category_code AS cat,
+			-- materialized: alarm_list's filter on (s.e).alarm, pushed into the
+			-- HAVING, would skip the NOTICE on orders left out
+			WITH s AS MATERIALIZED (
+				SELECT d.unit_code AS u, CASE WHEN d.unit_code IS NOT NULL THEN d.category_code END AS cat,
 				       minqing.ears_run(array_agg(d.day - ($2 - $4)), array_agg(d.cases), $4 + 1, $3) AS e
 				FROM minqing.alarm_daily($1, $5, $2 - $4, $2) d
-				WHERE d.unit_code IS NOT NULL
-				GROUP BY 1, 2)
+				GROUP BY 1, 2
+				-- the orders of no unit at the level (coded coarser) form one group: say so
+				HAVING d.unit_code IS NOT NULL
+				    OR minqing.index_left_out($1, $5, sum(d.cases), ($2 - $4)::timestamptz, ($2 + 1)::timestamptz))
 			SELECT s.u, un.name::text, s.cat, c.name_zh, c.name_en, (s.e).observed, (s.e).expected,
 			       (s.e).threshold, $3, $2 - (s.e).alarm_days + 1
 			FROM s

@@ -73,14 +73,18 @@ BEGIN
 		-- series, without building them (16x faster at community level)
 		RETURN QUERY EXECUTE $q$
 			WITH runs AS (
-				SELECT a.unit_code AS u, a.category_code AS cat, array_agg(a.day) AS days,
-				       array_agg(a.cases) AS ns, min(min(a.day)) OVER () AS d0
+				SELECT a.unit_code AS u, CASE WHEN a.unit_code IS NOT NULL THEN a.category_code END AS cat,
+				       array_agg(a.day) AS days, array_agg(a.cases) AS ns, sum(a.cases) AS total,
+				       min(min(a.day)) OVER () AS d0
 				FROM minqing.alarm_daily($5, $1, $2 - $4, $3) a
 				GROUP BY 1, 2)
 			SELECT x.day, r.u, r.cat, x.observed, x.expected, x.threshold, 'auto'::text
 			FROM runs r
 			CROSS JOIN LATERAL minqing.auto_alarm_run(r.days, r.ns, $2, $3, r.d0) x
-			WHERE r.u IS NOT NULL AND x.raised
+			-- the orders of no unit at the level (coded coarser) form one run: say so
+			WHERE (r.u IS NOT NULL
+			       OR minqing.index_left_out($5, $1, r.total, ($2 - $4)::timestamptz, ($3 + 1)::timestamptz))
+			  AND x.raised
 			ORDER BY x.day, x.observed - x.threshold DESC, r.u, r.cat$q$
 		USING alarm_days.level, date_from, date_to, history, orders;
 	ELSE
@@ -90,11 +94,13 @@ BEGIN
 		-- series, without building them
 		RETURN QUERY EXECUTE $q$
 			WITH runs AS (
-				SELECT a.unit_code AS u, a.category_code AS cat, array_agg(a.day) AS days,
-				       array_agg(a.cases) AS ns
+				SELECT a.unit_code AS u, CASE WHEN a.unit_code IS NOT NULL THEN a.category_code END AS cat,
+				       array_agg(a.day) AS days, array_agg(a.cases) AS ns
 				FROM minqing.alarm_daily($5, $1, $2 - $4, $3) a
-				WHERE a.unit_code IS NOT NULL
-				GROUP BY 1, 2)
+				GROUP BY 1, 2
+				-- the orders of no unit at the level (coded coarser) form one group: say so
+				HAVING a.unit_code IS NOT NULL
+				    OR minqing.index_left_out($5, $1, sum(a.cases), ($2 - $4)::timestamptz, ($3 + 1)::timestamptz))
 			SELECT x.day, r.u, r.cat, x.observed, x.expected, x.threshold, $6
 			FROM runs r
 			CROSS JOIN LATERAL minqing.ears_days(r.days, r.ns, $2, $3, $2 - $4, $6) x

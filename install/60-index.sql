@@ -225,6 +225,48 @@ $$;
 COMMENT ON FUNCTION minqing.index_rollup_days(timestamptz[]) IS
 	'internal: raise unless every period bound is a local midnight (rollups hold whole days)';
 
+-- Orders the index or alarm_list leaves out at a level because their unit
+-- code is coarser than the level (or missing, or malformed): their scans
+-- group them under a NULL unit, and this filter on that group says how many
+-- instead of dropping them silently.  Above all for a rollup built at a
+-- coarser grain (per district) and read at a finer level: every row would be
+-- left out.  Returns false (the group is dropped); PARALLEL SAFE so that a
+-- HAVING holding it keeps the aggregation parallel.
+CREATE FUNCTION minqing.index_left_out(rel regclass, level int, orders float8, first timestamptz,
+                                       stop timestamptz) RETURNS boolean
+	LANGUAGE plpgsql STABLE PARALLEL SAFE
+	SET search_path = pg_catalog, pg_temp
+AS $$
+DECLARE
+	-- the days read, whatever the DateStyle: dates when the bounds are midnights
+	f text := to_char(first, CASE WHEN first = first::date::timestamptz THEN 'YYYY-MM-DD' ELSE 'YYYY-MM-DD HH24:MI:SSOF' END);
+	t text := to_char(stop, CASE WHEN stop = stop::date::timestamptz THEN 'YYYY-MM-DD' ELSE 'YYYY-MM-DD HH24:MI:SSOF' END);
+BEGIN
+	IF coalesce(orders, 0) <= 0 THEN
+		RETURN false;
+	END IF;
+	IF EXISTS (SELECT 1 FROM pg_attribute a
+	           WHERE a.attrelid = rel AND a.attname = 'state' AND a.attnum > 0 AND NOT a.attisdropped) THEN
+		RAISE NOTICE USING
+			MESSAGE = format('%s %s of rollup relation %s in [%s, %s) %s in units above level %s and %s left out',
+			                 orders, CASE WHEN orders = 1 THEN 'order' ELSE 'orders' END, rel, f, t,
+			                 CASE WHEN orders = 1 THEN 'is' ELSE 'are' END, level,
+			                 CASE WHEN orders = 1 THEN 'is' ELSE 'are' END),
+			HINT = 'Read a rollup at the level of its unit codes or above (a per-district rollup at levels 1 to 3), or build it per community (docs/rollup.md, "Choosing the grain").';
+	ELSE
+		RAISE NOTICE USING
+			MESSAGE = format('%s %s of %s in [%s, %s) %s a unit_code above level %s (or none) and %s left out',
+			                 orders, CASE WHEN orders = 1 THEN 'order' ELSE 'orders' END, rel, f, t,
+			                 CASE WHEN orders = 1 THEN 'has' ELSE 'have' END, level,
+			                 CASE WHEN orders = 1 THEN 'is' ELSE 'are' END),
+			HINT = 'An order counts at a level only when its unit_code is at that level or finer (docs/admin.md).';
+	END IF;
+	RETURN false;
+END
+$$;
+COMMENT ON FUNCTION minqing.index_left_out(regclass, int, float8, timestamptz, timestamptz) IS
+	'internal: raise a NOTICE counting the orders left out at a level (unit code coarser than the level, or none); returns false';
+
 -- The query that builds one index_state per period and unit at a level, in
 -- one scan of the orders (or of the rollup: then periods are whole local
 -- days): a plain parallel-safe GROUP BY, so parallel workers can share it.
@@ -338,7 +380,10 @@ BEGIN
 			SELECT s.period, s.unit_code AS code, x.*, cat.tier
 			FROM s CROSS JOIN LATERAL minqing.index_state_counts(s.state) x
 			LEFT JOIN minqing.category cat ON cat.code = x.category_code
-			WHERE s.unit_code IS NOT NULL AND ($4::text IS NULL OR cat.sector = $4)),
+			WHERE (s.unit_code IS NOT NULL
+			       OR minqing.index_left_out($6, $1, (SELECT sum(z.orders) FROM minqing.index_state_counts(s.state) z),
+			                                 $2[s.period], $3[s.period]))
+			  AND ($4::text IS NULL OR cat.sector = $4)),
 		a0 AS (
 			SELECT c.period, c.code, sum(c.orders)::bigint AS orders,
 			       coalesce(sum(c.orders) FILTER (WHERE c.tier = 1), 0) AS t1,
@@ -371,7 +416,7 @@ BEGIN
 		LEFT JOIN a ON a.code = u.code::text AND a.period = p.period
 		WHERE u.level = $1
 		ORDER BY p.period, u.code$q$, q, units)
-	USING level, period_starts, period_ends, sector, w;
+	USING level, period_starts, period_ends, sector, w, orders;
 END
 $$;
 COMMENT ON FUNCTION minqing.index_components_periods(regclass, int, timestamptz[], timestamptz[], text, regclass, text) IS

@@ -43,4 +43,29 @@ CREATE TEMP TABLE r2 (day date, state minqing.index_state);
 SELECT 'e7', * FROM minqing.alarm_list('r2', 4, '2025-06-30');
 CREATE TEMP TABLE r3 (day date, unit_code text, state minqing.index_state);
 SELECT 'e8', * FROM minqing.sentiment_index('r3', 4, '2025-06-01 08:00', '2025-07-01');
+-- orders in no unit of the level (unit code coarser than the level) are left
+-- out with a NOTICE that counts them (tagged n..): above all a rollup built per
+-- district and read per street, which would otherwise be silently empty
+CREATE TEMP TABLE u (LIKE minqing.admin_unit INCLUDING ALL);
+INSERT INTO u (code, name, level, parent_code, population) VALUES
+	('110101000000', 'D', 3, NULL, 1000), ('110101001000', 'S1', 4, '110101000000', 500),
+	('110101002000', 'S2', 4, '110101000000', 500);
+CREATE TEMP TABLE wo (created_at timestamptz, category_code text, unit_code text, responded boolean,
+	resolved boolean, satisfied boolean, caller_id text);
+INSERT INTO wo VALUES
+	('2025-06-03 10:00', 'heating', '110101001001', true, true, true, 'A'),
+	('2025-06-04 10:00', 'heating', '110101001002', true, false, NULL, 'B'),
+	('2025-06-05 10:00', 'noise', '110101002001', true, true, false, 'C'),
+	('2025-06-05 11:00', 'noise', '110101000000', true, true, true, 'D');
+CREATE TEMP TABLE dd AS
+SELECT created_at::date AS day, minqing.admin_ancestor(unit_code, 3) AS unit_code,
+       minqing.index_state(category_code, responded, resolved, satisfied, caller_id) AS state
+FROM wo GROUP BY 1, 2;
+SELECT 'n1', unit_code, orders FROM minqing.index_components('wo', 4, '2025-06-01', '2025-07-01', units => 'u');
+SELECT 'n2', unit_code, orders FROM minqing.index_components('dd', 4, '2025-06-01', '2025-07-01', units => 'u');
+SELECT 'n3', unit_code, orders FROM minqing.index_components('dd', 3, '2025-06-01', '2025-07-01', units => 'u');
+SELECT 'n4', count(*) FROM minqing.alarm_list('dd', 4, '2025-06-30', 'C2', units => 'u');
+SELECT 'n5', count(*) FROM minqing.alarm_history('dd', 4, '2025-06-30', '2025-06-30');
+SELECT 'n6', count(*) FROM minqing.alarm_history('wo', 4, '2025-06-30', '2025-06-30', 'C1');
+SELECT 'n7', count(*) FROM minqing.alarm_list('dd', 3, '2025-06-30', 'C2', units => 'u');
 RESET TimeZone;
