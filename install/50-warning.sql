@@ -161,6 +161,7 @@ BEGIN
 	IF as_of IS NULL OR orders IS NULL OR units IS NULL THEN
 		RETURN;
 	END IF;
+	PERFORM minqing.index_check_columns(units, ARRAY['code', 'name'], 'units');
 	-- one sparse daily series per unit and category with an order in the
 	-- window, scored on as_of by the method
 	IF m IN ('C1', 'C2', 'C3') THEN

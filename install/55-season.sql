@@ -62,6 +62,7 @@ BEGIN
 	IF as_of IS NULL OR orders IS NULL OR units IS NULL OR months IS NULL OR confidence IS NULL THEN
 		RETURN;
 	END IF;
+	PERFORM minqing.index_check_columns(units, ARRAY['code', 'name'], 'units');
 	RETURN QUERY EXECUTE pg_catalog.format($q$
 		WITH monthly AS (
 			SELECT minqing.admin_ancestor(o.unit_code, $1) AS u, o.category_code AS cat,

@@ -162,10 +162,25 @@ BEGIN
 			       WHEN 'rules' THEN 'Pass a table with the columns of minqing.recurrence_rule (docs/class_cases.md).'
 			       ELSE format('Pass a %s relation with the columns listed above.', what) END;
 	END IF;
+	-- a unit listed twice would be listed twice in every answer: refuse it,
+	-- without a scan when a unique index on code (admin_unit's key) says so
+	IF what = 'units' AND NOT EXISTS (
+		SELECT 1 FROM pg_index i JOIN pg_attribute a ON a.attrelid = i.indrelid AND a.attnum = i.indkey[0]
+		WHERE i.indrelid = rel AND i.indisunique AND i.indnkeyatts = 1 AND i.indpred IS NULL
+		  AND a.attname = 'code') THEN
+		EXECUTE format('SELECT code::text FROM %s WHERE code IS NOT NULL GROUP BY code HAVING count(*) > 1 LIMIT 1', rel)
+			INTO missing;
+		IF missing IS NOT NULL THEN
+			RAISE EXCEPTION USING ERRCODE = 'cardinality_violation',
+				MESSAGE = format('units relation %s lists unit %s more than once', rel, missing),
+				DETAIL = 'Every answer would list that unit once per row.',
+				HINT = 'List each code once (SELECT DISTINCT ON (code) ... in a view), or pass minqing.admin_unit or a table with a primary key on code.';
+		END IF;
+	END IF;
 END
 $$;
 COMMENT ON FUNCTION minqing.index_check_columns(regclass, text[], text) IS
-	'internal: raise 42703 naming the columns a relation lacks; what (orders, orders+rollup, rollup, units, rules) names the relation''s role in the message and picks the hint';
+	'internal: raise 42703 naming the columns a relation lacks; what (orders, orders+rollup, rollup, units, rules) names the relation''s role in the message and picks the hint; a units relation must list each code once (21000)';
 
 -- What the index and alarm_list read from: 'orders' (the canonical
 -- work-order columns `cols`) or 'rollup' (a relation with a column state of

@@ -174,5 +174,12 @@ SELECT 'e16', count(*) FROM minqing.sentiment_index('idx.work_order', 4, '2025-0
 SET minqing.max_cells = 20000;
 SELECT 'e17', count(*) FROM minqing.sentiment_index('idx.work_order', 5, '2025-06-01', '2025-07-01', units => 'idx.admin_unit');
 RESET minqing.max_cells;
+-- a units relation listing a unit twice is refused (it would be listed twice
+-- in every answer); a copy without a key but without duplicates is read
+CREATE VIEW idx.units_twice AS SELECT * FROM idx.admin_unit UNION ALL SELECT * FROM idx.admin_unit WHERE code = '110101001000';
+SELECT 'e18', count(*) FROM minqing.index_components('idx.work_order', 4, '2025-06-01', '2025-07-01', units => 'idx.units_twice');
+SELECT 'e19', count(*) FROM minqing.alarm_list('idx.work_order', 4, '2025-06-30', 'C2', units => 'idx.units_twice');
+CREATE VIEW idx.units_view AS SELECT * FROM idx.admin_unit;
+SELECT 'e20', count(*) FROM minqing.index_components('idx.work_order', 4, '2025-06-01', '2025-07-01', units => 'idx.units_view');
 DROP SCHEMA idx CASCADE;
 DELETE FROM minqing.index_weight WHERE NOT builtin;
