@@ -175,7 +175,8 @@ BEGIN
 				GROUP BY 1, 2
 				-- the orders of no unit at the level (coded coarser) form one group: say so
 				HAVING d.unit_code IS NOT NULL
-				    OR minqing.index_left_out($1, $5, sum(d.cases), ($2 - $4)::timestamptz, ($2 + 1)::timestamptz))
+				    OR minqing.index_left_out($1, $5, (SELECT sum(n) FROM unnest(array_agg(d.cases)) n),
+				                              ($2 - $4)::timestamptz, ($2 + 1)::timestamptz))
 			SELECT s.u, un.name::text, s.cat, c.name_zh, c.name_en, (s.e).observed, (s.e).expected,
 			       (s.e).threshold, $3, $2 - (s.e).alarm_days + 1
 			FROM s

@@ -74,8 +74,7 @@ BEGIN
 		RETURN QUERY EXECUTE $q$
 			WITH runs AS (
 				SELECT a.unit_code AS u, CASE WHEN a.unit_code IS NOT NULL THEN a.category_code END AS cat,
-				       array_agg(a.day) AS days, array_agg(a.cases) AS ns, sum(a.cases) AS total,
-				       min(min(a.day)) OVER () AS d0
+				       array_agg(a.day) AS days, array_agg(a.cases) AS ns, min(min(a.day)) OVER () AS d0
 				FROM minqing.alarm_daily($5, $1, $2 - $4, $3) a
 				GROUP BY 1, 2)
 			SELECT x.day, r.u, r.cat, x.observed, x.expected, x.threshold, 'auto'::text
@@ -83,7 +82,8 @@ BEGIN
 			CROSS JOIN LATERAL minqing.auto_alarm_run(r.days, r.ns, $2, $3, r.d0) x
 			-- the orders of no unit at the level (coded coarser) form one run: say so
 			WHERE (r.u IS NOT NULL
-			       OR minqing.index_left_out($5, $1, r.total, ($2 - $4)::timestamptz, ($3 + 1)::timestamptz))
+			       OR minqing.index_left_out($5, $1, (SELECT sum(n) FROM unnest(r.ns) n), ($2 - $4)::timestamptz,
+			                                 ($3 + 1)::timestamptz))
 			  AND x.raised
 			ORDER BY x.day, x.observed - x.threshold DESC, r.u, r.cat$q$
 		USING alarm_days.level, date_from, date_to, history, orders;
@@ -100,7 +100,8 @@ BEGIN
 				GROUP BY 1, 2
 				-- the orders of no unit at the level (coded coarser) form one group: say so
 				HAVING a.unit_code IS NOT NULL
-				    OR minqing.index_left_out($5, $1, sum(a.cases), ($2 - $4)::timestamptz, ($3 + 1)::timestamptz))
+				    OR minqing.index_left_out($5, $1, (SELECT sum(n) FROM unnest(array_agg(a.cases)) n),
+				                              ($2 - $4)::timestamptz, ($3 + 1)::timestamptz))
 			SELECT x.day, r.u, r.cat, x.observed, x.expected, x.threshold, $6
 			FROM runs r
 			CROSS JOIN LATERAL minqing.ears_days(r.days, r.ns, $2, $3, $2 - $4, $6) x
