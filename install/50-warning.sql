@@ -127,12 +127,7 @@ CREATE FUNCTION minqing.alarm_check_args(level int, method text) RETURNS text
 	SET search_path = pg_catalog, pg_temp
 AS $body$
 BEGIN
-	IF level IS NULL OR level NOT BETWEEN 1 AND 6 THEN
-		RAISE EXCEPTION 'level must be between 1 and 6'
-			USING ERRCODE = 'invalid_parameter_value',
-			      DETAIL = pg_catalog.format('Got %s.', level),
-			      HINT = '1 province, 2 city, 3 district, 4 street, 5 community, 6 grid.';
-	END IF;
+	PERFORM minqing.admin_check_level(level);
 	IF method IS NULL OR pg_catalog.upper(method) NOT IN ('AUTO', 'C1', 'C2', 'C3') THEN
 		RAISE EXCEPTION 'unknown alarm method "%"', method
 			USING ERRCODE = 'invalid_parameter_value',

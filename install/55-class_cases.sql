@@ -432,11 +432,7 @@ BEGIN
 	IF orders IS NULL OR period_start IS NULL OR period_end IS NULL OR level IS NULL OR k IS NULL THEN
 		RETURN;
 	END IF;
-	IF level NOT BETWEEN 1 AND 6 THEN
-		RAISE EXCEPTION 'level must be between 1 and 6'
-			USING ERRCODE = 'invalid_parameter_value', DETAIL = pg_catalog.format('Got %s.', level),
-			      HINT = '1 province, 2 city, 3 district, 4 street, 5 community, 6 grid.';
-	END IF;
+	PERFORM minqing.admin_check_level(level);
 	IF NOT (period_start < period_end) THEN
 		RAISE EXCEPTION 'period_start must be before period_end'
 			USING ERRCODE = 'invalid_parameter_value',

@@ -53,12 +53,7 @@ CREATE FUNCTION minqing.seasonal_outlook(orders regclass, level int, as_of date,
 AS $body$
 -- stable: reads tables, and months are cut in the session's TimeZone
 BEGIN
-	IF seasonal_outlook.level IS NULL OR seasonal_outlook.level NOT BETWEEN 1 AND 6 THEN
-		RAISE EXCEPTION 'level must be between 1 and 6'
-			USING ERRCODE = 'invalid_parameter_value',
-			      DETAIL = pg_catalog.format('Got %s.', seasonal_outlook.level),
-			      HINT = '1 province, 2 city, 3 district, 4 street, 5 community, 6 grid.';
-	END IF;
+	PERFORM minqing.admin_check_level(seasonal_outlook.level);
 	IF as_of IS NULL OR orders IS NULL OR units IS NULL OR months IS NULL OR confidence IS NULL THEN
 		RETURN;
 	END IF;
