@@ -22,23 +22,6 @@ CREATE FUNCTION minqing.admin_ancestor(code text, level int) RETURNS text
 COMMENT ON FUNCTION minqing.admin_ancestor(text, int) IS
 	'the admin code truncated to a level 1..5 and zero-padded to 12 digits, or the grid code itself for level 6; NULL when the code is coarser than the level';
 
--- The one check of an admin level argument (alarms, class cases, seasons).
-CREATE FUNCTION minqing.admin_check_level(level int) RETURNS void
-	LANGUAGE plpgsql IMMUTABLE PARALLEL SAFE
-	SET search_path = pg_catalog, pg_temp
-AS $$
-BEGIN
-	IF level IS NULL OR level NOT BETWEEN 1 AND 6 THEN
-		RAISE EXCEPTION 'level must be between 1 and 6'
-			USING ERRCODE = 'invalid_parameter_value',
-			      DETAIL = format('Got %s.', coalesce(level::text, 'NULL')),
-			      HINT = '1 province, 2 city, 3 district, 4 street, 5 community, 6 grid.';
-	END IF;
-END
-$$;
-COMMENT ON FUNCTION minqing.admin_check_level(int) IS
-	'internal: raise 22023 unless level is between 1 (province) and 6 (grid)';
-
 ----------------------------------------------------------------------------
 -- Configuration tables.  User rows survive pg_dump / restore
 -- (pg_extension_config_dump); the shipped taxonomy rows (builtin) are

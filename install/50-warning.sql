@@ -121,6 +121,23 @@ $body$;
 COMMENT ON FUNCTION minqing.alarm_daily(regclass, int, date, date) IS
 	'internal: orders per unit at a level, category and local day over [first_day, last_day], from orders or a daily index_state rollup';
 
+-- The one check of an admin level argument (alarms, class cases, seasons).
+CREATE FUNCTION minqing.admin_check_level(level int) RETURNS void
+	LANGUAGE plpgsql IMMUTABLE PARALLEL SAFE
+	SET search_path = pg_catalog, pg_temp
+AS $$
+BEGIN
+	IF level IS NULL OR level NOT BETWEEN 1 AND 6 THEN
+		RAISE EXCEPTION 'level must be between 1 and 6'
+			USING ERRCODE = 'invalid_parameter_value',
+			      DETAIL = format('Got %s.', coalesce(level::text, 'NULL')),
+			      HINT = '1 province, 2 city, 3 district, 4 street, 5 community, 6 grid.';
+	END IF;
+END
+$$;
+COMMENT ON FUNCTION minqing.admin_check_level(int) IS
+	'internal: raise 22023 unless level is between 1 (province) and 6 (grid)';
+
 -- The argument check of alarm_list and alarm_history (alarm_days).
 CREATE FUNCTION minqing.alarm_check_args(level int, method text) RETURNS text
 	LANGUAGE plpgsql IMMUTABLE PARALLEL SAFE
