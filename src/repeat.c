@@ -13,7 +13,7 @@
  *
  * First-contact resolution of a group is the share of its non-repeat orders
  * that are not followed; a "false resolution" is an order marked resolved
- * that is followed by a repeat (install/55-class_cases.sql, repeat_kpi()).
+ * that is followed by a repeat (install/53-class_cases.sql, repeat_kpi()).
  *
  * The caller-aware overload repeat_flag(caller_id, category_code, t, within)
  * makes rows with a NULL caller id non-repeats (false, false, NULL): under
