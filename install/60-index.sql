@@ -256,26 +256,23 @@ DECLARE
 	-- the days read, whatever the DateStyle: dates when the bounds are midnights
 	f text := to_char(first, CASE WHEN first = first::date::timestamptz THEN 'YYYY-MM-DD' ELSE 'YYYY-MM-DD HH24:MI:SSOF' END);
 	t text := to_char(stop, CASE WHEN stop = stop::date::timestamptz THEN 'YYYY-MM-DD' ELSE 'YYYY-MM-DD HH24:MI:SSOF' END);
+	one boolean := orders = 1;
+	rollup boolean := EXISTS (SELECT 1 FROM pg_attribute a WHERE a.attrelid = rel AND a.attname = 'state'
+	                          AND a.attnum > 0 AND NOT a.attisdropped);
 BEGIN
 	IF coalesce(orders, 0) <= 0 THEN
 		RETURN false;
 	END IF;
-	IF EXISTS (SELECT 1 FROM pg_attribute a
-	           WHERE a.attrelid = rel AND a.attname = 'state' AND a.attnum > 0 AND NOT a.attisdropped) THEN
-		RAISE NOTICE USING
-			MESSAGE = format('%s %s of rollup relation %s in [%s, %s) %s in units above level %s and %s left out',
-			                 orders, CASE WHEN orders = 1 THEN 'order' ELSE 'orders' END, rel, f, t,
-			                 CASE WHEN orders = 1 THEN 'is' ELSE 'are' END, level,
-			                 CASE WHEN orders = 1 THEN 'is' ELSE 'are' END),
-			HINT = 'Read a rollup at the level of its unit codes or above (a per-district rollup at levels 1 to 3), or build it per community (docs/rollup.md, "Choosing the grain").';
-	ELSE
-		RAISE NOTICE USING
-			MESSAGE = format('%s %s of %s in [%s, %s) %s a unit_code above level %s (or none) and %s left out',
-			                 orders, CASE WHEN orders = 1 THEN 'order' ELSE 'orders' END, rel, f, t,
-			                 CASE WHEN orders = 1 THEN 'has' ELSE 'have' END, level,
-			                 CASE WHEN orders = 1 THEN 'is' ELSE 'are' END),
-			HINT = 'An order counts at a level only when its unit_code is at that level or finer (docs/admin.md).';
-	END IF;
+	RAISE NOTICE USING
+		MESSAGE = format('%s %s of %s%s in [%s, %s) %s and %s left out', orders,
+		                 CASE WHEN one THEN 'order' ELSE 'orders' END,
+		                 CASE WHEN rollup THEN 'rollup relation ' ELSE '' END, rel, f, t,
+		                 CASE WHEN rollup THEN format('%s in units above level %s', CASE WHEN one THEN 'is' ELSE 'are' END, level)
+		                      ELSE format('%s a unit_code above level %s (or none)', CASE WHEN one THEN 'has' ELSE 'have' END, level) END,
+		                 CASE WHEN one THEN 'is' ELSE 'are' END),
+		HINT = CASE WHEN rollup
+		       THEN 'Read a rollup at the level of its unit codes or above (a per-district rollup at levels 1 to 3), or build it per community (docs/rollup.md, "Choosing the grain").'
+		       ELSE 'An order counts at a level only when its unit_code is at that level or finer (docs/admin.md).' END;
 	RETURN false;
 END
 $$;
