@@ -220,7 +220,18 @@ Rebuild(bytea *s, uint32 nslots, Size arena_room, bool pending)
 }
 
 /*
- * Make room for one more entry of `esize` bytes: enough slots (load ≤ 1/2;
+ * Whether `n` entries need more than `nslots` slots: the load stays at most
+ * 3/4 (a probe compares the hashes in the slots, so a longer run costs little;
+ * the slots are a third of a pair's memory).
+ */
+static inline bool
+TooFull(Size n, Size nslots)
+{
+	return n * 4 > nslots * 3;
+}
+
+/*
+ * Make room for one more entry of `esize` bytes: enough slots (load ≤ 3/4, TooFull;
  * a pending state slots only its categories) when `slotted`, and arena.
  * May return a new state.
  */
@@ -233,11 +244,11 @@ Reserve(bytea *s, Size esize, bool slotted)
 	Size		used = ARENA_USED(s);
 	Size		room = MQ_STATE_CAPACITY(s) - IDX_HDR - (Size) nslots * SLOT_BYTES;
 
-	if (nslots == 0 || (slotted && (Size) (nslotted + 1) * 2 > nslots))
+	if (nslots == 0 || (slotted && TooFull((Size) nslotted + 1, nslots)))
 	{
 		uint32		ns = Max(nslots, 64);
 
-		while ((Size) (nslotted + 1) * 2 > ns)
+		while (TooFull((Size) nslotted + 1, ns))
 			ns *= 2;
 		return Rebuild(s, ns, Max(used + esize, 2 * used), pending);
 	}
@@ -698,12 +709,12 @@ MergeExact(bytea *a, bytea *b)
 	Assert(!PENDING(a));
 	CatMapInit(&map, b);
 	/* one allocation for b's entries up front */
-	if (NSLOTS(a) == 0 || (Size) (get_u32(PL(a) + IDX_NENTRIES) + get_u32(PL(b) + IDX_NENTRIES) + 1) * 2 > NSLOTS(a))
+	if (NSLOTS(a) == 0 || TooFull((Size) get_u32(PL(a) + IDX_NENTRIES) + get_u32(PL(b) + IDX_NENTRIES) + 1, NSLOTS(a)))
 	{
 		uint32		ns = Max(NSLOTS(a), 64);
 		Size		total = (Size) get_u32(PL(a) + IDX_NENTRIES) + get_u32(PL(b) + IDX_NENTRIES) + 1;
 
-		while (total * 2 > ns)
+		while (TooFull(total, ns))
 			ns *= 2;
 		a = Rebuild(a, ns, ARENA_USED(a) + bused, false);
 	}
@@ -793,7 +804,7 @@ Dedup(bytea *s)
 			   *dst;
 
 	CatMapInit(&map, s);
-	while ((Size) (total + 1) * 2 > ns)
+	while (TooFull((Size) total + 1, ns))
 		ns *= 2;
 	mask = ns - 1;
 	slots = (uint32 *) palloc_extended(sizeof(uint32) * 2 * (Size) ns, MCXT_ALLOC_HUGE | MCXT_ALLOC_ZERO);
