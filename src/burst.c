@@ -121,8 +121,8 @@ BurstCompute(MqWindow *w, BurstRow *rows)
 					 errhint("Omit them to use the defaults s = 2, gamma = 1.")));
 		if (!sc.have)
 		{
-			mq_check_finite(sk, "s");
-			mq_check_finite(gk, "gamma");
+			mq_check_finite(sk, "term_burst", "s");
+			mq_check_finite(gk, "term_burst", "gamma");
 			if (sk <= 1.0)
 				ereport(ERROR,
 						(errcode(ERRCODE_INVALID_PARAMETER_VALUE),
@@ -140,8 +140,8 @@ BurstCompute(MqWindow *w, BurstRow *rows)
 		mq_window_constant(w, &gc, "gamma", gk, k);
 		if (dn || hn)
 			continue;
-		mq_check_finite(dk, "docs");
-		mq_check_finite(hk, "hits");
+		mq_check_finite(dk, "term_burst", "docs");
+		mq_check_finite(hk, "term_burst", "hits");
 		if (dk < 0 || hk < 0 || hk > dk)
 			ereport(ERROR,
 					(errcode(ERRCODE_INVALID_PARAMETER_VALUE),

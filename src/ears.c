@@ -228,7 +228,7 @@ ears(PG_FUNCTION_ARGS)
 			cases = mq_warg_float8(&w, 0, i, &isnull);
 			if (isnull)
 				continue;
-			mq_check_finite(cases, "cases");
+			mq_check_finite(cases, "ears", "cases");
 			x[n] = cases;
 			seriespos[i] = n++;
 		}

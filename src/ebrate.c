@@ -46,9 +46,9 @@ ReadEventsPopulation(MqWindow *w, int64 row, double *o, double *p)
 	*o = mq_warg_float8(w, 0, row, &on);
 	*p = mq_warg_float8(w, 1, row, &pn);
 	if (!on)
-		mq_check_finite(*o, "events");
+		mq_check_finite(*o, w->fname, "events");
 	if (!pn)
-		mq_check_finite(*p, "population");
+		mq_check_finite(*p, w->fname, "population");
 	if (!on && *o < 0)
 		ereport(ERROR,
 				(errcode(ERRCODE_INVALID_PARAMETER_VALUE),

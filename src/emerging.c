@@ -183,7 +183,7 @@ emerging_hotspot(PG_FUNCTION_ARGS)
 		if (nulls[i])
 			continue;
 		z = DatumGetFloat8(elems[i]);
-		mq_check_finite(z, "z");
+		mq_check_finite(z, "emerging_hotspot", "z");
 		vals[m++] = z;
 		/* significance as gi_star's users read it: the two-sided normal p */
 		if (mq_norm_p2(z) <= alpha)

@@ -335,7 +335,7 @@ did_trans(PG_FUNCTION_ARGS)
 			PG_RETURN_DATUM(PG_GETARG_DATUM(0));
 		}
 	y = PG_GETARG_FLOAT8(1);
-	mq_check_finite(y, "y");
+	mq_check_finite(y, "did", "y");
 	KeyHash(PG_GETARG_TEXT_PP(4), &c.h1, &c.h2);
 	c.treated = PG_GETARG_BOOL(2);
 	c.period = PG_GETARG_BOOL(3) ? 1 : 0;
@@ -492,7 +492,7 @@ EventStudyTrans(FunctionCallInfo fcinfo, bool has_ref)
 			PG_RETURN_DATUM(PG_GETARG_DATUM(0));
 		}
 	y = PG_GETARG_FLOAT8(1);
-	mq_check_finite(y, "y");
+	mq_check_finite(y, "event_study", "y");
 	if (has_ref)
 		ref = PG_GETARG_INT32(5);
 	KeyHash(PG_GETARG_TEXT_PP(4), &c.h1, &c.h2);

@@ -338,7 +338,7 @@ DaySeriesTrans(FunctionCallInfo fcinfo, MqStateKind kind, const char *aggname,
 		}
 	day = FiniteDateArg(fcinfo, 1, aggname, "day");
 	value = PG_GETARG_FLOAT8(2);
-	mq_check_finite(value, valname);
+	mq_check_finite(value, aggname, valname);
 	if (nonneg && value < 0)
 		ereport(ERROR,
 				(errcode(ERRCODE_INVALID_PARAMETER_VALUE),

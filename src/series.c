@@ -75,7 +75,7 @@ mq_sparse_series(ArrayType *days, ArrayType *cases, int32 origin, int32 ndays, c
 					 errdetail("Got %g.", c),
 					 errhint("Pass counts; leave out days without cases.")));
 		x[o] += c;
-		mq_check_finite(x[o], "cases");
+		mq_check_finite(x[o], fname, "cases");
 	}
 	pfree(od);
 	pfree(cd);

@@ -108,12 +108,12 @@ mq_wilson(double k, double n, double confidence, double *lo, double *hi)
 }
 
 void
-mq_check_finite(double x, const char *argname)
+mq_check_finite(double x, const char *fname, const char *argname)
 {
 	if (isnan(x) || isinf(x))
 		ereport(ERROR,
 				(errcode(ERRCODE_INVALID_PARAMETER_VALUE),
-				 errmsg("%s must be a finite number", argname),
+				 errmsg("%s: %s must be a finite number", fname, argname),
 				 errdetail("Got %g.", x),
 				 errhint("NaN and Infinity are refused; filter them out or replace them with NULL.")));
 }

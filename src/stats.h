@@ -17,7 +17,7 @@ extern double mq_norm_quantile(double p);
 extern void mq_wilson(double k, double n, double confidence, double *lo, double *hi);
 
 /* ereport unless x is finite (NaN and ±Infinity are refused). */
-extern void mq_check_finite(double x, const char *argname);
+extern void mq_check_finite(double x, const char *fname, const char *argname);
 
 /*
  * ereport unless x > 0 and finite: "<fname>: <argname> must be positive and

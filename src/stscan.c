@@ -259,7 +259,7 @@ stscan_trans(PG_FUNCTION_ARGS)
 				 errmsg("%s: day must be a finite date", STSCAN_NAME),
 				 errhint("Remove rows dated infinity or -infinity.")));
 	cases = PG_GETARG_FLOAT8(3);
-	mq_check_finite(cases, "cases");
+	mq_check_finite(cases, STSCAN_NAME, "cases");
 	if (cases < 0 || cases != floor(cases) || cases > 1e9)
 		ereport(ERROR,
 				(errcode(ERRCODE_INVALID_PARAMETER_VALUE),
