@@ -231,6 +231,17 @@ TooFull(Size n, Size nslots)
 	return n * 4 > nslots * 3;
 }
 
+/* The slots for `n` entries: the smallest power of two from Max(from, 64) on that is not TooFull. */
+static uint32
+SlotsFor(Size n, uint32 from)
+{
+	uint32		ns = Max(from, 64);
+
+	while (TooFull(n, ns))
+		ns *= 2;
+	return ns;
+}
+
 /*
  * Make room for one more entry of `esize` bytes: enough slots (load ≤ 3/4, TooFull;
  * a pending state slots only its categories) when `slotted`, and arena.
@@ -246,13 +257,7 @@ Reserve(bytea *s, Size esize, bool slotted)
 	Size		room = MQ_STATE_CAPACITY(s) - IDX_HDR - (Size) nslots * SLOT_BYTES;
 
 	if (nslots == 0 || (slotted && TooFull((Size) nslotted + 1, nslots)))
-	{
-		uint32		ns = Max(nslots, 64);
-
-		while (TooFull((Size) nslotted + 1, ns))
-			ns *= 2;
-		return Rebuild(s, ns, Max(used + esize, 2 * used), pending);
-	}
+		return Rebuild(s, SlotsFor((Size) nslotted + 1, nslots), Max(used + esize, 2 * used), pending);
 	/* a pending state only appends: grow it ×4 (each move is a copy nodeAgg repeats) */
 	if (used + esize > room)
 		return mq_state_reserve(s, IDX_HDR + (Size) nslots * SLOT_BYTES +
@@ -705,20 +710,15 @@ MergeExact(bytea *a, bytea *b)
 {
 	char	   *barena = ARENA(b);
 	Size		bused = ARENA_USED(b);
+	Size		total;
 	CatMap		map;
 
 	Assert(!PENDING(a));
 	CatMapInit(&map, b);
 	/* one allocation for b's entries up front */
-	if (NSLOTS(a) == 0 || TooFull((Size) get_u32(PL(a) + IDX_NENTRIES) + get_u32(PL(b) + IDX_NENTRIES) + 1, NSLOTS(a)))
-	{
-		uint32		ns = Max(NSLOTS(a), 64);
-		Size		total = (Size) get_u32(PL(a) + IDX_NENTRIES) + get_u32(PL(b) + IDX_NENTRIES) + 1;
-
-		while (TooFull(total, ns))
-			ns *= 2;
-		a = Rebuild(a, ns, ARENA_USED(a) + bused, false);
-	}
+	total = (Size) get_u32(PL(a) + IDX_NENTRIES) + get_u32(PL(b) + IDX_NENTRIES) + 1;
+	if (NSLOTS(a) == 0 || TooFull(total, NSLOTS(a)))
+		a = Rebuild(a, SlotsFor(total, NSLOTS(a)), ARENA_USED(a) + bused, false);
 	for (Size off = 0; off < bused;)
 	{
 		char	   *e = barena + off;
@@ -749,13 +749,7 @@ MergePending(bytea *a, bytea *b)
 
 	CatMapInit(&map, b);
 	if (!PENDING(a))
-	{
-		uint32		ns = 64;
-
-		while ((Size) (get_u32(PL(a) + IDX_NCAT) + map.max) * 2 > ns)
-			ns *= 2;
-		a = Rebuild(a, ns, 2 * (ARENA_USED(a) + bused), true);
-	}
+		a = Rebuild(a, SlotsFor((Size) get_u32(PL(a) + IDX_NCAT) + map.max, 64), 2 * (ARENA_USED(a) + bused), true);
 	else
 		a = Reserve(a, bused, false);
 	for (Size off = 0; off < bused;)
@@ -794,7 +788,7 @@ Dedup(bytea *s)
 {
 	Size		used = ARENA_USED(s);
 	uint32		total = get_u32(PL(s) + IDX_NENTRIES);
-	uint32		ns = 64,
+	uint32		ns,
 				mask;
 	uint32	   *slots;
 	CatMap		map;
@@ -805,8 +799,7 @@ Dedup(bytea *s)
 			   *dst;
 
 	CatMapInit(&map, s);
-	while (TooFull((Size) total + 1, ns))
-		ns *= 2;
+	ns = SlotsFor((Size) total + 1, 64);
 	mask = ns - 1;
 	slots = (uint32 *) palloc_extended(sizeof(uint32) * 2 * (Size) ns, MCXT_ALLOC_HUGE | MCXT_ALLOC_ZERO);
 	n = mq_state_new(MQ_KIND_INDEX_STATE, IDX_HDR + used, IDX_HDR);
