@@ -145,6 +145,7 @@ CREATE FUNCTION minqing.index_check_columns(rel regclass, cols text[], what text
 AS $$
 DECLARE
 	missing text;
+	twice text;
 BEGIN
 	SELECT string_agg(c, ', ' ORDER BY o) INTO missing
 	FROM unnest(cols) WITH ORDINALITY AS u(c, o)
@@ -169,10 +170,10 @@ BEGIN
 		WHERE i.indrelid = rel AND i.indisunique AND i.indnkeyatts = 1 AND i.indpred IS NULL
 		  AND a.attname = 'code') THEN
 		EXECUTE format('SELECT code::text FROM %s WHERE code IS NOT NULL GROUP BY code HAVING count(*) > 1 LIMIT 1', rel)
-			INTO missing;
-		IF missing IS NOT NULL THEN
+			INTO twice;
+		IF twice IS NOT NULL THEN
 			RAISE EXCEPTION USING ERRCODE = 'cardinality_violation',
-				MESSAGE = format('units relation %s lists unit %s more than once', rel, missing),
+				MESSAGE = format('units relation %s lists unit %s more than once', rel, twice),
 				DETAIL = 'Every answer would list that unit once per row.',
 				HINT = 'List each code once (SELECT DISTINCT ON (code) ... in a view), or pass minqing.admin_unit or a table with a primary key on code.';
 		END IF;
@@ -257,8 +258,7 @@ DECLARE
 	f text := to_char(first, CASE WHEN first = first::date::timestamptz THEN 'YYYY-MM-DD' ELSE 'YYYY-MM-DD HH24:MI:SSOF' END);
 	t text := to_char(stop, CASE WHEN stop = stop::date::timestamptz THEN 'YYYY-MM-DD' ELSE 'YYYY-MM-DD HH24:MI:SSOF' END);
 	one boolean := orders = 1;
-	rollup boolean := EXISTS (SELECT 1 FROM pg_attribute a WHERE a.attrelid = rel AND a.attname = 'state'
-	                          AND a.attnum > 0 AND NOT a.attisdropped);
+	rollup boolean := minqing.index_input(rel, '{}') = 'rollup';
 BEGIN
 	IF coalesce(orders, 0) <= 0 THEN
 		RETURN false;
